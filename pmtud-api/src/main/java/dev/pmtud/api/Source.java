@@ -1,0 +1,34 @@
+package dev.pmtud.api;
+
+import java.io.IOException;
+
+/**
+ * Where packets come from: an NFLOG group, a live capture, a capture file.
+ *
+ * <p>Lifecycle: {@link #open()} once (acquire kernel resources; a failure here stops the daemon
+ * from starting, so make its message say how to fix it), then {@link #run(PacketHandler)} on a
+ * dedicated thread until {@link #close()} is called from another thread.
+ */
+public interface Source extends AutoCloseable {
+
+    /** Binds sockets, opens files. Throws with a one-line, actionable message on failure. */
+    void open() throws IOException;
+
+    /**
+     * Reads packets and hands each to {@code handler}, reusing one {@link Packet} instance. Returns
+     * when the source is exhausted (a file) or closed. Transient errors are counted, not thrown.
+     */
+    void run(PacketHandler handler) throws IOException;
+
+    /**
+     * Messages the kernel (or capture layer) reported as dropped before pmtud could read them, for
+     * example NFLOG sequence gaps or pcap_stats drops. Exported as {@code pmtud_source_lost_total}.
+     */
+    default long lost() {
+        return 0;
+    }
+
+    /** Makes {@link #run} return soon and releases resources. Idempotent and thread-safe. */
+    @Override
+    void close();
+}

@@ -1,0 +1,56 @@
+package dev.pmtud.sys;
+
+/** Constants from the Linux UAPI headers (x86_64 / arm64 values, which agree for these). */
+public final class Linux {
+    private Linux() {
+    }
+
+    public static final int AF_UNSPEC = 0;
+    public static final int AF_INET = 2;
+    public static final int AF_INET6 = 10;
+    public static final int AF_NETLINK = 16;
+    public static final int AF_PACKET = 17;
+
+    public static final int SOCK_STREAM = 1;
+    public static final int SOCK_DGRAM = 2;
+    public static final int SOCK_RAW = 3;
+    public static final int SOCK_NONBLOCK = 0x800;
+    public static final int SOCK_CLOEXEC = 0x80000;
+
+    public static final int SOL_SOCKET = 1;
+    public static final int SO_SNDBUF = 7;
+    public static final int SO_RCVBUF = 8;
+    public static final int SO_RCVTIMEO = 20;
+    public static final int SO_BINDTODEVICE = 25;
+    public static final int SO_TIMESTAMPNS = 35;
+    public static final int SO_SNDBUFFORCE = 32;
+    public static final int SO_RCVBUFFORCE = 33;
+
+    public static final int IPPROTO_IP = 0;
+    public static final int IPPROTO_ICMP = 1;
+    public static final int IPPROTO_IPIP = 4;
+    public static final int IPPROTO_IPV6 = 41;
+    public static final int IPPROTO_ICMPV6 = 58;
+    public static final int IPPROTO_RAW = 255;
+    public static final int IP_TTL = 2;
+    public static final int IP_HDRINCL = 3;
+    public static final int IPV6_UNICAST_HOPS = 16;
+    public static final int IPV6_HDRINCL = 36;
+
+    public static final int SOL_NETLINK = 270;
+    public static final int NETLINK_ROUTE = 0;
+    public static final int NETLINK_NETFILTER = 12;
+    public static final int NETLINK_NO_ENOBUFS = 5;
+
+    public static final int MSG_DONTWAIT = 0x40;
+    public static final int MSG_TRUNC = 0x20;
+    public static final int MSG_WAITFORONE = 0x10000;
+
+    public static final int ETH_P_ALL = 0x0003;
+    public static final int ETH_P_IP = 0x0800;
+    public static final int ETH_P_IPV6 = 0x86dd;
+
+    public static final int CLONE_NEWNET = 0x40000000;
+
+    public static final int POLLIN = 0x001;
+}

@@ -1,0 +1,59 @@
+package dev.pmtud.sys;
+
+import jnr.ffi.LibraryLoader;
+import jnr.ffi.Memory;
+import jnr.ffi.Pointer;
+import jnr.ffi.Runtime;
+
+/** Entry point to libc: the loaded binding, errno, and helpers that turn failures into exceptions. */
+public final class Sys {
+    private Sys() {
+    }
+
+    public static final LibC LIBC = LibraryLoader.create(LibC.class).load("c");
+    public static final Runtime RUNTIME = Runtime.getRuntime(LIBC);
+
+    /** errno of the calling thread's last libc call through {@link #LIBC}. */
+    public static int errno() {
+        return RUNTIME.getLastError();
+    }
+
+    /** Throws {@link NativeException} for {@code operation} when {@code result} is negative. */
+    public static long check(long result, String operation) throws NativeException {
+        if (result < 0) {
+            throw new NativeException(operation, errno());
+        }
+        return result;
+    }
+
+    public static int check(int result, String operation) throws NativeException {
+        if (result < 0) {
+            throw new NativeException(operation, errno());
+        }
+        return result;
+    }
+
+    /** Direct, zeroed memory outside the Java heap, for buffers the kernel reads or writes. */
+    public static Pointer allocateDirect(int size) {
+        Pointer p = Memory.allocateDirect(RUNTIME, size, true);
+        return p;
+    }
+
+    /** setsockopt with an int value. */
+    public static void setIntOption(int fd, int level, int option, int value, String name) throws NativeException {
+        Pointer v = Memory.allocateDirect(RUNTIME, 4, true);
+        v.putInt(0, value);
+        check(LIBC.setsockopt(fd, level, option, v, 4), "setsockopt(" + name + ")");
+    }
+
+    /** The interface name for an index, or {@code null} when there is none. */
+    public static String interfaceName(int index) {
+        Pointer buf = Memory.allocateDirect(RUNTIME, 16, true);
+        Pointer r = LIBC.if_indextoname(index, buf);
+        return r == null ? null : buf.getString(0);
+    }
+
+    public static boolean isRoot() {
+        return LIBC.geteuid() == 0;
+    }
+}
