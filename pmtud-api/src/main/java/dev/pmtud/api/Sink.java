@@ -17,6 +17,16 @@ public interface Sink extends AutoCloseable {
 
     void send(Packet packet) throws IOException;
 
+    /**
+     * A filter the runtime runs before the configured ones, for the loop protection this sink's way
+     * of sending needs: a sink that broadcasts frames drops frames that arrived as broadcast, one
+     * that unicasts to peers' MACs drops frames from those MACs. {@code null} when none is needed.
+     * Its drops are counted under the filter label {@code <sink name>-loop-guard}.
+     */
+    default Filter loopGuard() {
+        return null;
+    }
+
     /** Pushes out anything buffered. Called at stop, before {@link #close()}. */
     default void flush() throws IOException {
     }
