@@ -190,6 +190,7 @@ public final class Packet {
 
     /** Whether the frame reached this host as a link-layer broadcast (kernel type or Ethernet dst). */
     public boolean arrivedAsBroadcast() {
+        decode(); // the Ethernet destination is read by decode(); before it, linkBroadcast is the last packet's
         return packetType == PACKET_BROADCAST || linkBroadcast;
     }
 
@@ -242,6 +243,9 @@ public final class Packet {
         int p = off;
         int end = off + len;
         int etherType;
+        if (linkType == null) {
+            return InvalidReason.UNSUPPORTED_LINK_TYPE; // a switch on null would throw
+        }
         switch (linkType) {
             case RAW:
             case IPV4:

@@ -47,6 +47,19 @@ public interface LibC {
 
     int close(int fd);
 
+    /** {@code ioctl(fd, request, void *arg)}, e.g. {@code SIOCGIFNAME} with a {@code struct ifreq}. */
+    int ioctl(int fd, @jnr.ffi.types.u_int64_t long request, Pointer arg);
+
+    /** {@code struct msghdr *msg}. */
+    @ssize_t long recvmsg(int fd, Pointer msg, int flags);
+
+    /** An eventfd, for waking a thread blocked in {@link #poll}. */
+    int eventfd(int initval, int flags);
+
+    @ssize_t long read(int fd, Pointer buf, @size_t long count);
+
+    @ssize_t long write(int fd, @In Pointer buf, @size_t long count);
+
     String strerror(int errnum);
 
     int if_nametoindex(String name);

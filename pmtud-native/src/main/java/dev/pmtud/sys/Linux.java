@@ -53,4 +53,32 @@ public final class Linux {
     public static final int CLONE_NEWNET = 0x40000000;
 
     public static final int POLLIN = 0x001;
+    public static final int POLLERR = 0x008;
+    public static final int POLLHUP = 0x010;
+
+    public static final int IPV6_RECVERR = 25;
+    public static final int IP_RECVERR = 11;
+
+    /** {@code ioctl} request: interface index to name ({@code struct ifreq}, 40 bytes). */
+    public static final int SIOCGIFNAME = 0x8910;
+    /** {@code ioctl} request: interface name to index. */
+    public static final int SIOCGIFINDEX = 0x8933;
+    public static final int IFNAMSIZ = 16;
+    public static final int IFREQ_SIZE = 40;
+
+    public static final int EFD_CLOEXEC = 0x80000;
+    public static final int EFD_NONBLOCK = 0x800;
+
+    /** {@code struct sockaddr_nl}: family u16, pad u16, pid u32, groups u32. */
+    public static final int SOCKADDR_NL_SIZE = 12;
+    /** {@code struct sockaddr_in}. */
+    public static final int SOCKADDR_IN_SIZE = 16;
+    /** {@code struct sockaddr_in6}. */
+    public static final int SOCKADDR_IN6_SIZE = 28;
+    /** {@code struct sockaddr_ll}. */
+    public static final int SOCKADDR_LL_SIZE = 20;
+
+    /** Capability number of CAP_NET_ADMIN (bit in /proc/self/status CapEff). */
+    public static final int CAP_NET_ADMIN = 12;
+    public static final int CAP_NET_RAW = 13;
 }

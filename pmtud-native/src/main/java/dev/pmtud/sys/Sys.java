@@ -46,6 +46,26 @@ public final class Sys {
         check(LIBC.setsockopt(fd, level, option, v, 4), "setsockopt(" + name + ")");
     }
 
+    /** SO_BINDTODEVICE: the socket sends and receives only through {@code interfaceName}. */
+    public static void bindToDevice(int fd, String interfaceName) throws NativeException {
+        byte[] name = interfaceName.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        if (name.length >= Linux.IFNAMSIZ) {
+            throw new NativeException("SO_BINDTODEVICE: interface name '" + interfaceName + "' is longer than 15 bytes", Errno.EINVAL, true);
+        }
+        Pointer v = Memory.allocateDirect(RUNTIME, Linux.IFNAMSIZ, true);
+        v.put(0, name, 0, name.length);
+        check(LIBC.setsockopt(fd, Linux.SOL_SOCKET, Linux.SO_BINDTODEVICE, v, name.length + 1),
+                "setsockopt(SO_BINDTODEVICE, " + interfaceName + ")");
+    }
+
+    /** getsockopt with an int value. */
+    public static int getIntOption(int fd, int level, int option, String name) throws NativeException {
+        Pointer v = Memory.allocateDirect(RUNTIME, 4, true);
+        jnr.ffi.byref.IntByReference len = new jnr.ffi.byref.IntByReference(4);
+        check(LIBC.getsockopt(fd, level, option, v, len), "getsockopt(" + name + ")");
+        return v.getInt(0);
+    }
+
     /** The interface name for an index, or {@code null} when there is none. */
     public static String interfaceName(int index) {
         Pointer buf = Memory.allocateDirect(RUNTIME, 16, true);

@@ -1,0 +1,73 @@
+# pmtud: `make run` replays the sample capture, `make test` runs every test (as root: the
+# network-namespace ones too). Both install what a fresh Debian 12 machine lacks, and only that.
+
+SHELL       := /bin/bash
+MVN         ?= mvn
+MVN_FLAGS   ?= -B
+DIST        := pmtud-app/target/dist
+DIST_STAMP  := $(DIST)/.built
+
+# What each target needs from the OS (Debian package names).
+RUN_PKGS    := libpcap0.8
+TEST_PKGS   := libpcap0.8 iptables iproute2 tcpdump tcpreplay dnsmasq-base
+
+# Rebuild the distribution only when a source or build file changed.
+SOURCES     := $(shell find . -path ./.git -prune -o \( -name 'target*' -prune \) -o \
+                 \( -name pom.xml -o -path '*/src/main/*' \) -type f -print 2>/dev/null)
+
+.PHONY: help build run test demo deps-run deps-test sample
+
+help:
+	@echo "make run    replay examples/capture.pcap through examples/pmtud.yaml (no root needed)"
+	@echo "make test   build and run every test (as root, also the network-namespace tests)"
+	@echo "make build  build the distribution bin/pmtud runs ($(DIST))"
+	@echo "make demo   the ECMP black-hole demo in network namespaces (root)"
+	@echo "make sample regenerate examples/capture.pcap from pmtud-testkit's SampleCapture"
+
+build: deps-run $(DIST_STAMP)
+
+$(DIST_STAMP): $(SOURCES)
+	$(MVN) $(MVN_FLAGS) -q -DskipTests -pl pmtud-app -am package
+	@touch $@
+
+run: build
+	bin/pmtud replay --config examples/pmtud.yaml --input examples/capture.pcap
+
+test: deps-test
+	$(MVN) $(MVN_FLAGS) verify
+
+demo: build
+	@if [ -x scripts/demo.sh ]; then scripts/demo.sh; \
+	else echo "scripts/demo.sh is not there yet; showing the replay instead"; $(MAKE) --no-print-directory run; fi
+
+sample:
+	$(MVN) $(MVN_FLAGS) -q -DskipTests -pl pmtud-testkit -am compile
+	java -cp pmtud-testkit/target/classes:pmtud-api/target/classes dev.pmtud.testkit.SampleCapture examples/capture.pcap
+
+deps-run:
+	@$(call ensure,$(RUN_PKGS))
+
+deps-test:
+	@$(call ensure,$(TEST_PKGS))
+
+# Installs, with apt-get, the packages in $(1) that are missing plus a JDK 17+ and Maven when absent.
+# Does nothing (and needs no root) when everything is present.
+define ensure
+	missing=""; \
+	if command -v dpkg-query >/dev/null 2>&1; then \
+	  for p in $(1); do \
+	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
+	  done; \
+	fi; \
+	jv=$$(javac -version 2>&1 | sed -n 's/^javac \([0-9]*\).*/\1/p'); \
+	if [ -z "$$jv" ] || [ "$$jv" -lt 17 ]; then missing="$$missing openjdk-17-jdk-headless"; fi; \
+	command -v $(MVN) >/dev/null 2>&1 || missing="$$missing maven"; \
+	if [ -n "$$missing" ]; then \
+	  if ! command -v apt-get >/dev/null 2>&1; then \
+	    echo "missing:$$missing; install them with your package manager" >&2; exit 1; fi; \
+	  sudo=""; [ "$$(id -u)" -eq 0 ] || sudo="sudo"; \
+	  echo "installing:$$missing"; \
+	  $$sudo apt-get update -qq && \
+	  $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+endef

@@ -1,0 +1,110 @@
+package dev.pmtud.app;
+
+import dev.pmtud.api.ConfigNode;
+import dev.pmtud.app.rules.RuleException;
+import dev.pmtud.app.rules.RuleManager;
+import dev.pmtud.core.MicrometerMetrics;
+import dev.pmtud.core.Pipeline;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.function.Consumer;
+
+/**
+ * One run of the daemon: build, serve metrics, start, wait for a stop signal (or for every source to
+ * end), stop. Shared by {@code run} and the go-pmtud drop-in mode, which differ only in where the
+ * configuration tree comes from.
+ */
+final class Daemon {
+    private static final System.Logger LOG = System.getLogger("dev.pmtud.app.Daemon");
+    private static final Duration POLL = Duration.ofMillis(100);
+    /** How often a managed rule is checked and re-added if someone deleted it. */
+    private static final Duration RULE_WATCH = Duration.ofSeconds(10);
+
+    private final Bootstrap boot;
+    private final ConfigNode root;
+    private final boolean decisions;
+    private Consumer<PrometheusMeterRegistry> extraMeters = r -> { };
+    private volatile boolean started;
+
+    Daemon(Bootstrap boot, ConfigNode root, boolean decisions) {
+        this.boot = boot;
+        this.root = root;
+        this.decisions = decisions;
+    }
+
+    /** Binds more meters to the registry before the pipeline is built (go-pmtud's names). */
+    Daemon extraMeters(Consumer<PrometheusMeterRegistry> binder) {
+        this.extraMeters = binder;
+        return this;
+    }
+
+    int run() throws InterruptedException {
+        Cli cli = boot.cli();
+        RuleManager rules = RuleManager.fromConfig(root).orElse(null);
+        PrometheusMeterRegistry meters = Meters.create();
+        Pipeline.Builder builder = Pipeline.builder(root, boot.registry()).meterRegistry(meters);
+        if (decisions) {
+            builder.onDecision(new DecisionPrinter(cli.out())::decided);
+        }
+        Pipeline pipeline = builder.build();
+        extraMeters.accept(meters);
+        Pipeline.Settings settings = pipeline.settings();
+        StatusServer http = null;
+        try {
+            if (settings.metricsEnabled()) {
+                // Before start(): a probe during a slow start (peers, sockets) sees alive but not ready.
+                http = StatusServer.start(settings.metricsListen(), meters, () -> !started || pipeline.ready(), pipeline::ready);
+                LOG.log(System.Logger.Level.INFO, "metrics on http://" + StatusServer.show(http.address()) + "/metrics");
+            }
+            if (rules != null && rules.managed()) {
+                try {
+                    rules.ensure();
+                } catch (RuleException e) {
+                    throw new StartupException(e.getMessage(), e);
+                }
+                rules.startWatch(RULE_WATCH, new MicrometerMetrics(meters, settings.nodeName()));
+                LOG.log(System.Logger.Level.INFO, "iptables rules in place: " + rules);
+            }
+            try {
+                pipeline.start();
+            } catch (IOException e) {
+                throw new StartupException(e.getMessage(), e);
+            }
+            started = true;
+            waitForStop(cli.stop(), pipeline);
+        } finally {
+            pipeline.close();
+            if (rules != null) {
+                closeRules(rules);
+            }
+            if (http != null) {
+                http.close();
+            }
+            meters.close();
+        }
+        Pipeline.Summary s = pipeline.summary();
+        LOG.log(System.Logger.Level.INFO, SummaryJson.text(s.received(), s.invalid(), s.dropped(), s.forwarded()));
+        return Main.OK;
+    }
+
+    /** Stops the watch and, when managed, removes the rules; a failure is logged, not fatal, at stop. */
+    private static void closeRules(RuleManager rules) {
+        try {
+            rules.close();
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "removing the iptables rules failed: " + e.getMessage()
+                    + "; remove them with: pmtud rules remove --config FILE");
+        }
+    }
+
+    private static void waitForStop(StopSignal stop, Pipeline pipeline) throws InterruptedException {
+        while (!stop.await(POLL)) {
+            if (pipeline.awaitSources(Duration.ZERO)) {
+                LOG.log(System.Logger.Level.INFO, "every source has ended; stopping");
+                return;
+            }
+        }
+        LOG.log(System.Logger.Level.INFO, stop.reason() + " received; stopping");
+    }
+}

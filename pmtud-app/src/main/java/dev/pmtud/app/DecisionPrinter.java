@@ -1,0 +1,49 @@
+package dev.pmtud.app;
+
+import dev.pmtud.api.Packet;
+import java.io.PrintStream;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+
+/**
+ * One line per decision, like cloudflare/pmtud's verbose mode:
+ * <pre>
+ * 2026-01-01T00:00:00.000000Z forwarded  ICMP frag-needed from 203.0.113.1 mtu 1400 for tcp ...
+ * 2026-01-01T00:00:00.010000Z dropped    ICMP frag-needed from ... [dedup: duplicate]
+ * 2026-01-01T00:00:00.400000Z invalid    [not-frag-needed]
+ * </pre>
+ * The time is the packet's capture time, so a replay reads like the capture.
+ */
+final class DecisionPrinter {
+    static final String FORWARDED = "forwarded";
+    static final String INVALID = "invalid";
+    private static final DateTimeFormatter TIME =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS'Z'").withZone(ZoneOffset.UTC);
+
+    private final PrintStream out;
+
+    DecisionPrinter(PrintStream out) {
+        this.out = out;
+    }
+
+    /** @param stage "invalid", a filter label or "forwarded"; reason the invalid or drop reason */
+    void decided(Packet packet, String stage, String reason) {
+        out.println(line(packet, stage, reason));
+    }
+
+    static String line(Packet packet, String stage, String reason) {
+        long ts = packet.timestampNanos();
+        StringBuilder sb = new StringBuilder(160);
+        TIME.formatTo(Instant.ofEpochSecond(Math.floorDiv(ts, 1_000_000_000L), Math.floorMod(ts, 1_000_000_000L)), sb);
+        sb.append(' ');
+        if (FORWARDED.equals(stage)) {
+            sb.append("forwarded  ").append(packet.describe());
+        } else if (INVALID.equals(stage)) {
+            sb.append("invalid    [").append(reason).append(']');
+        } else {
+            sb.append("dropped    ").append(packet.describe()).append(" [").append(stage).append(": ").append(reason).append(']');
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,69 @@
+package dev.pmtud.app;
+
+import java.nio.file.Path;
+import java.util.logging.Level;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+
+/** {@code pmtud}: the global options, shared by every sub-command. */
+@Command(name = "pmtud", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        sortOptions = false, usageHelpAutoWidth = true,
+        description = "Replicates ICMP fragmentation-needed / packet-too-big messages to the other ECMP nodes,"
+                + " so that the node holding the connection learns the path MTU.",
+        subcommands = {RunCommand.class, ReplayCommand.class, ValidateCommand.class, PluginsCommand.class,
+                RulesCommand.class, picocli.CommandLine.HelpCommand.class},
+        footer = {"", "Exit status: 0 ok, 1 could not start or failed, 2 bad configuration or command line."})
+public final class PmtudCommand implements Runnable {
+    private final Cli cli;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--plugin-dir", scope = ScopeType.INHERIT, paramLabel = "DIR",
+            description = "Directory of plugin jars (default: plugins/ next to the distribution).")
+    Path pluginDir;
+
+    @Option(names = "--log-level", scope = ScopeType.INHERIT, paramLabel = "LEVEL", defaultValue = "info",
+            description = "error, warn, info, debug or trace (default: ${DEFAULT-VALUE}).")
+    void logLevel(String word) {
+        try {
+            level = Logging.parseLevel(word);
+        } catch (IllegalArgumentException e) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+        Logging.configure(level, cli.err());
+    }
+
+    private Level level = Level.INFO;
+
+    public PmtudCommand(Cli cli) {
+        this.cli = cli;
+        Logging.configure(level, cli.err());
+    }
+
+    public Cli cli() {
+        return cli;
+    }
+
+    boolean debug() {
+        return level.intValue() <= Level.FINE.intValue();
+    }
+
+    /** The plugin directory to load, and whether the user named it. */
+    PluginDirectoryChoice pluginDirectory() {
+        if (pluginDir != null) {
+            return new PluginDirectoryChoice(pluginDir, true);
+        }
+        String home = System.getProperty("pmtud.home");
+        return home == null ? null : new PluginDirectoryChoice(Path.of(home, "plugins"), false);
+    }
+
+    record PluginDirectoryChoice(Path dir, boolean explicit) {
+    }
+
+    @Override
+    public void run() {
+        new picocli.CommandLine(this).usage(cli.out());
+    }
+}

@@ -1,0 +1,110 @@
+package dev.pmtud.app;
+
+import dev.pmtud.api.ComponentConfig;
+import dev.pmtud.api.ComponentFactory;
+import dev.pmtud.api.ConfigNode;
+import dev.pmtud.api.Sink;
+import dev.pmtud.api.Source;
+import dev.pmtud.app.rules.RuleManager;
+import dev.pmtud.core.Pipeline;
+import dev.pmtud.core.PluginRegistry;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+/**
+ * {@code pmtud replay}: the configuration's filters on a capture instead of its sources, printing
+ * each decision. Time is the capture's, so dedup windows and rate limits decide as they did live.
+ */
+@Command(name = "replay", description = "Run the configuration's filters on a pcap capture instead of its sources;"
+        + " prints one line per decision, then a summary.")
+final class ReplayCommand implements Callable<Integer> {
+    /** The plugin type both replacements come from: the input reader and the output writer. */
+    static final String PCAP_FILE = "pcap-file";
+
+    @ParentCommand
+    PmtudCommand top;
+
+    @Option(names = "--config", required = true, paramLabel = "FILE", description = "The YAML configuration.")
+    Path config;
+
+    @Option(names = "--input", required = true, paramLabel = "IN.pcap", description = "The capture to replay (Ethernet, raw IP or Linux cooked).")
+    Path input;
+
+    @Option(names = "--output", paramLabel = "OUT.pcap", description = "Write forwarded packets here (raw-IP pcap) instead of the configured sinks.")
+    Path output;
+
+    @Option(names = "--summary-json", paramLabel = "S.json", description = "Also write the counts as JSON: received, invalid, dropped (filter -> count), forwarded.")
+    Path summaryJson;
+
+    @Option(names = "--quiet", description = "Print only the summary, not each decision.")
+    boolean quiet;
+
+    @Override
+    public Integer call() throws Exception {
+        Bootstrap boot = new Bootstrap(top);
+        ConfigNode root = boot.loadConfig(config);
+        RuleManager.fromConfig(root); // validates the rules: block
+        PluginRegistry registry = boot.registry();
+        StandInContext context = new StandInContext(Pipeline.Settings.from(root).nodeName());
+
+        Pipeline.Builder builder = Pipeline.builder(root, registry)
+                .replaceSources(List.of(create(registry, PluginRegistry.SOURCE, "--input", input, context, Source.class)));
+        if (output != null) {
+            builder.replaceSinks(List.of(create(registry, PluginRegistry.SINK, "--output", output, context, Sink.class)));
+        }
+        DecisionPrinter printer = new DecisionPrinter(top.cli().out());
+        if (!quiet) {
+            builder.onDecision(printer::decided);
+        }
+        Pipeline pipeline = builder.build();
+        try {
+            try {
+                pipeline.start();
+            } catch (IOException e) {
+                throw new StartupException(e.getMessage(), e);
+            }
+            while (!pipeline.awaitSources(Duration.ofMillis(200))) {
+                if (top.cli().stop().triggered()) {
+                    break;
+                }
+            }
+        } finally {
+            pipeline.close(); // flushes the output before the summary is read
+        }
+        Pipeline.Summary s = pipeline.summary();
+        Map<String, Long> dropped = new LinkedHashMap<>(s.dropped());
+        top.cli().out().println(SummaryJson.text(s.received(), s.invalid(), dropped, s.forwarded()));
+        if (summaryJson != null) {
+            try {
+                Files.writeString(summaryJson, SummaryJson.format(s.received(), s.invalid(), dropped, s.forwarded()), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new StartupException("cannot write the summary to " + summaryJson + ": " + e.getMessage(), e);
+            }
+        }
+        return Main.OK;
+    }
+
+    /** The registry's pcap-file source or sink, configured as if written {@code { type: pcap-file, path: P }}. */
+    private static <T> T create(PluginRegistry registry, String kind, String option, Path path,
+                                StandInContext context, Class<T> type) {
+        ComponentFactory<?> factory = registry.find(kind, PCAP_FILE)
+                .orElseThrow(() -> new StartupException("replay " + option + " needs the " + PCAP_FILE + " " + kind
+                        + " plugin, which is not installed; check the distribution's lib/ (pmtud plugins lists what is there)"))
+                .factory();
+        String where = "command line";
+        ConfigNode block = ConfigNode.map(where, 0, Map.of(
+                "type", ConfigNode.scalar(where, 0, PCAP_FILE),
+                "path", ConfigNode.scalar(where, 0, path.toString())));
+        return type.cast(factory.create(new ComponentConfig(block, option), context));
+    }
+}

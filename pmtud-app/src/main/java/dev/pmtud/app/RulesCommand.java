@@ -1,0 +1,47 @@
+package dev.pmtud.app;
+
+import dev.pmtud.app.rules.RuleException;
+import dev.pmtud.app.rules.RuleManager;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code pmtud rules print|ensure|remove --config FILE}: the capture rule of the {@code rules:} block, by hand. */
+@Command(name = "rules", description = "Print, install (ensure) or remove the iptables NFLOG rule the rules: block describes.")
+final class RulesCommand implements Callable<Integer> {
+    enum Action { print, ensure, remove }
+
+    @ParentCommand
+    PmtudCommand top;
+
+    @Parameters(index = "0", paramLabel = "ACTION", description = "print, ensure or remove.")
+    Action action;
+
+    @Option(names = "--config", required = true, paramLabel = "FILE", description = "The YAML configuration.")
+    Path config;
+
+    @Override
+    public Integer call() {
+        RuleManager rules = RuleManager.fromConfig(new Bootstrap(top).loadConfig(config))
+                .orElseThrow(() -> new dev.pmtud.api.ConfigException(config.toString(), 0,
+                        "has no rules: block; add one like rules: { manage: true } next to an nflog source"));
+        try {
+            if (action == Action.print) {
+                rules.commands("print").forEach(top.cli().out()::println);
+                return Main.OK;
+            }
+            if (action == Action.ensure) {
+                rules.ensure();
+            } else {
+                rules.remove();
+            }
+        } catch (RuleException e) {
+            throw new StartupException(e.getMessage(), e);
+        }
+        top.cli().out().println(action + ": done (" + rules + ")");
+        return Main.OK;
+    }
+}

@@ -1,0 +1,122 @@
+package dev.pmtud.app.rules;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.pmtud.api.Cidr;
+import dev.pmtud.api.ConfigException;
+import dev.pmtud.api.ConfigNode;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class RuleManagerConfigTest {
+
+    private static RuleManager manager(ConfigNode root) {
+        return RuleManager.fromConfig(root).orElseThrow().withCommandPrefix(List.of(), "iptables", "ip6tables");
+    }
+
+    @Test
+    void oneNetworkPerFamilyGivesTheSeedsRuleAndItsTwin() {
+        Cfg c = new Cfg();
+        RuleManager m = manager(c.root("33", c.map("manage", "true", "interface", "eth0",
+                "exclude-sources", c.list("192.168.100.0/24", "2001:db8:ee::/48"))));
+        assertTrue(m.managed());
+        assertEquals(33, m.group());
+        assertEquals(List.of(
+                "iptables -t raw -A PREROUTING -i eth0 ! -s 192.168.100.0/24 -p icmp -m icmp --icmp-type 3/4 -m comment --comment pmtud -j NFLOG --nflog-group 33",
+                "ip6tables -t raw -A PREROUTING -i eth0 ! -s 2001:db8:ee::/48 -p icmpv6 -m icmpv6 --icmpv6-type 2/0 -m comment --comment pmtud -j NFLOG --nflog-group 33"),
+                m.commands("print"));
+        assertEquals(List.of(
+                "iptables -t raw -D PREROUTING -i eth0 ! -s 192.168.100.0/24 -p icmp -m icmp --icmp-type 3/4 -m comment --comment pmtud -j NFLOG --nflog-group 33",
+                "ip6tables -t raw -D PREROUTING -i eth0 ! -s 2001:db8:ee::/48 -p icmpv6 -m icmpv6 --icmpv6-type 2/0 -m comment --comment pmtud -j NFLOG --nflog-group 33"),
+                m.commands("remove"));
+    }
+
+    @Test
+    void severalNetworksOfOneFamilyReturnFromAChainInsteadOfNegatingAList() {
+        Cfg c = new Cfg();
+        RuleManager m = manager(c.root("40", c.map("interface", "bond0", "exclude-sources", c.list("192.0.2.0/24", "198.51.100.0/24"))));
+        assertFalse(m.managed());
+        assertEquals(List.of(
+                "iptables -t raw -N PMTUD-40",
+                "iptables -t raw -A PMTUD-40 -s 192.0.2.0/24 -m comment --comment pmtud -j RETURN",
+                "iptables -t raw -A PMTUD-40 -s 198.51.100.0/24 -m comment --comment pmtud -j RETURN",
+                "iptables -t raw -A PMTUD-40 -m comment --comment pmtud -j NFLOG --nflog-group 40",
+                "iptables -t raw -A PREROUTING -i bond0 -p icmp -m icmp --icmp-type 3/4 -m comment --comment pmtud -j PMTUD-40",
+                "ip6tables -t raw -A PREROUTING -i bond0 -p icmpv6 -m icmpv6 --icmpv6-type 2/0 -m comment --comment pmtud -j NFLOG --nflog-group 40"),
+                m.commands("ensure"));
+    }
+
+    @Test
+    void excludedSourcesDefaultToTheExcludeNetworksFilters() {
+        Cfg c = new Cfg();
+        ConfigNode root = c.map(
+                "sources", c.list(c.map("type", "nflog", "group", "33", "families", c.list("ipv4"))),
+                "filters", c.list(c.map("type", "exclude-networks", "networks", c.list("203.0.113.0/24"))),
+                "rules", c.map("manage", "true", "interface", "eth0"));
+        RuleManager m = manager(root);
+        assertEquals(List.of(Cidr.parse("203.0.113.0/24")), m.excludedSources());
+        assertEquals(List.of("iptables -t raw -A PREROUTING -i eth0 ! -s 203.0.113.0/24 -p icmp -m icmp --icmp-type 3/4 "
+                + "-m comment --comment pmtud -j NFLOG --nflog-group 33"), m.commands("print"), "ipv4 only: no ip6tables rule");
+    }
+
+    @Test
+    void noRulesBlockMeansNoManager() {
+        Cfg c = new Cfg();
+        assertTrue(RuleManager.fromConfig(c.map("sources", c.list(c.map("type", "nflog")))).isEmpty());
+    }
+
+    @Test
+    void mistakesNameFileAndLine() {
+        Cfg c = new Cfg();
+        ConfigNode rules = c.map("manage", "true", "interfce", "eth0");
+        ConfigException e = assertThrows(ConfigException.class, () -> RuleManager.fromConfig(c.root("33", rules)));
+        int line = rules.get("interfce").line();
+        assertTrue(e.getMessage().startsWith("test.yaml:" + line + ": rules: unknown key 'interfce' (did you mean 'interface'?)"), e.getMessage());
+
+        Cfg d = new Cfg();
+        ConfigNode badTable = d.map("table", "filter");
+        e = assertThrows(ConfigException.class, () -> RuleManager.fromConfig(d.root("33", badTable)));
+        assertEquals("test.yaml:" + badTable.get("table").line() + ": rules: 'table' is 'filter'; allowed: raw, mangle", e.getMessage());
+
+        Cfg f = new Cfg();
+        ConfigNode badNet = f.map("exclude-sources", f.list("10.0.0.0/33"));
+        e = assertThrows(ConfigException.class, () -> RuleManager.fromConfig(f.root("33", badNet)));
+        assertTrue(e.getMessage().contains("10.0.0.0/33"), e.getMessage());
+
+        Cfg g = new Cfg();
+        ConfigNode noSource = g.map("manage", "true");
+        e = assertThrows(ConfigException.class, () -> RuleManager.fromConfig(g.map("rules", noSource)));
+        assertTrue(e.getMessage().startsWith("test.yaml:" + noSource.line() + ": rules: the rule logs to an NFLOG group, but no source has type nflog"), e.getMessage());
+
+        Cfg h = new Cfg();
+        ConfigNode badIface = h.map("interface", "eth0; rm -rf /");
+        e = assertThrows(ConfigException.class, () -> RuleManager.fromConfig(h.root("33", badIface)));
+        assertTrue(e.getMessage().contains("'interface' is 'eth0; rm -rf /'"), e.getMessage());
+    }
+
+    @Test
+    void unknownActionIsRefused() {
+        Cfg c = new Cfg();
+        RuleManager m = manager(c.root("33", c.map("interface", "eth0")));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> m.commands("install"));
+        assertEquals("unknown rules action 'install'; use print, ensure or remove", e.getMessage());
+    }
+
+    @Test
+    void listingLinesAreSplitLikeAShellWould() {
+        assertEquals(List.of("-A", "PREROUTING", "-m", "comment", "--comment", "pmtud", "-j", "NFLOG"),
+                RuleManager.tokenize("-A PREROUTING -m comment --comment \"pmtud\" -j NFLOG"));
+        assertEquals(List.of("--comment", "a b"), RuleManager.tokenize("--comment \"a b\""));
+    }
+
+    @Test
+    void ipv6NetworksArePrintedCompressed() {
+        assertEquals("2001:db8:ee::/48", RuleManager.text(Cidr.parse("2001:db8:ee::/48")));
+        assertEquals("::/0", RuleManager.text(Cidr.parse("::/0")));
+        assertEquals("2001:db8::1:0:0:1/128", RuleManager.text(Cidr.parse("2001:db8:0:0:1:0:0:1")));
+        assertEquals("192.0.2.0/24", RuleManager.text(Cidr.parse("192.0.2.7/24")));
+    }
+}

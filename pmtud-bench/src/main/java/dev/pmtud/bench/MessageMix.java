@@ -1,0 +1,135 @@
+package dev.pmtud.bench;
+
+import dev.pmtud.api.LinkType;
+import dev.pmtud.testkit.Frames;
+import dev.pmtud.testkit.Ptb;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A batch of messages laid out back to back in one buffer, the way a source that reads many
+ * messages per system call holds them, in a fixed mix of what a flood of forged messages looks like:
+ * <ul>
+ *   <li>50 % valid and new (40 % IPv4 frag-needed, 10 % IPv6 packet-too-big),</li>
+ *   <li>25 % exact duplicates of a valid message earlier in the same batch (dedup drops them),</li>
+ *   <li>5 % valid but from an excluded network (a peer's own copy coming back in l3 mode),</li>
+ *   <li>20 % invalid (ICMP echo, a UDP datagram, an IP fragment, a cut-off embedded header).</li>
+ * </ul>
+ * {@link #freshen(int)} rewrites the embedded packet's ports of every "new" message before each
+ * round, as a source would read different bytes, so that dedup sees new flows round after round
+ * and duplicates stay duplicates (they are rewritten with the same value).
+ */
+public final class MessageMix {
+    /** Messages per batch: 64 = 32 new + 16 duplicate + 3 excluded + 13 invalid. */
+    public static final int BATCH = 64;
+    /** The network the filter chain excludes (the cluster's node network). */
+    public static final String EXCLUDED_NETWORK = "198.51.100.0/24";
+
+    public final byte[] buffer;
+    public final int[] offset = new int[BATCH];
+    public final int[] length = new int[BATCH];
+    public final LinkType linkType;
+    /** Where the embedded ports (32 bits) of each message that is rewritten per round lies, or -1. */
+    private final int[] portAt = new int[BATCH];
+    /** How many messages of each kind; for documentation and sanity checks. */
+    public final int valid;
+    public final int duplicates;
+    public final int excluded;
+    public final int invalid;
+
+    public MessageMix(LinkType linkType) {
+        this.linkType = linkType;
+        List<byte[]> msgs = new ArrayList<>();
+        List<Integer> ports = new ArrayList<>();
+        int v = 0;
+        int d = 0;
+        int x = 0;
+        int bad = 0;
+        for (int i = 0; i < BATCH; i++) {
+            int slot = i % 16;
+            byte[] l3;
+            int port = -1;
+            if (slot < 8) { // new: 6 v4 + 2 v6 per 16
+                boolean v6 = slot >= 6;
+                int host = 1 + (i % 200);
+                l3 = v6
+                        ? Ptb.v6().from("2001:db8:ff::" + Integer.toHexString(host)).to("2001:db8:1::10").mtu(1280 + i)
+                                .tcp("2001:db8:1::10", 443, "2001:db8:2::" + Integer.toHexString(host), 40000 + i).build()
+                        : Ptb.v4().from("203.0.113." + host).to("192.0.2.10").mtu(1400 - i)
+                                .tcp("192.0.2.10", 443, "203.0.113." + host, 40000 + i).build();
+                port = v6 ? 40 + 8 + 40 : 20 + 8 + 20; // outer header + icmp + inner header: inner sport
+                v++;
+            } else if (slot < 12) { // duplicate of the message 8 slots earlier (same 16-slot block)
+                l3 = msgs.get(i - 8).clone();
+                port = ports.get(i - 8) < 0 ? -1 : ports.get(i - 8);
+                d++;
+            } else if (slot == 12) { // from the excluded network (only every 16th counts once per block; keep 3 of 4)
+                if (i / 16 == 3) {
+                    l3 = Ptb.v4().outerProtocol(17).build(); // not ICMP
+                    bad++;
+                } else {
+                    l3 = Ptb.v4().from("198.51.100." + (2 + i / 16)).to("192.0.2.10").mtu(1400).build();
+                    x++;
+                }
+            } else if (slot == 13) {
+                l3 = Ptb.v4().type(8, 0).build(); // echo request
+                bad++;
+            } else if (slot == 14) {
+                l3 = Ptb.v6().embeddedBytes(30).build(); // embedded header cut off
+                bad++;
+            } else {
+                byte[] f = Ptb.v4().build();
+                f[6] = 0x20; // more-fragments set: a fragment
+                l3 = f;
+                bad++;
+            }
+            byte[] framed = linkType == LinkType.ETHERNET ? Frames.ethernet("02:00:00:00:00:01", "02:00:00:00:00:64", l3) : l3;
+            int linkHeader = framed.length - l3.length;
+            msgs.add(l3);
+            ports.add(port);
+            portAt[i] = port < 0 ? -1 : port + linkHeader;
+            length[i] = framed.length;
+        }
+        int total = 0;
+        for (int i = 0; i < BATCH; i++) {
+            total += (length[i] + 7) & ~7;
+        }
+        buffer = new byte[total];
+        int at = 0;
+        for (int i = 0; i < BATCH; i++) {
+            byte[] l3 = msgs.get(i);
+            byte[] framed = linkType == LinkType.ETHERNET ? Frames.ethernet("02:00:00:00:00:01", "02:00:00:00:00:64", l3) : l3;
+            System.arraycopy(framed, 0, buffer, at, framed.length);
+            offset[i] = at;
+            if (portAt[i] >= 0) {
+                portAt[i] += at;
+            }
+            at += (length[i] + 7) & ~7;
+        }
+        this.valid = v;
+        this.duplicates = d;
+        this.excluded = x;
+        this.invalid = bad;
+    }
+
+    /**
+     * Makes this round's new messages differ from every earlier round's (embedded ports = the 32-bit
+     * round number), duplicates included, so they remain duplicates of their originals.
+     */
+    public void freshen(int round) {
+        byte b0 = (byte) (round >>> 24);
+        byte b1 = (byte) (round >>> 16);
+        byte b2 = (byte) (round >>> 8);
+        byte b3 = (byte) round;
+        byte[] b = buffer;
+        for (int i = 0; i < BATCH; i++) {
+            int p = portAt[i];
+            if (p >= 0) {
+                b[p] = b0;
+                b[p + 1] = b1;
+                b[p + 2] = b2;
+                b[p + 3] = b3;
+            }
+        }
+    }
+}

@@ -1,0 +1,35 @@
+package dev.pmtud.core;
+
+import dev.pmtud.api.ComponentConfig;
+import dev.pmtud.api.ComponentFactory;
+import dev.pmtud.api.ConfigException;
+
+/**
+ * One checked {@code { type: ..., name: ..., ... }} block: its factory is known, its keys are
+ * allowed, and {@code config} carries the resolved {@code name} (so that a component can label its
+ * own metrics with {@code config.string("name")}).
+ */
+record ComponentBlock(String section, int index, String type, String name, ComponentFactory<?> factory,
+                      ComponentConfig config) {
+
+    /** How messages name it: {@code filters[2] (dedup)}. */
+    String what() {
+        return config.what();
+    }
+
+    /** Calls the factory, turning a plugin's unchecked failure into a located configuration error. */
+    <T> T create(ComponentFactory<T> typedFactory, dev.pmtud.api.PipelineContext context) {
+        T created;
+        try {
+            created = typedFactory.create(config, context);
+        } catch (ConfigException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw config.node().error(what() + ": " + (e.getMessage() != null ? e.getMessage() : e.toString()));
+        }
+        if (created == null) {
+            throw config.node().error(what() + ": the " + type + " plugin created nothing; report this to its author");
+        }
+        return created;
+    }
+}

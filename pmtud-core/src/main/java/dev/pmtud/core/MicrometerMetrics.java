@@ -1,0 +1,98 @@
+package dev.pmtud.core;
+
+import dev.pmtud.api.Metrics;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tag;
+import io.micrometer.core.instrument.Tags;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Supplier;
+
+/**
+ * The plugins' {@link Metrics} facade bound to Micrometer. Every meter gets the {@code node} tag, so
+ * that series from all nodes can be told apart once scraped into one place.
+ */
+public final class MicrometerMetrics implements Metrics {
+    private final MeterRegistry registry;
+    private final String node;
+    private final List<Object> strongRefs = new CopyOnWriteArrayList<>();
+
+    public MicrometerMetrics(MeterRegistry registry, String node) {
+        this.registry = registry;
+        this.node = node;
+    }
+
+    public MeterRegistry registry() {
+        return registry;
+    }
+
+    /** The given tags plus {@code node} (unless the caller set node itself). */
+    public Tags tags(String... tagKeysAndValues) {
+        if (tagKeysAndValues.length % 2 != 0) {
+            throw new IllegalArgumentException("tags come in key, value pairs; got an odd count: " + List.of(tagKeysAndValues));
+        }
+        List<Tag> tags = new ArrayList<>(tagKeysAndValues.length / 2 + 1);
+        boolean hasNode = false;
+        for (int i = 0; i < tagKeysAndValues.length; i += 2) {
+            hasNode |= tagKeysAndValues[i].equals("node");
+            tags.add(Tag.of(tagKeysAndValues[i], tagKeysAndValues[i + 1]));
+        }
+        if (!hasNode) {
+            tags.add(Tag.of("node", node));
+        }
+        return Tags.of(tags);
+    }
+
+    @Override
+    public Counter counter(String name, String help, String... tagKeysAndValues) {
+        io.micrometer.core.instrument.Counter c = io.micrometer.core.instrument.Counter.builder(name)
+                .description(help).tags(tags(tagKeysAndValues)).register(registry);
+        return new MicrometerCounter(c);
+    }
+
+    @Override
+    public void gauge(String name, String help, Supplier<Number> value, String... tagKeysAndValues) {
+        Gauge.builder(name, value, s -> toDouble(s.get())).description(help).tags(tags(tagKeysAndValues))
+                .strongReference(true).register(registry);
+    }
+
+    @Override
+    public void functionCounter(String name, String help, Supplier<Number> value, String... tagKeysAndValues) {
+        // Micrometer holds a function counter's state object weakly; a lambda registered by a
+        // plugin has no other owner, so keep it reachable for as long as the metrics are.
+        FunctionCounter.builder(name, value, s -> toDouble(s.get())).description(help).tags(tags(tagKeysAndValues))
+                .register(registry);
+        strongRefs.add(value);
+    }
+
+    private static double toDouble(Number n) {
+        return n == null ? Double.NaN : n.doubleValue();
+    }
+
+    /** A Micrometer counter seen through the plugin facade; counts whole events. */
+    private static final class MicrometerCounter implements Counter {
+        private final io.micrometer.core.instrument.Counter counter;
+
+        MicrometerCounter(io.micrometer.core.instrument.Counter counter) {
+            this.counter = counter;
+        }
+
+        @Override
+        public void increment() {
+            counter.increment();
+        }
+
+        @Override
+        public void add(long amount) {
+            counter.increment(amount);
+        }
+
+        @Override
+        public long count() {
+            return (long) counter.count();
+        }
+    }
+}

@@ -1,0 +1,152 @@
+package dev.pmtud.core;
+
+import dev.pmtud.api.InvalidReason;
+import dev.pmtud.api.Metrics;
+import dev.pmtud.api.Packet;
+import dev.pmtud.api.Verdict;
+import io.micrometer.core.instrument.Timer;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * What happens to each packet, run to completion on the source's thread: decode, loop guards and
+ * filters in order, then every sink. One lock around filters and sinks, so plugins need none.
+ */
+final class PacketPath {
+    static final String INVALID = "invalid";
+    static final String FORWARDED = "forwarded";
+    /** A filter threw (it must not): counted as its drop so that the packet is still accounted for. */
+    static final String FILTER_FAILED = "filter-failed";
+    private static final long ERROR_LOG_INTERVAL_NANOS = 10_000_000_000L;
+    private static final System.Logger LOG = System.getLogger(Pipeline.class.getName());
+
+    private final List<FilterStage> filters;
+    private final List<SinkStage> sinks;
+    private final DecisionListener listener;
+    private final Metrics metrics;
+    private final Map<String, Metrics.Counter> invalidByReason = new ConcurrentHashMap<>();
+    private final Metrics.Counter forwardedCounter;
+    private final Timer processing;
+    private final LongAdder invalid = new LongAdder();
+    private final LongAdder forwarded = new LongAdder();
+    private final ReentrantLock lock = new ReentrantLock();
+    private final RateLimitedLog filterErrors = new RateLimitedLog(LOG, ERROR_LOG_INTERVAL_NANOS);
+    private volatile boolean sinksClosed;
+
+    PacketPath(List<FilterStage> filters, List<SinkStage> sinks, DecisionListener listener, MicrometerMetrics metrics) {
+        this.filters = List.copyOf(filters);
+        this.sinks = List.copyOf(sinks);
+        this.listener = listener;
+        this.metrics = metrics;
+        for (String reason : InvalidReason.ALL) {
+            invalidCounter(reason);
+        }
+        this.forwardedCounter = metrics.counter("pmtud_forwarded_total", "Packets handed to the sinks");
+        this.processing = Timer.builder("pmtud_processing_seconds")
+                .description("Time from handing a packet to the runtime until every sink returned")
+                .tags(metrics.tags()).publishPercentileHistogram().register(metrics.registry());
+    }
+
+    void process(Packet packet) {
+        long start = System.nanoTime();
+        try {
+            if (!packet.decode()) {
+                invalid(packet);
+                return;
+            }
+            lock.lock();
+            try {
+                filterAndSend(packet);
+            } finally {
+                lock.unlock();
+            }
+        } finally {
+            processing.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void invalid(Packet packet) {
+        String reason = packet.invalidReason();
+        invalid.increment();
+        invalidCounter(reason).increment();
+        if (LOG.isLoggable(System.Logger.Level.DEBUG)) {
+            LOG.log(System.Logger.Level.DEBUG, "drop: invalid: " + reason + ": " + packet.length() + " bytes, "
+                    + packet.linkType());
+        }
+        if (listener != null) {
+            lock.lock();
+            try {
+                listener.decided(packet, INVALID, reason);
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    private void filterAndSend(Packet packet) {
+        for (FilterStage stage : filters) {
+            Verdict v;
+            try {
+                v = stage.filter().apply(packet);
+            } catch (RuntimeException e) {
+                filterErrors.warn("filter " + stage.label() + " failed (dropping the packet)", e);
+                v = null;
+            }
+            if (v == null || v.isDrop()) {
+                String reason = v == null ? FILTER_FAILED : v.reason();
+                stage.countDrop(reason);
+                if (LOG.isLoggable(System.Logger.Level.DEBUG)) {
+                    LOG.log(System.Logger.Level.DEBUG, "drop: " + stage.label() + ": " + reason + ": " + packet.describe());
+                }
+                if (listener != null) {
+                    listener.decided(packet, stage.label(), reason);
+                }
+                return;
+            }
+        }
+        forwarded.increment();
+        forwardedCounter.increment();
+        if (!sinksClosed) {
+            for (SinkStage sink : sinks) {
+                sink.send(packet);
+            }
+        }
+        if (listener != null) {
+            listener.decided(packet, FORWARDED, null);
+        }
+    }
+
+    private Metrics.Counter invalidCounter(String reason) {
+        Metrics.Counter c = invalidByReason.get(reason);
+        if (c == null) {
+            c = invalidByReason.computeIfAbsent(reason, r -> metrics.counter("pmtud_invalid_total",
+                    "Packets the decoder refused, by reason", "reason", r));
+        }
+        return c;
+    }
+
+    ReentrantLock lock() {
+        return lock;
+    }
+
+    /** From now on forwarded packets are counted but no longer handed to the (closed) sinks. */
+    void sinksClosed() {
+        sinksClosed = true;
+    }
+
+    List<FilterStage> filters() {
+        return filters;
+    }
+
+    long invalid() {
+        return invalid.sum();
+    }
+
+    long forwarded() {
+        return forwarded.sum();
+    }
+}

@@ -1,0 +1,55 @@
+package dev.pmtud.core;
+
+import dev.pmtud.api.Metrics;
+import dev.pmtud.api.Packet;
+import dev.pmtud.api.Sink;
+
+/** A sink with its counters; a failing send is counted and logged (rate-limited), never propagated. */
+final class SinkStage {
+    private static final long ERROR_LOG_INTERVAL_NANOS = 10_000_000_000L;
+
+    private final String name;
+    private final Sink sink;
+    private final Metrics.Counter sent;
+    private final Metrics.Counter errors;
+    private final RateLimitedLog errorLog;
+    private volatile boolean opening;
+
+    SinkStage(String name, Sink sink, Metrics metrics, System.Logger logger) {
+        this.name = name;
+        this.sink = sink;
+        this.sent = metrics.counter("pmtud_sink_sent_total", "Packets a sink accepted", "sink", name);
+        this.errors = metrics.counter("pmtud_sink_errors_total", "Packets a sink failed to send as a whole", "sink", name);
+        this.errorLog = new RateLimitedLog(logger, ERROR_LOG_INTERVAL_NANOS);
+    }
+
+    String name() {
+        return name;
+    }
+
+    Sink sink() {
+        return sink;
+    }
+
+    void open() throws java.io.IOException {
+        opening = true;
+        sink.open();
+    }
+
+    /** Whether open() was attempted, so that close() has something to release. */
+    boolean opened() {
+        return opening;
+    }
+
+    /** Called under the pipeline lock. */
+    void send(Packet packet) {
+        try {
+            sink.send(packet);
+            sent.increment();
+        } catch (Exception e) {
+            // One sink's failure must not keep the packet from the others.
+            errors.increment();
+            errorLog.warn("sink " + name + " failed to send " + packet.describe(), e);
+        }
+    }
+}

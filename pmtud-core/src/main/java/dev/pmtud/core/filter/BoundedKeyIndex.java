@@ -1,0 +1,181 @@
+package dev.pmtud.core.filter;
+
+import java.util.Arrays;
+
+/**
+ * A fixed-size map from short byte keys to record numbers {@code 0..capacity-1}, for filters that keep
+ * per-key state in their own primitive arrays. Nothing is allocated after construction.
+ *
+ * <p>Records are handed out in a ring, so record order is insertion order: when the ring comes round
+ * to a record that is still in use, that record (the one inserted longest ago) is evicted and
+ * reused. A caller that wants least-recently-used order re-inserts a key when it touches it
+ * ({@link #remove} then {@link #insert}), which leaves a hole the ring later reuses for free.
+ * The key lookup is open addressing with linear probing at load factor at most one half, and
+ * deletion by backward shift (no tombstones, so lookups never degrade).
+ *
+ * <p>Use: write the key into {@link #key()}, call {@link #find(int)}; if absent, {@link #insert(int)}
+ * (which reuses the hash {@code find} computed).
+ */
+public final class BoundedKeyIndex {
+    private static final int EMPTY = -1;
+
+    private final int capacity;
+    private final int keyWidth;
+    private final int[] slots;          // record number, or EMPTY
+    private final int mask;
+    private final long[] recordHash;
+    private final byte[] recordKeys;     // capacity * keyWidth
+    private final byte[] recordKeyLength; // 0 = free record
+    private final byte[] scratch;
+    private int next;                    // the ring position the next insert takes
+    private int size;
+    private long evictions;
+    private long lastHash;
+    private boolean lastInsertEvicted;
+
+    /**
+     * @param capacity most keys held at once
+     * @param keyWidth longest key in bytes (at most 127)
+     */
+    public BoundedKeyIndex(int capacity, int keyWidth) {
+        if (capacity < 1 || capacity > (1 << 29)) {
+            throw new IllegalArgumentException("capacity must be 1.." + (1 << 29) + ", not " + capacity);
+        }
+        if (keyWidth < 1 || keyWidth > 127) {
+            throw new IllegalArgumentException("key width must be 1..127, not " + keyWidth);
+        }
+        this.capacity = capacity;
+        this.keyWidth = keyWidth;
+        int tableSize = Integer.highestOneBit(Math.max(2, capacity) * 2 - 1) << 1;
+        this.slots = new int[tableSize];
+        Arrays.fill(slots, EMPTY);
+        this.mask = tableSize - 1;
+        this.recordHash = new long[capacity];
+        this.recordKeys = new byte[capacity * keyWidth];
+        this.recordKeyLength = new byte[capacity];
+        this.scratch = new byte[keyWidth];
+    }
+
+    /** The buffer the caller writes the key to look up into. */
+    public byte[] key() {
+        return scratch;
+    }
+
+    public int capacity() {
+        return capacity;
+    }
+
+    public int size() {
+        return size;
+    }
+
+    /** Records taken back from a key still held, because the ring came round to it. */
+    public long evictions() {
+        return evictions;
+    }
+
+    /** The record holding the first {@code length} bytes of {@link #key()}, or -1. */
+    public int find(int length) {
+        long h = hash(scratch, length);
+        lastHash = h;
+        for (int s = (int) h & mask; ; s = (s + 1) & mask) {
+            int r = slots[s];
+            if (r == EMPTY) {
+                return -1;
+            }
+            if (recordHash[r] == h && recordKeyLength[r] == length
+                    && Arrays.equals(recordKeys, r * keyWidth, r * keyWidth + length, scratch, 0, length)) {
+                return r;
+            }
+        }
+    }
+
+    /**
+     * Adds the key last passed to {@link #find} (which must have returned -1) and returns its record.
+     * The record may have held an evicted key; {@link #lastInsertEvicted()} tells, and the caller's
+     * arrays still hold that key's state until the caller overwrites them.
+     */
+    public int insert(int length) {
+        int r = next;
+        next = next + 1 == capacity ? 0 : next + 1;
+        lastInsertEvicted = recordKeyLength[r] != 0;
+        if (lastInsertEvicted) {
+            evictions++;
+            remove(r);
+        }
+        recordHash[r] = lastHash;
+        recordKeyLength[r] = (byte) length;
+        System.arraycopy(scratch, 0, recordKeys, r * keyWidth, length);
+        int s = (int) lastHash & mask;
+        while (slots[s] != EMPTY) {
+            s = (s + 1) & mask;
+        }
+        slots[s] = r;
+        size++;
+        return r;
+    }
+
+    /** Whether the last {@link #insert} took the record of a key still held. */
+    public boolean lastInsertEvicted() {
+        return lastInsertEvicted;
+    }
+
+    /** Forgets the key of record {@code r}; the record becomes free. */
+    public void remove(int r) {
+        if (recordKeyLength[r] == 0) {
+            return;
+        }
+        int s = (int) recordHash[r] & mask;
+        while (slots[s] != r) {
+            s = (s + 1) & mask;
+        }
+        // Backward-shift deletion: pull later entries of the probe run into the gap when their
+        // home slot does not lie cyclically between the gap and their current slot.
+        int gap = s;
+        for (int j = (gap + 1) & mask; slots[j] != EMPTY; j = (j + 1) & mask) {
+            int home = (int) recordHash[slots[j]] & mask;
+            boolean stays = gap <= j ? (gap < home && home <= j) : (gap < home || home <= j);
+            if (!stays) {
+                slots[gap] = slots[j];
+                gap = j;
+            }
+        }
+        slots[gap] = EMPTY;
+        recordKeyLength[r] = 0;
+        size--;
+    }
+
+    /** Forgets every key. */
+    public void clear() {
+        Arrays.fill(slots, EMPTY);
+        Arrays.fill(recordKeyLength, (byte) 0);
+        size = 0;
+        next = 0;
+    }
+
+    private static long hash(byte[] b, int length) {
+        long h = 0x9E3779B97F4A7C15L ^ length;
+        int i = 0;
+        for (; i + 8 <= length; i += 8) {
+            h = (h ^ longAt(b, i)) * 0xff51afd7ed558ccdL;
+            h ^= h >>> 32;
+        }
+        long tail = 0;
+        for (; i < length; i++) {
+            tail = tail << 8 | (b[i] & 0xff);
+        }
+        h = (h ^ tail) * 0xc4ceb9fe1a85ec53L;
+        // murmur3 fmix64: spreads every input bit over the low bits the table uses
+        h ^= h >>> 33;
+        h *= 0xff51afd7ed558ccdL;
+        h ^= h >>> 33;
+        h *= 0xc4ceb9fe1a85ec53L;
+        h ^= h >>> 33;
+        return h;
+    }
+
+    private static long longAt(byte[] b, int i) {
+        return (b[i] & 0xffL) << 56 | (b[i + 1] & 0xffL) << 48 | (b[i + 2] & 0xffL) << 40 | (b[i + 3] & 0xffL) << 32
+                | (b[i + 4] & 0xffL) << 24 | (b[i + 5] & 0xffL) << 16 | (b[i + 6] & 0xffL) << 8 | (b[i + 7] & 0xffL);
+    }
+}

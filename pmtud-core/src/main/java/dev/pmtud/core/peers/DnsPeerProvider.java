@@ -1,0 +1,129 @@
+package dev.pmtud.core.peers;
+
+import dev.pmtud.api.PeerListener;
+import dev.pmtud.api.PeerProvider;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Peers from the A and AAAA records of a name, asked every {@code refresh} of the configured
+ * server or, without one, of the nameservers in {@code /etc/resolv.conf} in turn. The name is
+ * asked as written (no search domains): give the fully qualified name. A failed refresh (timeout,
+ * NXDOMAIN, SERVFAIL...) keeps the last good set and is reported with a reason.
+ */
+final class DnsPeerProvider implements PeerProvider {
+    private final String name;
+    private final Duration refresh;
+    private final InetSocketAddress server;
+    private final Path resolvConf;
+    private final Duration timeout;
+    private final System.Logger log;
+    private ScheduledExecutorService poller;
+    private PeerListener listener;
+    private Set<InetAddress> reported;
+
+    DnsPeerProvider(String name, Duration refresh, InetSocketAddress server, Path resolvConf, System.Logger log) {
+        this.name = name;
+        this.refresh = refresh;
+        this.server = server;
+        this.resolvConf = resolvConf;
+        this.log = log;
+        // a query never outlasts its refresh period
+        long ms = Math.max(100, Math.min(2000, refresh.toMillis() / 3));
+        this.timeout = Duration.ofMillis(ms);
+    }
+
+    @Override
+    public synchronized void start(PeerListener listener) {
+        this.listener = listener;
+        refresh();
+        poller = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "pmtud-peers-dns");
+            t.setDaemon(true);
+            return t;
+        });
+        poller.scheduleWithFixedDelay(this::refresh, refresh.toNanos(), refresh.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    private synchronized void refresh() {
+        if (listener == null) {
+            return;
+        }
+        List<InetSocketAddress> servers = server != null ? List.of(server) : nameservers();
+        DnsQuery.DnsException last = null;
+        for (InetSocketAddress s : servers) {
+            try {
+                Set<InetAddress> peers = DnsQuery.resolve(s, name, timeout);
+                log.log(System.Logger.Level.DEBUG, "{0} at {1}: {2}", name, DnsQuery.hostPort(s), peers);
+                if (!peers.equals(reported)) {
+                    reported = peers;
+                    listener.peersChanged(Set.copyOf(peers));
+                }
+                return;
+            } catch (DnsQuery.DnsException e) {
+                last = e;
+                if (e.reason.equals("nxdomain")) {
+                    break; // an authoritative no: another server would say the same
+                }
+            } catch (IOException | RuntimeException e) {
+                last = new DnsQuery.DnsException("error", "asking " + DnsQuery.hostPort(s) + " for " + name + ": " + e);
+            }
+        }
+        listener.refreshFailed(last.reason, "dns " + name + ": " + last.getMessage() + "; keeping the previous peers");
+    }
+
+    /** The nameservers of resolv.conf, or 127.0.0.1:53 as the C library would use without any. */
+    private List<InetSocketAddress> nameservers() {
+        List<InetSocketAddress> out = new ArrayList<>();
+        try {
+            for (String line : Files.readAllLines(resolvConf)) {
+                String[] f = line.trim().split("\\s+");
+                if (f.length >= 2 && f[0].equals("nameserver")) {
+                    try {
+                        out.add(new InetSocketAddress(dev.pmtud.api.Values.parseAddress(f[1]), 53));
+                    } catch (IllegalArgumentException e) {
+                        // a line the C library would skip too
+                    }
+                }
+            }
+        } catch (IOException e) {
+            // no resolv.conf: the default below
+        }
+        if (out.isEmpty()) {
+            out.add(new InetSocketAddress(InetAddress.getLoopbackAddress(), 53));
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        ScheduledExecutorService p;
+        synchronized (this) {
+            p = poller;
+            listener = null;
+        }
+        if (p != null) {
+            p.shutdownNow();
+            try {
+                p.awaitTermination(3, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "dns " + name + (server != null ? " at " + DnsQuery.hostPort(server) : "") + " (refresh " + refresh + ")";
+    }
+}

@@ -1,0 +1,180 @@
+package dev.pmtud.core.peers;
+
+import dev.pmtud.api.Metrics;
+import dev.pmtud.api.PeerListener;
+import dev.pmtud.api.PeerSet;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * The union of every provider's latest good set, minus this node's own addresses. Each provider
+ * reports through its own {@link #listener(String) listener}; a failed refresh keeps that provider's
+ * last good set (a flaky API server must not empty the peer list) and is counted.
+ */
+public final class MergedPeerSet implements PeerSet {
+    private static final System.Logger LOG = System.getLogger(MergedPeerSet.class.getName());
+
+    private final Metrics metrics;
+    private final Supplier<Set<InetAddress>> ownAddresses;
+    private final Map<String, Set<InetAddress>> byProvider = new LinkedHashMap<>();
+    private final Map<String, Metrics.Counter> failures = new ConcurrentHashMap<>();
+    private final List<Consumer<Set<InetAddress>>> listeners = new CopyOnWriteArrayList<>();
+    private final Set<String> reported = ConcurrentHashMap.newKeySet();
+    private volatile Set<InetAddress> current = Set.of();
+
+    public MergedPeerSet(Metrics metrics, Supplier<Set<InetAddress>> ownAddresses) {
+        this.metrics = metrics;
+        this.ownAddresses = ownAddresses;
+        metrics.gauge("pmtud_peers", "Peers the sinks replicate to (merged from every provider, own addresses removed)",
+                () -> current.size());
+    }
+
+    @Override
+    public Set<InetAddress> current() {
+        return current;
+    }
+
+    @Override
+    public void addListener(Consumer<Set<InetAddress>> listener) {
+        listeners.add(listener);
+    }
+
+    /** What the provider labelled {@code provider} (its name) reports to. */
+    public PeerListener listener(String provider) {
+        synchronized (this) {
+            byProvider.putIfAbsent(provider, Set.of());
+        }
+        return new PeerListener() {
+            @Override
+            public void peersChanged(Set<InetAddress> peers) {
+                update(provider, peers);
+            }
+
+            @Override
+            public void refreshFailed(String reason, String detail) {
+                failed(provider, reason, detail);
+            }
+        };
+    }
+
+    /** Whether {@code provider} has reported at least once, a set or a failure. */
+    public boolean hasReported(String provider) {
+        return reported.contains(provider);
+    }
+
+    /**
+     * Waits until every one of {@code providers} has reported once (a set or a failure).
+     *
+     * @return the providers still silent when the time ran out (empty when all reported)
+     */
+    public List<String> awaitFirstReports(java.util.Collection<String> providers, java.time.Duration timeout)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (reported) {
+            while (true) {
+                List<String> silent = new ArrayList<>();
+                for (String p : providers) {
+                    if (!reported.contains(p)) {
+                        silent.add(p);
+                    }
+                }
+                long left = deadline - System.nanoTime();
+                if (silent.isEmpty() || left <= 0) {
+                    return silent;
+                }
+                java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(reported, left);
+            }
+        }
+    }
+
+    private void markReported(String provider) {
+        synchronized (reported) {
+            reported.add(provider);
+            reported.notifyAll();
+        }
+    }
+
+    void update(String provider, Set<InetAddress> peers) {
+        Set<InetAddress> before;
+        Set<InetAddress> after;
+        synchronized (this) {
+            Set<InetAddress> copy = new LinkedHashSet<>();
+            for (InetAddress a : peers) {
+                copy.add(OwnAddresses.withoutScope(a));
+            }
+            byProvider.put(provider, copy);
+            before = current;
+            after = merge();
+            current = after;
+        }
+        markReported(provider);
+        if (!after.equals(before)) {
+            logChange(before, after);
+            for (Consumer<Set<InetAddress>> l : listeners) {
+                try {
+                    l.accept(after);
+                } catch (RuntimeException e) {
+                    LOG.log(System.Logger.Level.WARNING, "a peer-set listener failed: " + e, e);
+                }
+            }
+        }
+    }
+
+    void failed(String provider, String reason, String detail) {
+        markReported(provider);
+        failures.computeIfAbsent(provider + '\0' + reason, k -> metrics.counter("pmtud_peer_refresh_failures_total",
+                "Peer refreshes that failed (the provider's last good set is kept)", "provider", provider, "reason", reason))
+                .increment();
+        LOG.log(System.Logger.Level.WARNING, "peers: " + provider + " refresh failed (" + reason + "): " + detail
+                + "; keeping its last good set of " + byProviderSize(provider) + " peers");
+    }
+
+    private synchronized int byProviderSize(String provider) {
+        Set<InetAddress> s = byProvider.get(provider);
+        return s == null ? 0 : s.size();
+    }
+
+    private Set<InetAddress> merge() {
+        Set<InetAddress> own = ownAddresses.get();
+        List<InetAddress> all = new ArrayList<>();
+        for (Set<InetAddress> s : byProvider.values()) {
+            for (InetAddress a : s) {
+                if (!own.contains(a) && !all.contains(a)) {
+                    all.add(a);
+                }
+            }
+        }
+        // A stable order makes logs and per-peer work reproducible.
+        all.sort(Comparator.comparing((InetAddress a) -> a.getAddress().length)
+                .thenComparing(a -> a.getAddress(), java.util.Arrays::compareUnsigned));
+        return java.util.Collections.unmodifiableSet(new LinkedHashSet<>(all));
+    }
+
+    private static void logChange(Set<InetAddress> before, Set<InetAddress> after) {
+        List<String> added = new ArrayList<>();
+        List<String> removed = new ArrayList<>();
+        for (InetAddress a : after) {
+            if (!before.contains(a)) {
+                added.add(a.getHostAddress());
+            }
+        }
+        for (InetAddress a : before) {
+            if (!after.contains(a)) {
+                removed.add(a.getHostAddress());
+            }
+        }
+        LOG.log(System.Logger.Level.INFO, "peers: " + after.size() + " now"
+                + (added.isEmpty() ? "" : ", added " + String.join(" ", added))
+                + (removed.isEmpty() ? "" : ", removed " + String.join(" ", removed)));
+    }
+}

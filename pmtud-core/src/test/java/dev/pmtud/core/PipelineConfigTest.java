@@ -1,0 +1,179 @@
+package dev.pmtud.core;
+
+import static dev.pmtud.core.testing.Cfg.block;
+import static dev.pmtud.core.testing.Cfg.list;
+import static dev.pmtud.core.testing.Cfg.map;
+import static dev.pmtud.core.testing.Cfg.s;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.pmtud.api.Cidr;
+import dev.pmtud.api.ConfigException;
+import dev.pmtud.api.ConfigNode;
+import dev.pmtud.core.testing.MemorySource;
+import java.net.InetAddress;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Configuration mistakes are refused at build time with file:line, what is wrong and what is allowed. */
+class PipelineConfigTest {
+    private static final PluginRegistry REGISTRY = PipelineTest.REGISTRY;
+
+    /** A valid configuration around the given extra top-level entries. */
+    private static ConfigNode withSources(Object... extra) {
+        Object[] kv = new Object[extra.length + 4];
+        kv[0] = "node";
+        kv[1] = "node-a";
+        kv[2] = "sources";
+        kv[3] = list(2, block(3, "memory"));
+        System.arraycopy(extra, 0, kv, 4, extra.length);
+        return map(1, kv);
+    }
+
+    private static ConfigException refused(ConfigNode root) {
+        return assertThrows(ConfigException.class, () -> Pipeline.builder(root, REGISTRY).build().close());
+    }
+
+    private static void assertLocated(ConfigException e, int line, String... fragments) {
+        assertTrue(e.getMessage().startsWith("pmtud.yaml:" + line + ": "), e.getMessage());
+        for (String f : fragments) {
+            assertTrue(e.getMessage().contains(f), "'" + f + "' missing from: " + e.getMessage());
+        }
+        assertFalse(e.getMessage().contains("\n"), "one line: " + e.getMessage());
+    }
+
+    @Test
+    void unknownTopLevelKeySuggestsTheClosestAndListsAllowed() {
+        ConfigException e = refused(withSources("filter", list(7, block(8, "dedup"))));
+        assertLocated(e, 7, "unknown top-level key 'filter'", "did you mean 'filters'?",
+                "allowed: filters, metrics, node, peers, rules, sinks, sources");
+    }
+
+    @Test
+    void unknownTypeListsTheKnownTypesOfItsKind() {
+        ConfigException e = refused(withSources("filters", list(4, block(5, "dedup"), block(6, "dedupe"))));
+        assertLocated(e, 6, "filters[1]", "unknown filter type 'dedupe'", "did you mean 'dedup'?",
+                "known filter types: dedup, exclude-networks, mtu-range, rate-limit");
+        ConfigException sink = refused(withSources("sinks", list(4, block(9, "raww"))));
+        assertLocated(sink, 9, "unknown sink type 'raww'", "known sink types: log");
+    }
+
+    @Test
+    void missingTypeIsRefused() {
+        ConfigException e = refused(withSources("filters", list(4, map(5, "window", "1s"))));
+        assertLocated(e, 5, "'type' is required", "known filter types:");
+    }
+
+    @Test
+    void unknownKeyInABlockSuggestsTheClosest() {
+        ConfigException e = refused(withSources("filters", list(4, map(5, "type", "dedup", "windw", s(6, "1s")))));
+        assertLocated(e, 6, "unknown key 'windw'", "did you mean 'window'?", "allowed: max-entries, name, window");
+    }
+
+    @Test
+    void badCidrBadRateBadDurationAndMinAboveMaxAreLocated() {
+        assertLocated(refused(withSources("filters", list(4, block(5, "exclude-networks",
+                "networks", list(6, s(7, "198.51.100.0/24"), s(8, "198.51.100.0/40")))))), 8, "198.51.100.0/40");
+        assertLocated(refused(withSources("filters", list(4, block(5, "rate-limit", "per-source", s(9, "5 per second"))))),
+                9, "per-source", "10/s");
+        assertLocated(refused(withSources("filters", list(4, block(5, "dedup", "window", s(10, "soon"))))),
+                10, "window", "500ms");
+        assertLocated(refused(withSources("filters", list(4, block(5, "mtu-range", "min", s(11, "2000"), "max", "1500")))),
+                11, "min <= max");
+    }
+
+    @Test
+    void sourcesAreRequiredUnlessReplaced() {
+        ConfigNode none = map(1, "node", "node-a", "filters", list(2, block(3, "dedup")));
+        assertLocated(refused(none), 1, "no sources", "sources:");
+        ConfigNode empty = map(1, "node", "node-a", "sources", list(4));
+        assertLocated(refused(empty), 4, "no sources");
+        try (Pipeline p = Pipeline.builder(none, REGISTRY)
+                .replaceSources(List.of(new MemorySource(List.of(), false))).build()) {
+            assertEquals(List.of("replay"), p.sourceNames());
+        }
+    }
+
+    @Test
+    void badMetricsBlockIsLocated() {
+        assertLocated(refused(withSources("metrics", map(5, "listen", s(6, "30040")))), 6, "host:port", "0.0.0.0:30040");
+        assertLocated(refused(withSources("metrics", map(5, "listen", s(7, "0.0.0.0:70000")))), 7, "host:port");
+        assertLocated(refused(withSources("metrics", map(5, "port", s(8, "9100")))), 8, "unknown key 'port'", "enabled, listen");
+        assertLocated(refused(withSources("metrics", map(5, "enabled", s(9, "maybe")))), 9, "true or false");
+    }
+
+    @Test
+    void badPeerAddressIsLocated() {
+        ConfigException e = refused(withSources("peers", list(4, block(5, "static",
+                "addresses", list(6, s(6, "198.51.100.20"), s(7, "node-2"))))));
+        assertLocated(e, 7, "node-2", "not an IP address");
+    }
+
+    @Test
+    void duplicateAndBadNamesAreRefused() {
+        assertLocated(refused(withSources("filters", list(4, block(5, "dedup", "name", "d"),
+                block(6, "rate-limit", "name", s(7, "d"))))), 7, "name 'd' is already used by filters[0]");
+        assertLocated(refused(withSources("filters", list(4, block(5, "dedup", "name", s(8, "has space"))))),
+                8, "letters, digits");
+    }
+
+    @Test
+    void namesDefaultToTheTypeAndAreNumberedWhenRepeated() {
+        ConfigNode root = withSources("filters", list(4, block(5, "dedup"), block(6, "dedup"),
+                block(7, "rate-limit", "name", "dedup-3"), block(8, "dedup")));
+        try (Pipeline p = Pipeline.builder(root, REGISTRY).build()) {
+            assertEquals(List.of("dedup", "dedup-2", "dedup-3", "dedup-4"), p.filterLabels());
+        }
+    }
+
+    @Test
+    void settingsHaveDefaultsAndReadListenAddresses() throws Exception {
+        Pipeline.Settings defaults = Pipeline.Settings.from(map(1, "sources", list(2, block(3, "memory"))));
+        assertFalse(defaults.nodeName().isBlank(), "node defaults to the host name");
+        assertTrue(defaults.metricsEnabled());
+        assertEquals(30040, defaults.metricsListen().getPort());
+        assertTrue(defaults.metricsListen().getAddress().isAnyLocalAddress());
+        assertEquals(null, defaults.rules());
+
+        Pipeline.Settings set = Pipeline.Settings.from(withSources("metrics", map(5, "enabled", "false", "listen", "[::1]:9100"),
+                "rules", map(6, "manage", "false")));
+        assertEquals("node-a", set.nodeName());
+        assertFalse(set.metricsEnabled());
+        assertEquals(9100, set.metricsListen().getPort());
+        assertEquals(InetAddress.getByName("::1"), set.metricsListen().getAddress());
+        assertEquals(6, set.rules().line());
+    }
+
+    @Test
+    void rulesMustBeAMap() {
+        assertLocated(refused(withSources("rules", list(9, "manage"))), 9, "rules must be a map");
+    }
+
+    @Test
+    void excludedNetworksJoinFiltersAndManagedRuleExclusions() {
+        ConfigNode filters = list(4, block(5, "exclude-networks", "networks", list(5, "198.51.100.0/24")));
+        ConfigNode managed = withSources("filters", filters,
+                "rules", map(6, "manage", "true", "exclude-sources", list(7, "203.0.113.0/24", "2001:db8::/32")));
+        try (Pipeline p = Pipeline.builder(managed, REGISTRY).build()) {
+            assertEquals(List.of(Cidr.parse("198.51.100.0/24"), Cidr.parse("203.0.113.0/24"), Cidr.parse("2001:db8::/32")),
+                    p.context().excludedNetworks());
+        }
+        ConfigNode unmanaged = withSources("filters", filters,
+                "rules", map(6, "manage", "false", "exclude-sources", list(7, "203.0.113.0/24")));
+        try (Pipeline p = Pipeline.builder(unmanaged, REGISTRY).build()) {
+            assertEquals(List.of(Cidr.parse("198.51.100.0/24")), p.context().excludedNetworks());
+        }
+    }
+
+    @Test
+    void aComponentCanReadItsResolvedName() {
+        ConfigNode root = withSources("filters", list(4, block(5, "dedup"), block(6, "dedup")));
+        io.micrometer.core.instrument.simple.SimpleMeterRegistry meters = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+        try (Pipeline p = Pipeline.builder(root, REGISTRY).meterRegistry(meters).build()) {
+            assertEquals(2, meters.find("pmtud_dedup_entries").gauges().size());
+            assertTrue(meters.find("pmtud_dedup_entries").tag("filter", "dedup-2").gauge() != null);
+        }
+    }
+}

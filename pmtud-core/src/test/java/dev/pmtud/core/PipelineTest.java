@@ -1,0 +1,334 @@
+package dev.pmtud.core;
+
+import static dev.pmtud.core.testing.Cfg.block;
+import static dev.pmtud.core.testing.Cfg.list;
+import static dev.pmtud.core.testing.Cfg.map;
+import static dev.pmtud.core.testing.Packets.T0;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.pmtud.api.ConfigNode;
+import dev.pmtud.api.Filter;
+import dev.pmtud.api.InvalidReason;
+import dev.pmtud.api.PacketHandler;
+import dev.pmtud.api.Sink;
+import dev.pmtud.api.Source;
+import dev.pmtud.api.Verdict;
+import dev.pmtud.core.testing.MemorySink;
+import dev.pmtud.core.testing.MemorySource;
+import dev.pmtud.core.testing.MemorySource.Frame;
+import dev.pmtud.testkit.Ptb;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import org.junit.jupiter.api.Test;
+
+class PipelineTest {
+    static final PluginRegistry REGISTRY = PluginRegistry.discover(List.of(PipelineTest.class.getClassLoader()));
+    private static final String NODE = "node-a";
+    private static final Duration AWAIT = Duration.ofSeconds(10);
+
+    private final MeterRegistry meters = new SimpleMeterRegistry();
+
+    private static ConfigNode config(ConfigNode filters) {
+        return map(1, "node", NODE, "filters", filters);
+    }
+
+    /** mtu-range (default bounds) then dedup. */
+    private static ConfigNode mtuThenDedup() {
+        return config(list(3, block(4, "mtu-range"), block(5, "dedup", "window", "1s")));
+    }
+
+    private static Frame frame(Ptb message, long t) {
+        return new Frame(message.build(), t);
+    }
+
+    /** Two new messages, a repeat of the first, one that is not frag-needed, one with a tiny MTU. */
+    private static List<Frame> mixedFrames() {
+        return List.of(
+                frame(Ptb.v4().from("203.0.113.1").mtu(1400).sequence(1), T0),
+                frame(Ptb.v4().from("203.0.113.1").mtu(1400).sequence(2), T0 + 1),
+                frame(Ptb.v4().from("203.0.113.2").mtu(1400), T0 + 2),
+                frame(Ptb.v4().from("203.0.113.3").type(3, 1), T0 + 3),
+                frame(Ptb.v4().from("203.0.113.4").mtu(60), T0 + 4));
+    }
+
+    private double count(String name, String... tags) {
+        return meters.get(name).tags(tags).tag("node", NODE).counter().count();
+    }
+
+    @Test
+    void countsEveryPacketExactlyOnce() throws Exception {
+        MemorySink sink = new MemorySink();
+        List<Frame> frames = mixedFrames();
+        try (Pipeline p = Pipeline.builder(mtuThenDedup(), REGISTRY).meterRegistry(meters)
+                .replaceSources(List.of(new MemorySource(frames, false))).replaceSinks(List.of(sink)).build()) {
+            p.start();
+            assertTrue(p.awaitSources(AWAIT));
+            Pipeline.Summary s = p.summary();
+            assertEquals(frames.size(), s.received());
+            assertEquals(1, s.invalid());
+            assertEquals(Map.of("mtu-range", 1L, "dedup", 1L), s.dropped());
+            assertEquals(2, s.forwarded());
+            assertEquals(s.received(), s.invalid() + s.droppedTotal() + s.forwarded());
+
+            assertEquals(List.of(InetAddress.getByName("203.0.113.1"), InetAddress.getByName("203.0.113.2")),
+                    sink.sent().stream().map(pk -> pk.outerSource()).toList());
+            assertEquals(frames.size(), count("pmtud_received_total", "source", "replay"));
+            assertEquals(1, count("pmtud_invalid_total", "reason", InvalidReason.NOT_FRAG_NEEDED));
+            assertEquals(1, count("pmtud_dropped_total", "filter", "dedup", "reason", "duplicate"));
+            assertEquals(1, count("pmtud_dropped_total", "filter", "mtu-range", "reason", "mtu-below-min"));
+            assertEquals(2, count("pmtud_forwarded_total"));
+            assertEquals(2, count("pmtud_sink_sent_total", "sink", "output"));
+            assertEquals(frames.size(), meters.get("pmtud_processing_seconds").tag("node", NODE).timer().count());
+            assertEquals(3.0, meters.get("pmtud_source_lost_total").tags("source", "replay", "node", NODE)
+                    .functionCounter().count(), "read from Source.lost()");
+        }
+    }
+
+    @Test
+    void everySeriesExistsAtZeroBeforeTheFirstPacket() {
+        try (Pipeline p = Pipeline.builder(mtuThenDedup(), REGISTRY).meterRegistry(meters)
+                .replaceSources(List.of(new MemorySource(List.of(), false))).replaceSinks(List.of(new MemorySink())).build()) {
+            for (String reason : InvalidReason.ALL) {
+                assertEquals(0, count("pmtud_invalid_total", "reason", reason), reason);
+            }
+            assertEquals(0, count("pmtud_dropped_total", "filter", "mtu-range", "reason", "mtu-above-max"));
+            assertEquals(0, count("pmtud_dropped_total", "filter", "dedup", "reason", "duplicate"));
+            assertEquals(0, count("pmtud_received_total", "source", "replay"));
+            assertEquals(0, count("pmtud_forwarded_total"));
+            assertEquals(0, count("pmtud_sink_errors_total", "sink", "output"));
+            assertNotNull(meters.get("pmtud_peers").tag("node", NODE).gauge());
+            assertEquals(0, p.summary().received());
+        }
+    }
+
+    @Test
+    void tellsTheListenerEveryDecisionInOrder() throws Exception {
+        List<String> decisions = new ArrayList<>();
+        try (Pipeline p = Pipeline.builder(mtuThenDedup(), REGISTRY).meterRegistry(meters)
+                .replaceSources(List.of(new MemorySource(mixedFrames(), false))).replaceSinks(List.of())
+                .onDecision((packet, stage, reason) -> decisions.add(stage + "/" + reason)).build()) {
+            p.start();
+            assertTrue(p.awaitSources(AWAIT));
+        }
+        assertEquals(List.of("forwarded/null", "dedup/duplicate", "forwarded/null",
+                "invalid/" + InvalidReason.NOT_FRAG_NEEDED, "mtu-range/mtu-below-min"), decisions);
+    }
+
+    @Test
+    void loopGuardsRunBeforeTheConfiguredFilters() throws Exception {
+        Verdict fromPeer = Verdict.drop("from-peer");
+        byte[] peer = InetAddress.getByName("203.0.113.9").getAddress();
+        Filter guard = packet -> java.util.Arrays.equals(packet.buffer(), packet.outerSourceOffset(),
+                packet.outerSourceOffset() + 4, peer, 0, 4) ? fromPeer : Verdict.PASS;
+        ConfigNode dropsEverything = config(list(3, block(4, "mtu-range", "min", "9000", "max", "9216")));
+        Map<String, String> stageBySource = new LinkedHashMap<>();
+        try (Pipeline p = Pipeline.builder(dropsEverything, REGISTRY).meterRegistry(meters)
+                .replaceSources(List.of(new MemorySource(List.of(frame(Ptb.v4().from("203.0.113.9"), T0),
+                        frame(Ptb.v4().from("203.0.113.1"), T0)), false)))
+                .replaceSinks(List.of(new MemorySink(false, guard)))
+                .onDecision((packet, stage, reason) -> stageBySource.put(packet.outerSource().getHostAddress(), stage + "/" + reason))
+                .build()) {
+            assertEquals(List.of("output-loop-guard", "mtu-range"), p.filterLabels());
+            p.start();
+            assertTrue(p.awaitSources(AWAIT));
+            assertEquals(Map.of("output-loop-guard", 1L, "mtu-range", 1L), p.summary().dropped());
+            assertEquals(1, count("pmtud_dropped_total", "filter", "output-loop-guard", "reason", "from-peer"));
+        }
+        assertEquals("output-loop-guard/from-peer", stageBySource.get("203.0.113.9"));
+        assertEquals("mtu-range/mtu-below-min", stageBySource.get("203.0.113.1"));
+    }
+
+    @Test
+    void aFailingSinkDoesNotStopTheOthers() throws Exception {
+        MemorySink failing = new MemorySink(true, null);
+        MemorySink working = new MemorySink();
+        List<Frame> frames = List.of(frame(Ptb.v4().from("203.0.113.1"), T0), frame(Ptb.v4().from("203.0.113.2"), T0),
+                frame(Ptb.v6().from("2001:db8:ff::1"), T0));
+        try (Pipeline p = Pipeline.builder(config(null), REGISTRY).meterRegistry(meters)
+                .replaceSources(List.of(new MemorySource(frames, false))).replaceSinks(List.of(failing, working)).build()) {
+            p.start();
+            assertTrue(p.awaitSources(AWAIT));
+            assertEquals(frames.size(), p.summary().forwarded());
+        }
+        assertEquals(frames.size(), working.sent().size());
+        assertEquals(frames.size(), count("pmtud_sink_errors_total", "sink", "output"));
+        assertEquals(0, count("pmtud_sink_sent_total", "sink", "output"));
+        assertEquals(frames.size(), count("pmtud_sink_sent_total", "sink", "output-2"));
+    }
+
+    @Test
+    void closeStopsALiveSourceWithinTwoSecondsAndIsIdempotent() throws Exception {
+        MemorySource live = new MemorySource(List.of(frame(Ptb.v4(), T0)), true);
+        MemorySink sink = new MemorySink();
+        CountDownLatch seen = new CountDownLatch(1);
+        Pipeline p = Pipeline.builder(config(null), REGISTRY).meterRegistry(meters)
+                .replaceSources(List.of(live)).replaceSinks(List.of(sink))
+                .onDecision((packet, stage, reason) -> seen.countDown()).build();
+        assertFalse(p.ready(), "not ready before start");
+        p.start();
+        assertTrue(seen.await(10, java.util.concurrent.TimeUnit.SECONDS));
+        assertTrue(p.ready());
+        assertTrue(sink.opened() && live.opened());
+        assertFalse(p.awaitSources(Duration.ofMillis(50)), "a live source runs until closed");
+        assertTrue(Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.getName().equals("source-replay")));
+
+        long start = System.nanoTime();
+        p.close();
+        long tookMillis = (System.nanoTime() - start) / 1_000_000;
+        assertTrue(tookMillis < 2000, "close took " + tookMillis + " ms");
+        assertTrue(p.awaitSources(Duration.ZERO), "the source's run() returned");
+        assertFalse(p.ready());
+        assertTrue(sink.flushedAndClosed());
+        p.close();
+        assertEquals(1, live.closeCalls(), "a second close does nothing");
+    }
+
+    @Test
+    void closeIsBoundedEvenWhenASourceIgnoresIt() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch running = new CountDownLatch(1);
+        Source stubborn = new Source() {
+            @Override
+            public void open() {
+            }
+
+            @Override
+            public void run(PacketHandler handler) {
+                running.countDown();
+                while (release.getCount() > 0) {
+                    try {
+                        release.await();
+                    } catch (InterruptedException e) {
+                        // ignores interruption too, like a source stuck in a system call
+                    }
+                }
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        try {
+            Pipeline p = Pipeline.builder(config(null), REGISTRY).meterRegistry(meters)
+                    .replaceSources(List.of(stubborn)).replaceSinks(List.of(new MemorySink())).build();
+            p.start();
+            assertTrue(running.await(10, java.util.concurrent.TimeUnit.SECONDS));
+            long start = System.nanoTime();
+            p.close();
+            long tookMillis = (System.nanoTime() - start) / 1_000_000;
+            assertTrue(tookMillis < 2000, "close took " + tookMillis + " ms");
+        } finally {
+            release.countDown();
+        }
+    }
+
+    @Test
+    void aSinkThatCannotOpenStopsStartAndNothingKeepsRunning() {
+        MemorySource source = new MemorySource(List.of(), true);
+        Sink broken = new MemorySink() {
+            @Override
+            public void open() {
+                throw new IllegalStateException("cannot open on purpose");
+            }
+        };
+        Pipeline p = Pipeline.builder(config(null), REGISTRY).meterRegistry(meters)
+                .replaceSources(List.of(source)).replaceSinks(List.of(broken)).build();
+        IllegalStateException e = assertThrows(IllegalStateException.class, p::start);
+        assertEquals("cannot open on purpose", e.getMessage());
+        assertFalse(source.opened(), "sources open after sinks");
+        assertFalse(p.ready());
+    }
+
+    @Test
+    void runsConfiguredSourcesOnThreadsNamedAfterThem() throws Exception {
+        ConfigNode root = map(1, "node", NODE, "sources", list(2, block(3, "memory", "name", "edge")));
+        try (Pipeline p = Pipeline.builder(root, REGISTRY).meterRegistry(meters).build()) {
+            assertEquals(List.of("edge"), p.sourceNames());
+            p.start();
+            assertTrue(p.ready());
+            assertTrue(Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.getName().equals("source-edge")));
+        }
+    }
+
+    @Test
+    void startsPeerProvidersAndRemovesOwnAddresses() throws Exception {
+        ConfigNode root = map(1, "node", NODE, "sources", list(2, block(3, "memory")),
+                "peers", list(4, block(5, "static", "addresses", list(5, "198.51.100.20", "127.0.0.1", "::1"))));
+        try (Pipeline p = Pipeline.builder(root, REGISTRY).meterRegistry(meters).build()) {
+            assertTrue(p.peers().current().isEmpty(), "providers start with the pipeline");
+            p.start();
+            assertEquals(java.util.Set.of(InetAddress.getByName("198.51.100.20")), p.peers().current());
+            assertEquals(1.0, meters.get("pmtud_peers").tag("node", NODE).gauge().value());
+        }
+    }
+
+    @Test
+    void closeClosesConfiguredFiltersButNotSinksLoopGuards() {
+        java.util.concurrent.atomic.AtomicInteger configuredClosed = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger guardClosed = new java.util.concurrent.atomic.AtomicInteger();
+        dev.pmtud.api.FilterFactory closing = new dev.pmtud.api.FilterFactory() {
+            @Override
+            public String type() {
+                return "closing";
+            }
+
+            @Override
+            public String description() {
+                return "test: counts close()";
+            }
+
+            @Override
+            public java.util.Set<String> keys() {
+                return java.util.Set.of();
+            }
+
+            @Override
+            public Filter create(dev.pmtud.api.ComponentConfig config, dev.pmtud.api.PipelineContext context) {
+                return new Filter() {
+                    @Override
+                    public Verdict apply(dev.pmtud.api.Packet packet) {
+                        return Verdict.PASS;
+                    }
+
+                    @Override
+                    public void close() {
+                        configuredClosed.incrementAndGet();
+                    }
+                };
+            }
+        };
+        Filter guard = new Filter() {
+            @Override
+            public Verdict apply(dev.pmtud.api.Packet packet) {
+                return Verdict.PASS;
+            }
+
+            @Override
+            public void close() {
+                guardClosed.incrementAndGet();
+            }
+        };
+        PluginRegistry registry = PluginRegistry.of(List.of(new dev.pmtud.core.testing.MemorySourceFactory(), closing));
+        ConfigNode root = map(1, "node", NODE, "sources", list(2, block(3, "memory")),
+                "filters", list(4, block(5, "closing"), block(6, "closing")));
+        Pipeline p = Pipeline.builder(root, registry).meterRegistry(meters)
+                .replaceSinks(List.of(new MemorySink(false, guard))).build();
+        assertEquals(List.of("output-loop-guard", "closing", "closing-2"), p.filterLabels());
+        p.close();
+        p.close();
+        assertEquals(2, configuredClosed.get(), "each configured filter closed once");
+        assertEquals(0, guardClosed.get(), "a loop guard belongs to its sink");
+    }
+}

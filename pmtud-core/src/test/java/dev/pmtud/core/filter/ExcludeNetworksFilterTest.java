@@ -1,0 +1,58 @@
+package dev.pmtud.core.filter;
+
+import static dev.pmtud.core.testing.Cfg.block;
+import static dev.pmtud.core.testing.Cfg.list;
+import static dev.pmtud.core.testing.Cfg.s;
+import static dev.pmtud.core.testing.Packets.T0;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.pmtud.api.ConfigException;
+import dev.pmtud.api.Filter;
+import dev.pmtud.api.Verdict;
+import dev.pmtud.core.testing.Packets;
+import dev.pmtud.testkit.Ptb;
+import org.junit.jupiter.api.Test;
+
+class ExcludeNetworksFilterTest {
+    private final Filter filter = FilterFactories.create(new ExcludeNetworksFilterFactory(),
+            block(1, "exclude-networks", "networks", list(2, "198.51.100.0/24", "2001:db8:aa::/48")));
+
+    @Test
+    void dropsIpv4SourcesInsideAndPassesOthers() {
+        Verdict inside = filter.apply(Packets.of(Ptb.v4().from("198.51.100.77"), T0));
+        assertTrue(inside.isDrop());
+        assertEquals(ExcludeNetworksFilter.EXCLUDED, inside.reason());
+        assertEquals(Verdict.PASS, filter.apply(Packets.of(Ptb.v4().from("198.51.101.1"), T0)));
+    }
+
+    @Test
+    void dropsIpv6SourcesInsideAndPassesOthers() {
+        assertTrue(filter.apply(Packets.of(Ptb.v6().from("2001:db8:aa:1::9"), T0)).isDrop());
+        assertEquals(Verdict.PASS, filter.apply(Packets.of(Ptb.v6().from("2001:db8:ab::9"), T0)));
+    }
+
+    @Test
+    void looksAtTheOuterSourceNotTheEmbeddedFlow() {
+        Ptb fromRouterAboutExcludedFlow = Ptb.v4().from("203.0.113.1").tcp("198.51.100.5", 443, "198.51.100.6", 5000);
+        assertEquals(Verdict.PASS, filter.apply(Packets.of(fromRouterAboutExcludedFlow, T0)));
+    }
+
+    @Test
+    void refusesAnEmptyList() {
+        ConfigException e = assertThrows(ConfigException.class, () -> FilterFactories.create(
+                new ExcludeNetworksFilterFactory(), block(4, "exclude-networks", "networks", list(5))));
+        assertTrue(e.getMessage().startsWith("pmtud.yaml:5: "), e.getMessage());
+        assertTrue(e.getMessage().contains("networks"), e.getMessage());
+    }
+
+    @Test
+    void refusesABadCidrNamingItsLine() {
+        ConfigException e = assertThrows(ConfigException.class, () -> FilterFactories.create(
+                new ExcludeNetworksFilterFactory(),
+                block(4, "exclude-networks", "networks", list(5, s(6, "192.0.2.0/24"), s(7, "192.0.2.0/33")))));
+        assertTrue(e.getMessage().startsWith("pmtud.yaml:7: "), e.getMessage());
+        assertTrue(e.getMessage().contains("192.0.2.0/33"), e.getMessage());
+    }
+}

@@ -1,0 +1,69 @@
+package dev.pmtud.core.filter;
+
+import static dev.pmtud.core.testing.Cfg.block;
+import static dev.pmtud.core.testing.Packets.T0;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.pmtud.api.Filter;
+import dev.pmtud.api.LinkType;
+import dev.pmtud.api.Packet;
+import dev.pmtud.testkit.Ptb;
+import java.lang.management.ManagementFactory;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The built-in filters allocate nothing per packet, whatever they decide. */
+class HotPathAllocationTest {
+    private static final int PACKETS = 200_000;
+
+    private static long allocatedBytes() {
+        return ((com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean()).getCurrentThreadAllocatedBytes();
+    }
+
+    /** Runs every filter over packets from 256 sources, some repeated, with moving time. */
+    private static void run(Filter[] filters, byte[] v4, byte[] v6, Packet p, int from, int to) {
+        for (int i = from; i < to; i++) {
+            byte[] l3 = (i & 1) == 0 ? v4 : v6;
+            int srcOffset = (i & 1) == 0 ? 12 : 8 + 15;
+            l3[srcOffset] = (byte) (i >>> 3);
+            p.wrap(l3, 0, l3.length, LinkType.RAW, T0 + i * 1_000_000L);
+            p.decode();
+            for (Filter f : filters) {
+                f.apply(p);
+            }
+        }
+    }
+
+    @Test
+    void filtersDoNotAllocatePerPacket() {
+        assumeTrue(ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean,
+                "needs a JVM that counts allocated bytes per thread");
+        Filter[] filters = List.of(
+                FilterFactories.create(new ExcludeNetworksFilterFactory(),
+                        block(1, "exclude-networks", "networks", dev.pmtud.core.testing.Cfg.list(1, "198.51.100.0/24", "2001:db8:aa::/48"))),
+                FilterFactories.create(new MtuRangeFilterFactory(), block(1, "mtu-range")),
+                FilterFactories.create(new DedupFilterFactory(), block(1, "dedup", "window", "10ms", "max-entries", "128")),
+                FilterFactories.create(new RateLimitFilterFactory(),
+                        block(1, "rate-limit", "per-source", "100/s", "total", "500/s", "max-sources", "128")))
+                .toArray(Filter[]::new);
+        byte[] v4 = Ptb.v4().build();
+        byte[] v6 = Ptb.v6().build();
+        Packet p = new Packet();
+        StringBuilder report = new StringBuilder();
+        long allocated = 0;
+        for (Filter f : filters) {
+            Filter[] one = {f};
+            // Warm up twice: tables fill and the loop gets compiled (the interpreter's own work allocates).
+            run(one, v4, v6, p, 0, PACKETS);
+            run(one, v4, v6, p, 0, PACKETS);
+            long before = allocatedBytes();
+            run(one, v4, v6, p, PACKETS, 2 * PACKETS);
+            long a = allocatedBytes() - before;
+            report.append(f.getClass().getSimpleName()).append(' ').append(a).append(' ');
+            allocated = Math.max(allocated, a);
+        }
+        // About a kilobyte of slack for the measurement itself; one allocation per packet would be megabytes.
+        assertTrue(allocated < 4096, "allocated " + report + " bytes for " + PACKETS + " packets");
+    }
+}

@@ -1,0 +1,72 @@
+package dev.pmtud.core.testing;
+
+import dev.pmtud.api.LinkType;
+import dev.pmtud.api.Packet;
+import dev.pmtud.api.PacketHandler;
+import dev.pmtud.api.Source;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * Hands fixed buffers to the pipeline, reusing one {@link Packet} as real sources do. A finite one
+ * returns after the last buffer (like a file); a live one then blocks until closed.
+ */
+public final class MemorySource implements Source {
+    /** One buffer and its capture time. */
+    public record Frame(byte[] l3, long timestampNanos) {
+    }
+
+    private final List<Frame> frames;
+    private final boolean live;
+    private final CountDownLatch closed = new CountDownLatch(1);
+    private final Packet packet = new Packet();
+    private volatile boolean opened;
+    private volatile int closeCalls;
+
+    public MemorySource(List<Frame> frames, boolean live) {
+        this.frames = frames;
+        this.live = live;
+    }
+
+    @Override
+    public void open() {
+        opened = true;
+    }
+
+    public boolean opened() {
+        return opened;
+    }
+
+    public int closeCalls() {
+        return closeCalls;
+    }
+
+    @Override
+    public void run(PacketHandler handler) throws java.io.IOException {
+        for (Frame f : frames) {
+            if (closed.getCount() == 0) {
+                return;
+            }
+            packet.wrap(f.l3(), 0, f.l3().length, LinkType.RAW, f.timestampNanos());
+            handler.handle(packet);
+        }
+        if (live) {
+            try {
+                closed.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    @Override
+    public long lost() {
+        return 3;
+    }
+
+    @Override
+    public void close() {
+        closeCalls++;
+        closed.countDown();
+    }
+}

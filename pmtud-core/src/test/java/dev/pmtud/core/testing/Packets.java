@@ -1,0 +1,27 @@
+package dev.pmtud.core.testing;
+
+import dev.pmtud.api.LinkType;
+import dev.pmtud.api.Packet;
+import dev.pmtud.testkit.Ptb;
+
+/** Decoded packets from {@link Ptb} messages, for filter tests. */
+public final class Packets {
+    public static final long SECOND = 1_000_000_000L;
+    /** A plausible capture time, so that tests do not depend on time zero being special. */
+    public static final long T0 = 1_700_000_000L * SECOND;
+
+    private Packets() {
+    }
+
+    public static Packet of(Ptb message, long timestampNanos) {
+        return of(message.build(), timestampNanos);
+    }
+
+    public static Packet of(byte[] l3, long timestampNanos) {
+        Packet p = new Packet().wrap(l3, 0, l3.length, LinkType.RAW, timestampNanos);
+        if (!p.decode()) {
+            throw new AssertionError("test input does not decode: " + p.invalidReason());
+        }
+        return p;
+    }
+}

@@ -1,0 +1,43 @@
+package dev.pmtud.it;
+
+import dev.pmtud.it.EcmpLab.Family;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+
+/**
+ * The measured numbers of each variant, one table row per variant and family, appended to
+ * {@code pmtud-it/<build dir>/e2e-summary.md} (and printed) so docs/e2e.md can quote a real run.
+ */
+final class E2eSummary {
+    private E2eSummary() {
+    }
+
+    static synchronized void append(String variant, EcmpScenario.Outcome o) {
+        Path file = PmtudDaemon.Launcher.repoRoot().resolve("pmtud-it").resolve(PmtudDaemon.Launcher.buildDirName()).resolve("e2e-summary.md");
+        StringBuilder rows = new StringBuilder();
+        for (Family f : Family.values()) {
+            Long ms = o.transferMillis().get(f);
+            List<Long> d = o.relayDelaysNanos().getOrDefault(f, List.of());
+            String row = String.format("| %s | %s | %s | %s | %s | %s |%n", variant, f,
+                    ms == null ? "did not complete" : ms + " ms",
+                    o.messages().getOrDefault(f, 0),
+                    d.isEmpty() ? "-" : EcmpScenario.micros(d.get(d.size() / 2)),
+                    d.isEmpty() ? "-" : EcmpScenario.micros(d.get(0)) + " / " + EcmpScenario.micros(d.get(d.size() - 1)));
+            rows.append(row);
+            System.out.print("[e2e] summary " + row);
+        }
+        try {
+            Files.createDirectories(file.getParent());
+            if (!Files.exists(file)) {
+                Files.writeString(file, "| variant | family | transfer (connect to last byte) | router messages | relay delay median "
+                        + "| relay delay min / max |\n|---|---|---|---|---|---|\n");
+            }
+            Files.writeString(file, rows, StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            System.out.println("[e2e] cannot write " + file + ": " + e);
+        }
+    }
+}

@@ -1,0 +1,234 @@
+package dev.pmtud.peers.kubernetes;
+
+import static dev.pmtud.peers.kubernetes.RecordingListener.ips;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.NodeAddress;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.NodeList;
+import io.fabric8.kubernetes.api.model.NodeListBuilder;
+import io.fabric8.kubernetes.api.model.StatusBuilder;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.ServerRequest;
+import io.fabric8.mockwebserver.ServerResponse;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class KubernetesPeerProviderTest {
+    static final String WORKER = "node-role.kubernetes.io/worker";
+
+    private final List<AutoCloseable> cleanup = new ArrayList<>();
+
+    @AfterEach
+    void tearDown() throws Exception {
+        for (int i = cleanup.size() - 1; i >= 0; i--) {
+            cleanup.get(i).close();
+        }
+    }
+
+    static KubernetesMockServer crudServer() {
+        return new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), new KubernetesCrudDispatcher(), false);
+    }
+
+    private KubernetesMockServer startServer(int port) {
+        KubernetesMockServer server = crudServer();
+        server.init(InetAddress.getLoopbackAddress(), port);
+        cleanup.add(server::destroy);
+        return server;
+    }
+
+    /** A client with short back-off so that retries happen within a test's patience. */
+    static Config fastConfig(String url) {
+        return new ConfigBuilder(Config.empty()).withMasterUrl(url).withTrustCerts(true)
+                .withWatchReconnectInterval(100).withWatchReconnectLimit(-1)
+                .withRequestRetryBackoffInterval(50).withRequestRetryBackoffLimit(0)
+                .withConnectionTimeout(2000).withRequestTimeout(5000).build();
+    }
+
+    private KubernetesPeerProvider provider(String url, String selector, String addressType, String self) {
+        KubernetesPeerProvider p = new KubernetesPeerProvider(
+                () -> new KubernetesClientBuilder().withConfig(fastConfig(url)).build(),
+                LabelSelector.parse(selector), addressType, self, RecordingListener.WAIT, System.getLogger("test"));
+        cleanup.add(p::close);
+        return p;
+    }
+
+    static Node node(String name, Map<String, String> labels, String... typeAndAddress) {
+        List<NodeAddress> addresses = new ArrayList<>();
+        for (int i = 0; i < typeAndAddress.length; i += 2) {
+            addresses.add(new NodeAddress(typeAndAddress[i + 1], typeAndAddress[i]));
+        }
+        return new NodeBuilder().withNewMetadata().withName(name).withLabels(labels).endMetadata()
+                .withNewStatus().withAddresses(addresses).endStatus().build();
+    }
+
+    static Map<String, String> labels(String... kv) {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (int i = 0; i < kv.length; i += 2) {
+            m.put(kv[i], kv[i + 1]);
+        }
+        return m;
+    }
+
+    static String url(KubernetesMockServer server) {
+        return "http://" + InetAddress.getLoopbackAddress().getHostAddress() + ":" + server.getPort();
+    }
+
+    @Test
+    void followsNodesCreatedRelabelledReaddressedAndDeletedAndSkipsItself() throws Exception {
+        KubernetesMockServer server = startServer(0);
+        KubernetesClient api = server.createClient();
+        cleanup.add(api);
+        api.nodes().resource(node("node-a", labels(WORKER, ""), "InternalIP", "192.0.2.1")).create();
+        api.nodes().resource(node("node-b", labels(WORKER, ""), "InternalIP", "192.0.2.2")).create();
+        api.nodes().resource(node("node-c", labels("role", "infra"), "InternalIP", "192.0.2.3")).create();
+
+        RecordingListener listener = new RecordingListener();
+        provider(url(server), WORKER + "=", "InternalIP", "node-a").start(listener);
+        // start() reports the first set before it returns: node-a is this node, node-c is not a worker.
+        assertEquals(ips("192.0.2.2"), listener.sets.poll(), "first set, reported by start()");
+
+        api.nodes().resource(node("node-d", labels(WORKER, ""), "InternalIP", "192.0.2.4")).create();
+        listener.awaitPeers(ips("192.0.2.2", "192.0.2.4"));
+
+        api.nodes().withName("node-c").edit(n -> { n.getMetadata().getLabels().put(WORKER, ""); return n; });
+        listener.awaitPeers(ips("192.0.2.2", "192.0.2.3", "192.0.2.4"));
+
+        api.nodes().withName("node-b").edit(n -> { n.getMetadata().getLabels().remove(WORKER); return n; });
+        listener.awaitPeers(ips("192.0.2.3", "192.0.2.4"));
+
+        api.nodes().withName("node-d").edit(n -> {
+            n.getStatus().setAddresses(List.of(new NodeAddress("192.0.2.14", "InternalIP")));
+            return n;
+        });
+        listener.awaitPeers(ips("192.0.2.3", "192.0.2.14"));
+
+        api.nodes().withName("node-c").delete();
+        listener.awaitPeers(ips("192.0.2.14"));
+
+        // This node changing never shows up among the peers.
+        api.nodes().withName("node-a").edit(n -> {
+            n.getStatus().setAddresses(List.of(new NodeAddress("192.0.2.100", "InternalIP")));
+            return n;
+        });
+        api.nodes().withName("node-d").delete();
+        listener.awaitPeers(ips());
+        assertTrue(listener.history.stream().noneMatch(s -> s.contains(ips("192.0.2.100").iterator().next())
+                || s.contains(ips("192.0.2.1").iterator().next())), "this node's addresses never reported: " + listener.history);
+        assertTrue(listener.failures.isEmpty(), "no failures against a healthy server: " + listener.failures);
+    }
+
+    @Test
+    void usesOnlyTheConfiguredAddressTypeBothFamilies() throws Exception {
+        KubernetesMockServer server = startServer(0);
+        KubernetesClient api = server.createClient();
+        cleanup.add(api);
+        api.nodes().resource(node("self", labels(), "InternalIP", "192.0.2.1", "ExternalIP", "198.51.100.1")).create();
+        api.nodes().resource(node("n2", labels(), "InternalIP", "192.0.2.2", "InternalIP", "2001:db8::2",
+                "ExternalIP", "198.51.100.2", "Hostname", "n2")).create();
+        api.nodes().resource(node("n3", labels(), "InternalIP", "192.0.2.3", "ExternalIP", "2001:db8:1::3")).create();
+        api.nodes().resource(node("n4", labels(), "Hostname", "n4")).create(); // no usable address: no peer
+
+        RecordingListener internal = new RecordingListener();
+        provider(url(server), "", "InternalIP", "self").start(internal);
+        internal.awaitPeers(ips("192.0.2.2", "2001:db8::2", "192.0.2.3"));
+
+        RecordingListener external = new RecordingListener();
+        provider(url(server), "", "ExternalIP", "self").start(external);
+        external.awaitPeers(ips("198.51.100.2", "2001:db8:1::3"));
+    }
+
+    @Test
+    void survivesAnApiServerThatIsDownAtStartAndRestartsLater() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        String url = "http://" + InetAddress.getLoopbackAddress().getHostAddress() + ":" + port;
+        RecordingListener listener = new RecordingListener();
+        KubernetesPeerProvider provider = new KubernetesPeerProvider(
+                () -> new KubernetesClientBuilder().withConfig(fastConfig(url)).build(),
+                LabelSelector.parse(""), "InternalIP", "self", Duration.ofMillis(300), System.getLogger("test"));
+        cleanup.add(provider::close);
+
+        provider.start(listener); // returns although nothing listens: the informer keeps retrying
+        RecordingListener.Failure first = listener.awaitFailure();
+        assertEquals("unreachable", first.reason(), first.detail());
+        assertTrue(listener.sets.isEmpty(), "no set reported while the API server is down");
+
+        KubernetesMockServer server = startServer(port);
+        KubernetesClient api = server.createClient();
+        api.nodes().resource(node("n1", labels(), "InternalIP", "192.0.2.11")).create();
+        api.nodes().resource(node("n2", labels(), "InternalIP", "192.0.2.12")).create();
+        listener.awaitPeers(ips("192.0.2.11", "192.0.2.12"));
+        api.close();
+
+        // The API server restarts (its store persisted, as etcd is): the watch reconnects and sees
+        // what changes afterwards. The mock replays nothing, so the change is repeated until seen.
+        server.destroy();
+        KubernetesMockServer restarted = startServer(port);
+        KubernetesClient api2 = restarted.createClient();
+        cleanup.add(api2);
+        api2.nodes().resource(node("n1", labels(), "InternalIP", "192.0.2.11")).create();
+        api2.nodes().resource(node("n2", labels(), "InternalIP", "192.0.2.12")).create();
+        api2.nodes().resource(node("n3", labels(), "InternalIP", "192.0.2.13")).create();
+        long deadline = System.nanoTime() + RecordingListener.WAIT.toNanos();
+        Set<InetAddress> expected = ips("192.0.2.11", "192.0.2.12", "192.0.2.13");
+        int touch = 0;
+        while (!expected.equals(listener.sets.poll(200, TimeUnit.MILLISECONDS))) {
+            assertTrue(System.nanoTime() < deadline, "n3 never reported after the restart");
+            String mark = Integer.toString(++touch);
+            api2.nodes().withName("n3").edit(n -> { n.getMetadata().getLabels().put("touch", mark); return n; });
+        }
+    }
+
+    @Test
+    void relistsWhenTheWatchExpiresWith410Gone() throws Exception {
+        Map<ServerRequest, Queue<ServerResponse>> expectations = new HashMap<>();
+        KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(), expectations,
+                new KubernetesMixedDispatcher(expectations), false);
+        server.init(InetAddress.getLoopbackAddress(), 0);
+        cleanup.add(server::destroy);
+        KubernetesClient api = server.createClient();
+        cleanup.add(api);
+        Node n1 = api.nodes().resource(node("n1", labels(), "InternalIP", "192.0.2.21")).create();
+        api.nodes().resource(node("n2", labels(), "InternalIP", "192.0.2.22")).create();
+        String staleVersion = n1.getMetadata().getResourceVersion();
+
+        // A lagging cache answers the first list with n1 only, and a watch from that version has
+        // expired. Only a re-list after the 410 can reveal n2: the watch never will.
+        NodeList stale = new NodeListBuilder().withNewMetadata().withResourceVersion(staleVersion).endMetadata()
+                .withItems(n1).build();
+        server.expect().get().withPath("/api/v1/nodes?resourceVersion=0").andReturn(200, stale).once();
+        server.expect().get().withPath("/api/v1/nodes?allowWatchBookmarks=true&resourceVersion=" + staleVersion
+                + "&timeoutSeconds=600&watch=true")
+                .andReturn(410, new StatusBuilder().withCode(410).withReason("Expired").withMessage("too old resource version").build())
+                .always();
+
+        RecordingListener listener = new RecordingListener();
+        provider(url(server), "", "InternalIP", "self").start(listener);
+        assertEquals(ips("192.0.2.21"), listener.sets.poll(), "first set comes from the stale list");
+        listener.awaitPeers(ips("192.0.2.21", "192.0.2.22"));
+    }
+}

@@ -1,0 +1,94 @@
+package dev.pmtud.sink.raw;
+
+import dev.pmtud.api.Metrics;
+import dev.pmtud.sys.Errno;
+
+/**
+ * {@code pmtud_peer_sent_total} and {@code pmtud_peer_send_errors_total} of one peer, created once
+ * and kept across peer-set changes (metric lookups allocate; the hot path must not).
+ */
+final class PeerCounters {
+    static final String SENT = "pmtud_peer_sent_total";
+    static final String ERRORS = "pmtud_peer_send_errors_total";
+    static final String NO_MAC = "no-mac";
+
+    private final Metrics metrics;
+    private final String[] tags;
+    final Metrics.Counter sent;
+    private int[] errnos = new int[0];
+    private Metrics.Counter[] errors = new Metrics.Counter[0];
+    private Metrics.Counter noMac;
+
+    PeerCounters(Metrics metrics, String node, String sink, String peer) {
+        this.metrics = metrics;
+        this.tags = new String[] {"node", node, "sink", sink, "peer", peer};
+        this.sent = metrics.counter(SENT, "Messages a sink sent to one peer", tags);
+    }
+
+    /** An address as people write it: IPv6 in RFC 5952 form ({@code 2001:db8::2}, not Java's long form). */
+    static String label(java.net.InetAddress a) {
+        byte[] b = a.getAddress();
+        if (b.length == 4) {
+            return a.getHostAddress();
+        }
+        int[] w = new int[8];
+        for (int i = 0; i < 8; i++) {
+            w[i] = (b[2 * i] & 0xff) << 8 | (b[2 * i + 1] & 0xff);
+        }
+        int bestStart = -1;
+        int bestLen = 1;
+        for (int i = 0; i < 8; ) {
+            if (w[i] != 0) {
+                i++;
+                continue;
+            }
+            int j = i;
+            while (j < 8 && w[j] == 0) {
+                j++;
+            }
+            if (j - i > bestLen) {
+                bestStart = i;
+                bestLen = j - i;
+            }
+            i = j;
+        }
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < 8; i++) {
+            if (i == bestStart) {
+                sb.append("::");
+                i += bestLen - 1;
+                continue;
+            }
+            if (sb.length() > 0 && sb.charAt(sb.length() - 1) != ':') {
+                sb.append(':');
+            }
+            sb.append(Integer.toHexString(w[i]));
+        }
+        return sb.toString();
+    }
+
+    /** The error counter for {@code errno}, created on its first use (an error path). */
+    Metrics.Counter error(int errno) {
+        for (int i = 0; i < errnos.length; i++) {
+            if (errnos[i] == errno) {
+                return errors[i];
+            }
+        }
+        Metrics.Counter c = metrics.counter(ERRORS, "Messages a sink failed to send to one peer, by errno",
+                tags[0], tags[1], tags[2], tags[3], tags[4], tags[5], "errno", Errno.name(errno));
+        errnos = java.util.Arrays.copyOf(errnos, errnos.length + 1);
+        errors = java.util.Arrays.copyOf(errors, errors.length + 1);
+        errnos[errnos.length - 1] = errno;
+        errors[errors.length - 1] = c;
+        return c;
+    }
+
+    /** {@code errno="no-mac"}: l2-unicast had no link-layer address for the peer. */
+    Metrics.Counter noMac() {
+        if (noMac == null) {
+            noMac = metrics.counter(ERRORS, "Messages a sink failed to send to one peer, by errno",
+                    tags[0], tags[1], tags[2], tags[3], tags[4], tags[5], "errno", NO_MAC);
+        }
+        return noMac;
+    }
+}

@@ -1,0 +1,70 @@
+package dev.pmtud.sink.raw;
+
+import dev.pmtud.testkit.Netns;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A bridge (in its own namespace) joining the replicating node and three peers, each on its
+ * {@code eth0} with a fixed MAC, an IPv4 address in 192.0.2.0/24 and an IPv6 one in 2001:db8::/64.
+ */
+final class Lan implements AutoCloseable {
+    static final String NODE_V4 = "192.0.2.1";
+    static final String NODE_V6 = "2001:db8::1";
+    static final String NODE_MAC = "02:00:00:00:00:01";
+
+    final Netns bridge;
+    final Netns node;
+    final List<Netns> peers = new ArrayList<>();
+    private final List<Netns> all = new ArrayList<>();
+
+    static String peerV4(int i) {
+        return "192.0.2." + (i + 2);
+    }
+
+    static String peerV6(int i) {
+        return "2001:db8::" + (i + 2);
+    }
+
+    static String peerMac(int i) {
+        return "02:00:00:00:00:0" + (i + 2);
+    }
+
+    Lan() {
+        try {
+            bridge = add(Netns.create("br"));
+            bridge.exec("ip", "link", "add", "br0", "type", "bridge");
+            bridge.exec("ip", "link", "set", "br0", "up");
+            node = add(Netns.create("node"));
+            join(node, "vnode", NODE_MAC, NODE_V4, NODE_V6);
+            for (int i = 0; i < 3; i++) {
+                Netns p = add(Netns.create("peer" + (i + 1)));
+                peers.add(p);
+                join(p, "vpeer" + (i + 1), peerMac(i), peerV4(i), peerV6(i));
+            }
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    private Netns add(Netns ns) {
+        all.add(ns);
+        return ns;
+    }
+
+    private void join(Netns ns, String bridgeSide, String mac, String v4, String v6) {
+        Netns.veth(bridge, bridgeSide, ns, "eth0");
+        bridge.exec("ip", "link", "set", bridgeSide, "master", "br0");
+        ns.exec("ip", "link", "set", "eth0", "address", mac);
+        ns.exec("ip", "addr", "add", v4 + "/24", "dev", "eth0");
+        ns.exec("ip", "-6", "addr", "add", v6 + "/64", "dev", "eth0", "nodad");
+    }
+
+    @Override
+    public void close() {
+        for (int i = all.size() - 1; i >= 0; i--) {
+            all.get(i).close();
+        }
+    }
+}

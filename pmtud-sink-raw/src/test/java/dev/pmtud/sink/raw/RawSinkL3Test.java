@@ -1,0 +1,170 @@
+package dev.pmtud.sink.raw;
+
+import static dev.pmtud.sink.raw.Wire.ip;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.pmtud.api.Cidr;
+import dev.pmtud.testkit.Checksums;
+import dev.pmtud.testkit.Netns;
+import dev.pmtud.testkit.Ptb;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/** l3 mode on a real bridge: fresh IP header from the node to each peer, TTL / hop limit as configured. */
+@Tag("netns")
+class RawSinkL3Test {
+    private static final Duration WAIT = Duration.ofSeconds(10);
+    private static final int TTL = 3;
+    private static final String UNREACHABLE_V4 = "198.51.100.99";
+    private static final String UNREACHABLE_V6 = "2001:db8:ffff::99";
+
+    @Test
+    void eachPeerGetsExactlyOneCopyPerMessageWithAFreshHeader() throws Exception {
+        Netns.assumeRoot();
+        try (Lan lan = new Lan()) {
+            List<InetAddress> peers = new ArrayList<>();
+            // the unreachable peers sit between reachable ones: a failure must not stop the rest;
+            // the node's own address is listed too and must never be sent to
+            peers.add(ip(Lan.peerV4(0)));
+            peers.add(ip(UNREACHABLE_V4));
+            peers.add(ip(Lan.NODE_V4));
+            peers.add(ip(Lan.peerV4(1)));
+            peers.add(ip(Lan.peerV4(2)));
+            peers.add(ip(Lan.peerV6(0)));
+            peers.add(ip(UNREACHABLE_V6));
+            peers.add(ip(Lan.NODE_V6));
+            peers.add(ip(Lan.peerV6(1)));
+            peers.add(ip(Lan.peerV6(2)));
+            TestContext ctx = new TestContext(peers, List.of(Cidr.parse("192.0.2.0/24"), Cidr.parse("198.51.100.0/24"),
+                    Cidr.parse("2001:db8::/32")));
+            RawSink sink = Sinks.create(ctx, "mode", "l3", "ttl", String.valueOf(TTL));
+
+            List<PacketCapture> captures = new ArrayList<>();
+            for (Netns p : lan.peers) {
+                captures.add(p.call(() -> PacketCapture.open("eth0")));
+            }
+            PacketCapture nodeLo = lan.node.call(() -> PacketCapture.open("lo"));
+            lan.node.call(() -> {
+                sink.open();
+                return null;
+            });
+            byte[] a4 = Ptb.v4().mtu(1400).build();
+            byte[] b4 = Ptb.v4().mtu(1300).build();
+            byte[] a6 = Ptb.v6().mtu(1400).build();
+            byte[] b6 = Ptb.v6().mtu(1280).build();
+            try {
+                for (byte[] m : List.of(a4, a6, b4, b6)) {
+                    sink.send(Sinks.packet(m));
+                }
+                for (int i = 0; i < 3; i++) {
+                    PacketCapture c = captures.get(i);
+                    // the last messages are the barrier: once they are in, every earlier copy is too
+                    c.await(copyOf(b4), 1, WAIT);
+                    c.await(copyOf(b6), 1, WAIT);
+                    for (byte[] m : List.of(a4, b4, a6, b6)) {
+                        List<byte[]> copies = c.matching(copyOf(m));
+                        assertEquals(1, copies.size(), "copies of a v" + (m[0] >> 4) + " message at peer " + (i + 1));
+                        byte[] outer = Wire.l3(copies.get(0));
+                        boolean v4 = (m[0] & 0xf0) == 0x40;
+                        assertEquals(ip(v4 ? Lan.NODE_V4 : Lan.NODE_V6), Wire.source(outer), "outer source");
+                        assertEquals(ip(v4 ? Lan.peerV4(i) : Lan.peerV6(i)), Wire.destination(outer), "outer destination");
+                        assertEquals(TTL, Wire.ttl(outer), "TTL / hop limit");
+                        assertEquals(v4 ? 1 : 58, Wire.protocol(outer), "protocol");
+                        if (v4) {
+                            assertArrayEquals(icmp(m), Wire.payload(outer), "ICMP bytes intact");
+                        } else {
+                            assertArrayEquals(Wire.withoutChecksum(icmp(m)), Wire.withoutChecksum(Wire.payload(outer)),
+                                    "ICMPv6 bytes intact apart from the checksum");
+                            assertTrue(Checksums.icmpChecksumValid(outer), "ICMPv6 checksum recomputed for the new pseudo-header");
+                        }
+                    }
+                }
+                // never to itself
+                assertTrue(nodeLo.matching(f -> Wire.isV4(f) || Wire.isV6(f)).isEmpty(), "nothing sent to the node's own address");
+                assertFalse(ctx.metrics.has(PeerCounters.SENT, "node", "node-a", "sink", "raw", "peer", Lan.NODE_V4));
+                assertFalse(ctx.metrics.has(PeerCounters.SENT, "node", "node-a", "sink", "raw", "peer", Lan.NODE_V6));
+                for (int i = 0; i < 3; i++) {
+                    assertEquals(2, ctx.metrics.count(PeerCounters.SENT, "node", "node-a", "sink", "raw", "peer", Lan.peerV4(i)));
+                    assertEquals(2, ctx.metrics.count(PeerCounters.SENT, "node", "node-a", "sink", "raw", "peer", Lan.peerV6(i)));
+                }
+                // the unreachable peers: counted with their errno, per message of their family
+                assertEquals(2, ctx.metrics.count(PeerCounters.ERRORS, "node", "node-a", "sink", "raw", "peer", UNREACHABLE_V4,
+                        "errno", "ENETUNREACH"), () -> ctx.metrics.counters.keySet().toString());
+                assertEquals(2, ctx.metrics.count(PeerCounters.ERRORS, "node", "node-a", "sink", "raw",
+                        "peer", UNREACHABLE_V6, "errno", "ENETUNREACH"), () -> ctx.metrics.counters.keySet().toString());
+                assertEquals(0, ctx.metrics.count(PeerCounters.SENT, "node", "node-a", "sink", "raw", "peer", UNREACHABLE_V4));
+            } finally {
+                sink.close();
+                for (PacketCapture c : captures) {
+                    c.close();
+                }
+                nodeLo.close();
+            }
+        }
+    }
+
+    @Test
+    void sendingAllocatesNothingPerMessage() throws Exception {
+        Netns.assumeRoot();
+        try (Lan lan = new Lan()) {
+            List<InetAddress> peers = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                peers.add(ip(Lan.peerV4(i)));
+            }
+            peers.add(ip(UNREACHABLE_V4)); // the error path too
+            TestContext ctx = new TestContext(peers, List.of(Cidr.parse("192.0.2.0/24"), Cidr.parse("198.51.100.0/24")));
+            RawSink sink = Sinks.create(ctx, "mode", "l3");
+            lan.node.call(() -> {
+                sink.open();
+                return null;
+            });
+            try {
+                dev.pmtud.api.Packet packet = Sinks.packet(Ptb.v4().build());
+                com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+                long id = Thread.currentThread().getId();
+                int warmup = 3000;
+                int measured = 2000;
+                for (int i = 0; i < warmup; i++) {
+                    sink.send(packet);
+                }
+                long before = mx.getThreadAllocatedBytes(id);
+                for (int i = 0; i < measured; i++) {
+                    sink.send(packet);
+                }
+                long allocated = mx.getThreadAllocatedBytes(id) - before;
+                assertTrue(allocated < measured, "allocated " + allocated + " bytes for " + measured + " messages to 4 peers");
+                long total = warmup + measured;
+                assertEquals(total, ctx.metrics.count(PeerCounters.SENT, "node", "node-a", "sink", "raw", "peer", Lan.peerV4(2))
+                        + ctx.metrics.count(PeerCounters.ERRORS, "node", "node-a", "sink", "raw", "peer", Lan.peerV4(2), "errno", "ENOBUFS")
+                        + ctx.metrics.count(PeerCounters.ERRORS, "node", "node-a", "sink", "raw", "peer", Lan.peerV4(2), "errno", "EAGAIN"),
+                        () -> ctx.metrics.counters.keySet().toString());
+                assertEquals(total, ctx.metrics.count(PeerCounters.ERRORS, "node", "node-a", "sink", "raw", "peer", UNREACHABLE_V4,
+                        "errno", "ENETUNREACH"));
+            } finally {
+                sink.close();
+            }
+        }
+    }
+
+    private static byte[] icmp(byte[] l3) {
+        return Wire.payload(l3);
+    }
+
+    /** A frame that carries {@code message}'s ICMP body (checksum aside) in a fresh IP header. */
+    private static Predicate<byte[]> copyOf(byte[] message) {
+        boolean v4 = (message[0] & 0xf0) == 0x40;
+        byte[] body = Wire.withoutChecksum(icmp(message));
+        return f -> (v4 ? Wire.isV4(f) : Wire.isV6(f))
+                && Wire.protocol(Wire.l3(f)) == (v4 ? 1 : 58)
+                && Arrays.equals(body, Wire.withoutChecksum(Wire.payload(Wire.l3(f))));
+    }
+}

@@ -1,0 +1,68 @@
+package dev.pmtud.source.nflog;
+
+import dev.pmtud.sys.Linux;
+import dev.pmtud.sys.Sys;
+import java.nio.charset.StandardCharsets;
+import jnr.ffi.Pointer;
+
+/**
+ * Interface index to name, cached, resolved in the namespace of a given socket. {@code
+ * if_indextoname} would ask the calling thread's namespace, which for a source opened with setns
+ * is not the source's; {@code ioctl(SIOCGIFNAME)} on the source's own socket asks the socket's
+ * namespace. Entries are re-resolved after {@link #TTL_NANOS} so that renames show up.
+ */
+final class InterfaceNames {
+    static final long TTL_NANOS = 10_000_000_000L;
+    private static final int MAX_CACHED_INDEX = 1 << 16;
+
+    private final int fd;
+    private final Pointer ifreq = Sys.allocateDirect(Linux.IFREQ_SIZE);
+    private final byte[] nameBytes = new byte[Linux.IFNAMSIZ];
+    private String[] names = new String[64];
+    private long[] resolvedAt = new long[64];
+
+    InterfaceNames(int socketFd) {
+        this.fd = socketFd;
+    }
+
+    /** The name of {@code index}, or {@code null} when the interface is gone. */
+    String name(int index, long nowNanos) {
+        if (index <= 0) {
+            return null;
+        }
+        if (index >= MAX_CACHED_INDEX) {
+            return resolve(index);
+        }
+        if (index >= names.length) {
+            int n = Math.min(MAX_CACHED_INDEX, Math.max(index + 1, names.length * 2));
+            names = java.util.Arrays.copyOf(names, n);
+            resolvedAt = java.util.Arrays.copyOf(resolvedAt, n);
+        }
+        String cached = names[index];
+        if (cached == null || nowNanos - resolvedAt[index] > TTL_NANOS) {
+            String fresh = resolve(index);
+            if (fresh != null && !fresh.equals(cached)) {
+                names[index] = fresh;
+            } else if (fresh == null) {
+                names[index] = null;
+            }
+            resolvedAt[index] = nowNanos;
+            return names[index];
+        }
+        return cached;
+    }
+
+    private String resolve(int index) {
+        ifreq.putInt(Linux.IFNAMSIZ, index);
+        ifreq.putByte(0, (byte) 0);
+        if (Sys.LIBC.ioctl(fd, Linux.SIOCGIFNAME, ifreq) < 0) {
+            return null;
+        }
+        ifreq.get(0, nameBytes, 0, Linux.IFNAMSIZ);
+        int n = 0;
+        while (n < Linux.IFNAMSIZ && nameBytes[n] != 0) {
+            n++;
+        }
+        return new String(nameBytes, 0, n, StandardCharsets.US_ASCII);
+    }
+}

@@ -1,0 +1,50 @@
+package dev.pmtud.source.nflog;
+
+import java.time.Duration;
+
+/**
+ * What one {@code nflog} source block asks for.
+ *
+ * @param group       the NFLOG group (0..65535), {@code --nflog-group} of the rule
+ * @param ipv4        accept AF_INET messages
+ * @param ipv6        accept AF_INET6 messages
+ * @param bufferBytes the socket receive buffer (SO_RCVBUFFORCE)
+ * @param batch       queue threshold: the kernel sends after this many messages...
+ * @param flush       ...or after this long (10 ms resolution)
+ */
+public record NflogSettings(int group, boolean ipv4, boolean ipv6, int bufferBytes, int batch, Duration flush) {
+
+    public static final int DEFAULT_GROUP = 33;
+    public static final int DEFAULT_BUFFER = 4 << 20;
+    public static final int DEFAULT_BATCH = 16;
+    public static final Duration DEFAULT_FLUSH = Duration.ofMillis(10);
+
+    public static NflogSettings defaults(int group) {
+        return new NflogSettings(group, true, true, DEFAULT_BUFFER, DEFAULT_BATCH, DEFAULT_FLUSH);
+    }
+
+    /** The flush timeout in the kernel's unit, 1/100 s (at least 1). */
+    int flushCentiseconds() {
+        return (int) Math.max(1, (flush.toMillis() + 9) / 10);
+    }
+
+    /**
+     * The kernel batches messages into one buffer of this size (NFULA_CFG_NLBUFSIZ); it has to hold
+     * {@code batch} messages of up to ~1.5 KiB (a packet-too-big is at most 1280 bytes).
+     */
+    int kernelBatchBytes() {
+        return Math.max(8192, Math.min(131072, batch * 1600));
+    }
+
+    public NflogSettings withBuffer(int bytes) {
+        return new NflogSettings(group, ipv4, ipv6, bytes, batch, flush);
+    }
+
+    public NflogSettings withBatch(int messages, Duration flushAfter) {
+        return new NflogSettings(group, ipv4, ipv6, bufferBytes, messages, flushAfter);
+    }
+
+    public NflogSettings withFamilies(boolean v4, boolean v6) {
+        return new NflogSettings(group, v4, v6, bufferBytes, batch, flush);
+    }
+}

@@ -1,0 +1,323 @@
+package dev.pmtud.source.nflog;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.pmtud.api.Packet;
+import dev.pmtud.api.PacketHandler;
+import dev.pmtud.testkit.Cmd;
+import dev.pmtud.testkit.Netns;
+import dev.pmtud.testkit.Ptb;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The NFLOG source against the real kernel: a node namespace with the capture rules and a peer
+ * namespace that sends crafted messages through raw sockets over a veth pair. Each test binds the
+ * group inside its own namespace, so the host's netfilter is never touched.
+ */
+@Tag("netns")
+class NflogSourceNetnsTest {
+    private static final int GROUP = 33;
+    private static final String NODE_V4 = "192.0.2.1";
+    private static final String PEER_V4 = "192.0.2.2";
+    private static final String NODE_V6 = "2001:db8:1::1";
+    private static final String PEER_V6 = "2001:db8:1::2";
+    private static final String EXCLUDED_V4 = "198.51.100.0/24";
+    private static final String EXCLUDED_V6 = "2001:db8:ee::/48";
+
+    /** A node/peer pair wired up with the seed's rule and its ip6tables twin in the node. */
+    private static final class Pair implements AutoCloseable {
+        final Netns node = Netns.create("node");
+        final Netns peer = Netns.create("peer");
+        final String peerMac;
+        final int nodeIfIndex;
+
+        Pair() {
+            Netns.veth(node, "eth0", peer, "eth0");
+            node.exec("ip", "addr", "add", NODE_V4 + "/24", "dev", "eth0");
+            peer.exec("ip", "addr", "add", PEER_V4 + "/24", "dev", "eth0");
+            node.exec("ip", "-6", "addr", "add", NODE_V6 + "/64", "dev", "eth0", "nodad");
+            peer.exec("ip", "-6", "addr", "add", PEER_V6 + "/64", "dev", "eth0", "nodad");
+            String nodeMac = node.exec("cat", "/sys/class/net/eth0/address").stdout().trim();
+            peerMac = peer.exec("cat", "/sys/class/net/eth0/address").stdout().trim();
+            nodeIfIndex = Integer.parseInt(node.exec("cat", "/sys/class/net/eth0/ifindex").stdout().trim());
+            // Static neighbours: no resolution delay or queueing in front of the first messages.
+            peer.exec("ip", "neigh", "replace", NODE_V4, "lladdr", nodeMac, "dev", "eth0", "nud", "permanent");
+            peer.exec("ip", "-6", "neigh", "replace", NODE_V6, "lladdr", nodeMac, "dev", "eth0", "nud", "permanent");
+            node.exec("iptables", "-t", "raw", "-A", "PREROUTING", "-i", "eth0", "!", "-s", EXCLUDED_V4, "-p", "icmp",
+                    "-m", "icmp", "--icmp-type", "3/4", "-j", "NFLOG", "--nflog-group", String.valueOf(GROUP));
+            node.exec("ip6tables", "-t", "raw", "-A", "PREROUTING", "-i", "eth0", "!", "-s", EXCLUDED_V6, "-p", "icmpv6",
+                    "-m", "icmpv6", "--icmpv6-type", "2/0", "-j", "NFLOG", "--nflog-group", String.valueOf(GROUP));
+        }
+
+        NflogSource open(NflogSettings settings) throws Exception {
+            return node.call(() -> {
+                NflogSource s = new NflogSource(settings, "nflog-test", System.getLogger("nflog-test"));
+                s.open();
+                return s;
+            });
+        }
+
+        RawSender sender() throws Exception {
+            return peer.call(RawSender::new);
+        }
+
+        @Override
+        public void close() {
+            peer.close();
+            node.close();
+        }
+    }
+
+    /** Runs a source on its own thread; close() asserts that run() returned promptly. */
+    private static final class Running implements AutoCloseable {
+        final NflogSource source;
+        final Thread thread;
+        final AtomicReference<Throwable> failure = new AtomicReference<>();
+
+        Running(NflogSource source, PacketHandler handler) {
+            this.source = source;
+            this.thread = new Thread(() -> {
+                try {
+                    source.run(handler);
+                } catch (Throwable t) {
+                    failure.set(t);
+                }
+            }, "nflog-run");
+            thread.start();
+        }
+
+        @Override
+        public void close() throws Exception {
+            long t0 = System.nanoTime();
+            source.close();
+            thread.join(3000);
+            assertFalse(thread.isAlive(), "run() did not return after close()");
+            assertTrue(System.nanoTime() - t0 < 2_000_000_000L, "close took too long");
+            if (failure.get() != null) {
+                throw new AssertionError("run() failed", failure.get());
+            }
+        }
+    }
+
+    private record Seen(byte[] payload, int ifIndex, String ifName, long mac, int packetType, long ts) {
+        static Seen of(Packet p) {
+            return new Seen(Arrays.copyOfRange(p.buffer(), p.offset(), p.offset() + p.length()), p.interfaceIndex(),
+                    p.interfaceName(), p.sourceMac(), p.packetType(), p.timestampNanos());
+        }
+    }
+
+    /**
+     * Gives an IPv4 packet a non-zero IP ID (with its header checksum), as the kernel fills a zero
+     * ID on raw sends; so that what arrives is byte for byte what the test built.
+     */
+    private static byte[] withId(byte[] ipv4) {
+        ipv4[4] = 0x4a;
+        ipv4[5] = 0x17;
+        ipv4[10] = 0;
+        ipv4[11] = 0;
+        int sum = dev.pmtud.testkit.Checksums.internet(ipv4, 0, 20);
+        ipv4[10] = (byte) (sum >>> 8);
+        ipv4[11] = (byte) sum;
+        return ipv4;
+    }
+
+    private static long mac(String text) {
+        return Long.parseLong(text.replace(":", ""), 16);
+    }
+
+    @Test
+    void deliversBothFamiliesWithPayloadIngressAndSourceMac() throws Exception {
+        Netns.assumeRoot();
+        try (Pair pair = new Pair()) {
+            BlockingQueue<Seen> seen = new LinkedBlockingQueue<>();
+            byte[] v4 = withId(Ptb.v4().from("203.0.113.1").to(NODE_V4).mtu(1400).build());
+            byte[] v6 = Ptb.v6().from("2001:db8:ff::1").to(NODE_V6).mtu(1280).build();
+            long before = System.currentTimeMillis() * 1_000_000L;
+            try (Running r = new Running(pair.open(NflogSettings.defaults(GROUP)), p -> seen.add(Seen.of(p)));
+                 RawSender tx = pair.sender()) {
+                tx.send(v4);
+                tx.send(v6);
+                Seen a = seen.poll(10, TimeUnit.SECONDS);
+                Seen b = seen.poll(10, TimeUnit.SECONDS);
+                assertNotNull(a, "IPv4 fragmentation-needed not delivered");
+                assertNotNull(b, "IPv6 packet-too-big not delivered");
+                long after = System.currentTimeMillis() * 1_000_000L;
+                assertArrayEquals(v4, a.payload());
+                assertArrayEquals(v6, b.payload());
+                for (Seen s : List.of(a, b)) {
+                    assertEquals("eth0", s.ifName());
+                    assertEquals(pair.nodeIfIndex, s.ifIndex());
+                    assertEquals(mac(pair.peerMac), s.mac(), "source MAC is the peer veth's");
+                    assertEquals(Packet.PACKET_HOST, s.packetType());
+                    assertTrue(s.ts() >= before - 1_000_000_000L && s.ts() <= after + 1_000_000_000L, "timestamp " + s.ts());
+                }
+                assertEquals(0, r.source.lost());
+            }
+        }
+    }
+
+    @Test
+    void excludedSourcesAndOtherTypesAreNotDelivered() throws Exception {
+        Netns.assumeRoot();
+        try (Pair pair = new Pair()) {
+            BlockingQueue<Seen> seen = new LinkedBlockingQueue<>();
+            byte[] marker = withId(Ptb.v4().from("203.0.113.9").to(NODE_V4).mtu(1234).build());
+            try (Running r = new Running(pair.open(NflogSettings.defaults(GROUP)), p -> seen.add(Seen.of(p)));
+                 RawSender tx = pair.sender()) {
+                tx.send(Ptb.v4().from("198.51.100.5").to(NODE_V4).build());          // excluded network
+                tx.send(Ptb.v6().from("2001:db8:ee::5").to(NODE_V6).build());        // excluded network
+                tx.send(Ptb.v4().from("203.0.113.1").to(NODE_V4).type(3, 1).build()); // host unreachable
+                tx.send(Ptb.v4().from("203.0.113.1").to(NODE_V4).type(11, 0).build()); // time exceeded
+                tx.send(Ptb.v6().from("2001:db8:ff::1").to(NODE_V6).type(1, 4).build()); // port unreachable
+                tx.send(Ptb.v6().from("2001:db8:ff::1").to(NODE_V6).type(3, 0).build()); // time exceeded
+                tx.send(marker);
+                Seen first = seen.poll(10, TimeUnit.SECONDS);
+                assertNotNull(first, "marker not delivered");
+                assertArrayEquals(marker, first.payload(), "something other than the marker was delivered first");
+                assertNull(seen.poll(0, TimeUnit.SECONDS));
+                assertEquals(1, r.source.received());
+            }
+        }
+    }
+
+    /** Sends {@code count} messages, then single markers until every sequence number is accounted for. */
+    private static long sendAndSettle(RawSender tx, byte[] message, int count, Runnable halfway, NflogSource src,
+                                      long perMillisecond) throws Exception {
+        long t0 = System.nanoTime();
+        for (int i = 0; i < count; i++) {
+            if (perMillisecond > 0) {
+                long due = t0 + (i / perMillisecond) * 1_000_000L;
+                while (System.nanoTime() < due) {
+                    Thread.onSpinWait();
+                }
+            }
+            tx.send(message);
+            if (i == count / 2) {
+                halfway.run();
+            }
+        }
+        long sent = count;
+        // A dropped last batch only shows as a gap once a later message arrives: send markers one
+        // at a time until received + lost has caught up with sent (bounded).
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (src.received() + src.lost() < sent && System.nanoTime() < deadline) {
+            long wait = System.nanoTime() + 200_000_000L;
+            while (src.received() + src.lost() < sent && System.nanoTime() < wait) {
+                Thread.onSpinWait();
+            }
+            if (src.received() + src.lost() < sent) {
+                tx.send(message);
+                sent++;
+            }
+        }
+        return sent;
+    }
+
+    @Test
+    void burstOverrunningASmallBufferIsCountedExactly() throws Exception {
+        Netns.assumeRoot();
+        try (Pair pair = new Pair()) {
+            int burst = 200_000;
+            CountDownLatch halfSent = new CountDownLatch(1);
+            AtomicLong handled = new AtomicLong();
+            byte[] msg = Ptb.v4().from("203.0.113.1").to(NODE_V4).mtu(1400).build();
+            // A 64 KiB socket buffer and a consumer stalled until half the burst is out: overruns are certain.
+            NflogSettings small = NflogSettings.defaults(GROUP).withBuffer(64 * 1024);
+            try (Running r = new Running(pair.open(small), p -> {
+                if (handled.incrementAndGet() == 1) {
+                    try {
+                        halfSent.await(60, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            }); RawSender tx = pair.sender()) {
+                long t0 = System.nanoTime();
+                long sent = sendAndSettle(tx, msg, burst, halfSent::countDown, r.source, 0);
+                long ms = (System.nanoTime() - t0) / 1_000_000;
+                NflogSource s = r.source;
+                String rule = pair.node.exec("iptables", "-t", "raw", "-L", "PREROUTING", "-v", "-x", "-n").stdout();
+                System.out.printf("burst: sent %d, received %d, lost %d, ENOBUFS %d, recv calls %d, %d ms%n%s%n",
+                        sent, s.received(), s.lost(), s.overruns(), s.receiveCalls(), ms, rule);
+                assertEquals(sent, s.received() + s.lost(), "received + lost must equal sent; rule counters:\n" + rule);
+                assertEquals(s.received(), handled.get());
+                assertTrue(s.lost() > 0, "the small buffer should have overrun");
+                assertTrue(s.overruns() > 0, "ENOBUFS should have been seen");
+            }
+        }
+    }
+
+    @Test
+    void packetsPerReceiveCallAt50kPerSecond() throws Exception {
+        Netns.assumeRoot();
+        try (Pair pair = new Pair()) {
+            byte[] msg = Ptb.v4().from("203.0.113.1").to(NODE_V4).mtu(1400).build();
+            try (Running r = new Running(pair.open(NflogSettings.defaults(GROUP)), p -> { });
+                 RawSender tx = pair.sender()) {
+                long t0 = System.nanoTime();
+                long sent = sendAndSettle(tx, msg, 100_000, () -> { }, r.source, 50);
+                double seconds = (System.nanoTime() - t0) / 1e9;
+                NflogSource s = r.source;
+                double perCall = (double) s.received() / s.receiveCalls();
+                System.out.printf("rate: sent %d in %.2f s (%.0f/s), received %d, lost %d, recvmmsg calls %d -> %.1f packets per call%n",
+                        sent, seconds, sent / seconds, s.received(), s.lost(), s.receiveCalls(), perCall);
+                Files.writeString(java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "pmtud-nflog-rate.txt"),
+                        String.format("%.1f packets per recvmmsg at %.0f/s (received %d, lost %d, calls %d)%n",
+                                perCall, sent / seconds, s.received(), s.lost(), s.receiveCalls()));
+                assertEquals(sent, s.received() + s.lost());
+                assertTrue(perCall > 1.0, "the kernel should batch several messages per receive");
+            }
+        }
+    }
+
+    @Test
+    void secondSourceOnTheSameGroupGetsTheDocumentedMessage() throws Exception {
+        Netns.assumeRoot();
+        try (Pair pair = new Pair(); NflogSource first = pair.open(NflogSettings.defaults(GROUP))) {
+            IOException e = assertThrows(IOException.class, () -> pair.open(NflogSettings.defaults(GROUP)));
+            assertEquals("NFLOG group 33 is already bound by another process", e.getMessage());
+            // Another group is still free.
+            try (NflogSource other = pair.open(NflogSettings.defaults(GROUP + 1))) {
+                assertEquals(GROUP + 1, other.settings().group());
+            }
+        }
+    }
+
+    @Test
+    void unprivilegedProcessGetsTheDocumentedMessage() throws Exception {
+        Netns.assumeRoot();
+        try (Netns ns = Netns.create("unpriv")) {
+            String java = ProcessHandle.current().info().command().orElse("java");
+            List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", ns.name(),
+                    "setpriv", "--inh-caps=-net_admin", "--bounding-set=-net_admin",
+                    java, "-cp", System.getProperty("java.class.path"), OpenCheck.class.getName(), String.valueOf(GROUP)));
+            Cmd.Result r = Cmd.exec(cmd, 60);
+            assertEquals("ERROR: NFLOG needs CAP_NET_ADMIN (run as root or grant the capability)", r.stdout().trim(),
+                    "stderr: " + r.stderr());
+            assertFalse(r.stderr().contains("\tat "), "no stack trace: " + r.stderr());
+            // The same check with the capability opens fine: the message is about the capability.
+            Cmd.Result ok = Cmd.exec(List.of("ip", "netns", "exec", ns.name(), java, "-cp",
+                    System.getProperty("java.class.path"), OpenCheck.class.getName(), String.valueOf(GROUP)), 60);
+            assertEquals("OPENED", ok.stdout().trim(), "stderr: " + ok.stderr());
+        }
+    }
+}

@@ -1,0 +1,178 @@
+package dev.pmtud.source.pcap;
+
+import dev.pmtud.api.LinkType;
+import dev.pmtud.api.Packet;
+import dev.pmtud.api.PacketHandler;
+import dev.pmtud.api.Source;
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeoutException;
+import org.pcap4j.core.NotOpenException;
+import org.pcap4j.core.PcapHandle;
+import org.pcap4j.core.PcapNativeException;
+import org.pcap4j.core.Pcaps;
+
+/**
+ * Replays a pcap file: every record becomes one {@link Packet} stamped with its capture time, at full
+ * speed or paced like the capture ({@code realtime}). Ends at the end of the file.
+ */
+public final class PcapFileSource implements Source {
+    private final Path path;
+    private final boolean realtime;
+    private final Packet packet = new Packet();
+    private final Object lock = new Object();
+
+    private PcapHandle handle;
+    private LinkType linkType;
+    private boolean running;
+    private volatile boolean closed;
+
+    public PcapFileSource(Path path, boolean realtime) {
+        this.path = path;
+        this.realtime = realtime;
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    /** The link type of the open file, or {@code null} before {@link #open()}. */
+    public LinkType linkType() {
+        return linkType;
+    }
+
+    @Override
+    public void open() throws IOException {
+        if (!Files.exists(path)) {
+            throw new IOException("pcap-file source: " + path + " does not exist; check the path");
+        }
+        if (!Files.isRegularFile(path) || !Files.isReadable(path)) {
+            throw new IOException("pcap-file source: cannot read " + path + "; it must be a readable pcap file");
+        }
+        LibPcap.ensureLoadable();
+        PcapHandle h;
+        try {
+            // NANO: libpcap scales µs files up, so both formats keep their exact times.
+            h = Pcaps.openOffline(path.toString(), PcapHandle.TimestampPrecision.NANO);
+        } catch (PcapNativeException e) {
+            throw new IOException("pcap-file source: cannot open " + path + " as a pcap file: " + Pcap4j.oneLine(e));
+        } catch (LinkageError e) {
+            throw Pcap4j.loadError(e);
+        }
+        int dlt = h.getDlt().value();
+        LinkType type = LinkType.fromPcap(dlt);
+        if (type == null) {
+            h.close();
+            throw new IOException("pcap-file source: " + path + " has link type " + dlt + " (" + h.getDlt().name()
+                    + "), which pmtud cannot decode; use a capture of Ethernet (1), raw IP (101, 12, 14, 228, 229)"
+                    + " or Linux cooked (113, 276) frames");
+        }
+        synchronized (lock) {
+            if (closed) {
+                h.close();
+                throw new IOException("pcap-file source: " + path + " was closed before it was opened");
+            }
+            handle = h;
+            linkType = type;
+        }
+    }
+
+    @Override
+    public void run(PacketHandler handler) throws IOException {
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            if (handle == null) {
+                throw new IllegalStateException("open() the source before run()");
+            }
+            running = true;
+        }
+        try {
+            long firstCapture = 0;
+            long firstWall = 0;
+            boolean first = true;
+            while (!isClosed()) {
+                byte[] data;
+                try {
+                    // pcap4j hands each record over as a new array; it is wrapped, never copied again.
+                    data = handle.getNextRawPacketEx();
+                } catch (EOFException end) {
+                    return;
+                } catch (TimeoutException e) {
+                    continue; // not raised by offline handles; harmless if it were
+                } catch (PcapNativeException | NotOpenException e) {
+                    if (isClosed()) {
+                        return;
+                    }
+                    throw new IOException("pcap-file source: reading " + path + " failed: " + Pcap4j.oneLine(e));
+                }
+                long ts = Pcap4j.epochNanos(handle.getTimestamp());
+                if (realtime) {
+                    if (first) {
+                        firstCapture = ts;
+                        firstWall = System.nanoTime();
+                        first = false;
+                    } else if (!awaitOffset(firstWall, ts - firstCapture)) {
+                        return;
+                    }
+                }
+                packet.wrap(data, 0, data.length, linkType, ts);
+                handler.handle(packet);
+            }
+        } finally {
+            synchronized (lock) {
+                running = false;
+                closeHandle();
+            }
+        }
+    }
+
+    /** Waits until {@code offsetNanos} after {@code startWall}; false when closed meanwhile. */
+    private boolean awaitOffset(long startWall, long offsetNanos) {
+        synchronized (lock) {
+            while (!closed) {
+                long left = startWall + offsetNanos - System.nanoTime();
+                if (left <= 0) {
+                    return true;
+                }
+                try {
+                    lock.wait(left / 1_000_000L, (int) (left % 1_000_000L));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+            return false;
+        }
+    }
+
+    private boolean isClosed() {
+        return closed;
+    }
+
+    private void closeHandle() {
+        if (handle != null) {
+            handle.close();
+            handle = null;
+        }
+    }
+
+    @Override
+    public void close() {
+        synchronized (lock) {
+            closed = true;
+            lock.notifyAll();
+            if (!running) {
+                closeHandle();
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "pcap-file " + path;
+    }
+}

@@ -1,0 +1,263 @@
+package dev.pmtud.source.pcap;
+
+import dev.pmtud.api.LinkType;
+import dev.pmtud.api.Packet;
+import dev.pmtud.api.PacketHandler;
+import dev.pmtud.api.Source;
+import java.io.IOException;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.util.Locale;
+import org.pcap4j.core.NotOpenException;
+import org.pcap4j.core.BpfProgram;
+import org.pcap4j.core.PcapHandle;
+import org.pcap4j.core.PcapNativeException;
+import org.pcap4j.core.PcapNetworkInterface;
+import org.pcap4j.core.PcapStat;
+import org.pcap4j.core.RawPacketListener;
+
+/**
+ * Live capture on one interface with a BPF filter that lets through only ICMP fragmentation-needed
+ * and ICMPv6 packet-too-big messages (VLAN-tagged ones included on Ethernet). Only received
+ * frames are captured: what this node sends itself (a sink's replicas) never comes back in.
+ */
+public final class PcapLiveSource implements Source {
+    /** cloudflare/pmtud's filter: both messages, and never a frame that arrived as a broadcast. */
+    public static final String DEFAULT_FILTER =
+            "((icmp and icmp[0] == 3 and icmp[1] == 4) or (icmp6 and ip6[40] == 2 and ip6[41] == 0))"
+            + " and not ether dst ff:ff:ff:ff:ff:ff";
+    /** The same without the Ethernet clause, for links without Ethernet headers (cooked, raw IP). */
+    public static final String DEFAULT_FILTER_NO_ETHER =
+            "((icmp and icmp[0] == 3 and icmp[1] == 4) or (icmp6 and ip6[40] == 2 and ip6[41] == 0))";
+
+    /** How long one poll may block; bounds how late a stop is noticed even if a wake-up is lost. */
+    private static final int READ_TIMEOUT_MILLIS = 100;
+    /** pcap_activate()'s "no permission to capture" status. */
+    private static final int PCAP_ERROR_PERM_DENIED = -8;
+    /** pcap_activate()'s "interface is not up" status. */
+    private static final int PCAP_ERROR_IFACE_NOT_UP = -9;
+
+    private final String interfaceName;
+    private final int snaplen;
+    private final int bufferBytes;
+    private final String customFilter;
+    private final boolean promiscuous;
+    private final boolean immediate;
+    private final Packet packet = new Packet();
+    private final Object lock = new Object();
+
+    private PcapHandle handle;
+    private LinkType linkType;
+    private int ifIndex;
+    private String ingressName;
+    private String appliedFilter;
+    private boolean running;
+    private volatile boolean closed;
+    private long lostAtClose;
+
+    /**
+     * @param filter a BPF expression replacing the default, or {@code null} for the default
+     */
+    public PcapLiveSource(String interfaceName, int snaplen, int bufferBytes, String filter, boolean promiscuous,
+            boolean immediate) {
+        this.interfaceName = interfaceName;
+        this.snaplen = snaplen;
+        this.bufferBytes = bufferBytes;
+        this.customFilter = filter;
+        this.promiscuous = promiscuous;
+        this.immediate = immediate;
+    }
+
+    /** The BPF expression in use, or {@code null} before {@link #open()}. */
+    public String filter() {
+        return appliedFilter;
+    }
+
+    public LinkType linkType() {
+        return linkType;
+    }
+
+    /**
+     * The filter for a link: the default (without its Ethernet clause where there is no Ethernet
+     * header) or the custom one, and on Ethernet also the same again behind a VLAN tag, because BPF
+     * offsets do not skip tags unless the expression says {@code vlan}.
+     */
+    static String filterFor(LinkType link, String custom) {
+        boolean ethernet = link == LinkType.ETHERNET;
+        String f = custom != null ? custom : ethernet ? DEFAULT_FILTER : DEFAULT_FILTER_NO_ETHER;
+        if (ethernet && !f.toLowerCase(Locale.ROOT).contains("vlan")) {
+            return "(" + f + ") or (vlan and (" + f + "))";
+        }
+        return f;
+    }
+
+    @Override
+    public void open() throws IOException {
+        boolean any = interfaceName.equals("any");
+        if (!any) {
+            NetworkInterface ni;
+            try {
+                ni = NetworkInterface.getByName(interfaceName);
+            } catch (SocketException e) {
+                ni = null;
+            }
+            if (ni == null) {
+                throw new IOException("pcap source: interface '" + interfaceName
+                        + "' does not exist; name one that `ip link` lists (or 'any')");
+            }
+            ifIndex = ni.getIndex();
+            ingressName = interfaceName;
+        }
+        LibPcap.ensureLoadable();
+        PcapHandle h;
+        try {
+            h = new PcapHandle.Builder(interfaceName)
+                    .snaplen(snaplen)
+                    .bufferSize(bufferBytes)
+                    .promiscuousMode(promiscuous ? PcapNetworkInterface.PromiscuousMode.PROMISCUOUS
+                            : PcapNetworkInterface.PromiscuousMode.NONPROMISCUOUS)
+                    .immediateMode(immediate)
+                    .timeoutMillis(READ_TIMEOUT_MILLIS)
+                    .timestampPrecision(PcapHandle.TimestampPrecision.NANO)
+                    .build();
+        } catch (PcapNativeException e) {
+            throw openError(interfaceName, Pcap4j.oneLine(e), e.getReturnCode());
+        } catch (LinkageError e) {
+            throw Pcap4j.loadError(e);
+        }
+        try {
+            // Only what arrives: the replicas a sink sends out of this interface must not loop back in.
+            h.setDirection(PcapHandle.PcapDirection.IN);
+            int dlt = h.getDlt().value();
+            LinkType type = LinkType.fromPcap(dlt);
+            if (type == null) {
+                throw new IOException("pcap source: interface '" + interfaceName + "' has link type " + dlt + " ("
+                        + h.getDlt().name() + "), which pmtud cannot decode; capture on an Ethernet, cooked or raw IP interface");
+            }
+            String f = filterFor(type, customFilter);
+            try {
+                h.setFilter(f, BpfProgram.BpfCompileMode.OPTIMIZE);
+            } catch (PcapNativeException e) {
+                throw new IOException("pcap source: filter '" + f + "' does not compile on " + interfaceName + ": "
+                        + Pcap4j.oneLine(e) + "; fix the 'filter' key");
+            }
+            synchronized (lock) {
+                if (closed) {
+                    throw new IOException("pcap source: " + interfaceName + " was closed before it was opened");
+                }
+                handle = h;
+                linkType = type;
+                appliedFilter = f;
+            }
+        } catch (IOException e) {
+            h.close();
+            throw e;
+        } catch (PcapNativeException | NotOpenException e) {
+            h.close();
+            throw new IOException("pcap source: cannot set up capture on " + interfaceName + ": " + Pcap4j.oneLine(e));
+        }
+    }
+
+    /** Turns libpcap's activation error into a one-line message that says what to do. */
+    static IOException openError(String interfaceName, String m, Integer returnCode) {
+        String lower = m.toLowerCase(Locale.ROOT);
+        if (returnCode != null && returnCode == PCAP_ERROR_PERM_DENIED
+                || lower.contains("permission") || lower.contains("not permitted") || lower.contains("cap_net_raw")) {
+            return new IOException("pcap source: capturing on '" + interfaceName
+                    + "' needs CAP_NET_RAW; run as root or grant it (setcap cap_net_raw,cap_net_admin+ep, or the container's capabilities)");
+        }
+        if (returnCode != null && returnCode == PCAP_ERROR_IFACE_NOT_UP || lower.contains("not up")) {
+            return new IOException("pcap source: interface '" + interfaceName + "' is down; bring it up (ip link set "
+                    + interfaceName + " up) before pmtud starts");
+        }
+        if (lower.contains("no such device") || lower.contains("doesn't exist")) {
+            return new IOException("pcap source: interface '" + interfaceName
+                    + "' does not exist; name one that `ip link` lists (or 'any')");
+        }
+        return new IOException("pcap source: cannot capture on '" + interfaceName + "': " + m);
+    }
+
+    @Override
+    public void run(PacketHandler handler) throws IOException {
+        PcapHandle h;
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            if (handle == null) {
+                throw new IllegalStateException("open() the source before run()");
+            }
+            running = true;
+            h = handle;
+        }
+        // pcap4j hands each frame over as a new array; it is wrapped, never copied again.
+        RawPacketListener listener = data -> {
+            long ts = Pcap4j.epochNanos(h.getTimestamp());
+            packet.wrap(data, 0, data.length, linkType, ts).ingress(ifIndex, ingressName);
+            handler.handle(packet);
+        };
+        try {
+            h.loop(-1, listener);
+        } catch (InterruptedException stopped) {
+            // breakLoop() from close(): the normal way out
+        } catch (PcapNativeException | NotOpenException e) {
+            if (!closed) {
+                throw new IOException("pcap source: capture on " + interfaceName + " failed: " + Pcap4j.oneLine(e));
+            }
+        } finally {
+            synchronized (lock) {
+                running = false;
+                closeHandle();
+            }
+        }
+    }
+
+    /** Kernel drops (ps_drop) plus interface drops (ps_ifdrop) since the capture started. */
+    @Override
+    public long lost() {
+        synchronized (lock) {
+            if (handle == null) {
+                return lostAtClose;
+            }
+            try {
+                PcapStat s = handle.getStats();
+                lostAtClose = s.getNumPacketsDropped() + s.getNumPacketsDroppedByIf();
+            } catch (PcapNativeException | NotOpenException e) {
+                // keep the last value: a failed read is not a loss
+            }
+            return lostAtClose;
+        }
+    }
+
+    private void closeHandle() {
+        if (handle != null) {
+            lost();
+            handle.close();
+            handle = null;
+        }
+    }
+
+    @Override
+    public void close() {
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            if (running) {
+                try {
+                    handle.breakLoop(); // wakes the blocked poll; run() closes the handle on its way out
+                } catch (NotOpenException ignored) {
+                    // already gone
+                }
+            } else {
+                closeHandle();
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "pcap " + interfaceName;
+    }
+}

@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# Footprint (issue 6, item 4): time from process start to /readyz = 200, resident memory when ready,
+# after 5 s idle and after a flood, for the shipped JVM options (bin/pmtud) and candidate flag sets.
+# pmtud runs as in the load harness: nflog -> exclude-networks -> raw l3 to two peers, in the rig.
+#
+#   scripts/bench-footprint.sh [-r RUNS] [-v VARIANTS] [-F FLOOD_VARIANTS] [-f FLOOD_S] [-p FLOOD_PPS] [-o OUTDIR]
+#     RUNS            5
+#     VARIANTS        comma list of names below (default: all)
+#     FLOOD_VARIANTS  variants that also get the flood (default shipped,recommended)
+#     FLOOD_S         60 (seconds of flood)     FLOOD_PPS 50000 (requested rate; tcpreplay --pps)
+#
+# Variants (options appended to bin/pmtud's defaults through PMTUD_JAVA_OPTS, so they win):
+#   shipped      nothing added: exactly what bin/pmtud runs
+#   cds          + -XX:SharedArchiveFile=<archive of pmtud's own classes> (JDK 17: made once by a
+#                  training run with -XX:ArchiveClassesAtExit, see below)
+#   c1           + -XX:TieredStopAtLevel=1 (C1 only: less compiler memory and CPU, slower peak)
+#   recommended  + CDS archive + -XX:TieredStopAtLevel=1 + -XX:CICompilerCount=1 + -Xss256k
+#                  + -XX:MaxMetaspaceSize=48m + -XX:ReservedCodeCacheSize=16m + -Xmx48m
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/bench-lib.sh"
+
+RUNS=5 VARIANTS=shipped,cds,c1,recommended FLOOD_VARIANTS=shipped,recommended FLOOD_S=60 FLOOD_PPS=50000
+OUT=${OUT:-$ROOT/pmtud-bench/$BENCH_BUILD_DIR/footprint-$(date -u +%Y%m%dT%H%M%SZ)}
+while getopts "r:v:F:f:p:o:h" o; do
+  case $o in
+    r) RUNS=$OPTARG ;; v) VARIANTS=$OPTARG ;; F) FLOOD_VARIANTS=$OPTARG ;; f) FLOOD_S=$OPTARG ;;
+    p) FLOOD_PPS=$OPTARG ;; o) OUT=$OPTARG ;; *) sed -n '2,20p' "$0"; exit 2 ;;
+  esac
+done
+require_root_and_tools
+[ -x "$PMTUD_BIN" ] || die "no $PMTUD_BIN"
+mkdir -p "$OUT"
+trap 'pmtud_stop; rig_down' EXIT
+JSA=$OUT/pmtud-app.jsa
+
+variant_opts() {
+  case $1 in
+    shipped) echo "" ;;
+    cds) echo "-XX:SharedArchiveFile=$JSA" ;;
+    c1) echo "-XX:TieredStopAtLevel=1" ;;
+    recommended) echo "-XX:SharedArchiveFile=$JSA -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -Xss256k -XX:MaxMetaspaceSize=48m -XX:ReservedCodeCacheSize=16m -Xmx48m" ;;
+    *) die "unknown variant $1" ;;
+  esac
+}
+
+log "machine: $(machine_line)"
+PCAP=$OUT/messages.pcap
+java -cp "$BENCH_JAR" dev.pmtud.bench.GenPcap "$PCAP" 300000 "$NODE_MAC" "$INJ_MAC" "$SERVICE_IP" >/dev/null
+rig_up
+pmtud_config l3 "$OUT/pmtud.yaml"
+nflog_on
+
+# CDS training run (JDK 17: dynamic archive at exit). Start, become ready, handle some traffic,
+# stop with SIGTERM: the archive then holds the classes of start-up and of the packet path.
+if [[ ",$VARIANTS," == *,cds,* || ",$VARIANTS," == *,recommended,* ]]; then
+  log "CDS training run -> $JSA"
+  PMTUD_JAVA_OPTS="-XX:ArchiveClassesAtExit=$JSA" pmtud_start "$OUT/pmtud.yaml" "$OUT/cds-training.log"
+  pmtud_wait_ready 60 >/dev/null || die "training run not ready: $OUT/cds-training.log"
+  replay 5000 10000 "$PCAP" >/dev/null; settle
+  pmtud_stop
+  [ -s "$JSA" ] || die "no CDS archive written; see $OUT/cds-training.log"
+  log "archive: $(du -h "$JSA" | cut -f1)"
+fi
+
+RES=$OUT/results.tsv
+printf 'run\tvariant\tready_ms\tcpu_ms_at_ready\trss_ready_kib\trss_idle5s_kib\trss_after_flood_kib\tflood_sent\tflood_received_p1\tcpu_s_flood\n' >"$RES"
+for run in $(seq "$RUNS"); do
+  for v in ${VARIANTS//,/ }; do
+    export PMTUD_JAVA_OPTS
+    PMTUD_JAVA_OPTS=$(variant_opts "$v")
+    pmtud_start "$OUT/pmtud.yaml" "$OUT/$v-run$run.log"
+    ready=$(pmtud_wait_ready 60) || die "$v run $run: not ready; see $OUT/$v-run$run.log"
+    rss0=$(rss_kib "$PMTUD_PID")
+    cpu_ready=$(( $(cpu_ticks "$PMTUD_PID") * 1000 / CLK_TCK ))
+    sleep 5
+    rss1=$(rss_kib "$PMTUD_PID")
+    rss2=- sent=- got=- cpu=-
+    if [[ ",$FLOOD_VARIANTS," == *",$v,"* ]]; then
+      zero_counters
+      c0=$(cpu_ticks "$PMTUD_PID")
+      read -r sent _ _ _ < <(replay "$FLOOD_PPS" $(( FLOOD_PPS * FLOOD_S )) "$PCAP" --loop=0 --duration="$FLOOD_S")
+      settle
+      rss2=$(rss_kib "$PMTUD_PID")
+      got=$(peer_count "$NS_P1")
+      cpu=$(awk -v t=$(( $(cpu_ticks "$PMTUD_PID") - c0 )) -v hz="$CLK_TCK" 'BEGIN {printf "%.2f", t / hz}')
+    fi
+    pmtud_stop
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$run" "$v" "$ready" "$cpu_ready" "$rss0" "$rss1" "$rss2" "$sent" "$got" "$cpu" | tee -a "$RES" >&2
+  done
+done
+unset PMTUD_JAVA_OPTS
+
+{
+  echo "# footprint $(date -u +%FT%TZ) on $(machine_line)"
+  echo "# $0 -r $RUNS -v $VARIANTS -F $FLOOD_VARIANTS -f $FLOOD_S -p $FLOOD_PPS   (min / median / max over runs)"
+  printf '%-12s %-22s %-22s %-24s %-24s %-24s\n' variant "ready ms (wall)" "CPU ms at ready" "RSS ready MiB" "RSS idle+5s MiB" "RSS after flood MiB"
+  for v in ${VARIANTS//,/ }; do
+    col() { awk -F'\t' -v m="$v" -v c="$1" -v d="$2" 'NR>1 && $2==m && $c!="-" {printf "%.1f\n", $c / d}' "$RES" | stats; }
+    printf '%-12s %-22s %-22s %-24s %-24s %-24s\n' "$v" "$(col 3 1)" "$(col 4 1)" "$(col 5 1024)" "$(col 6 1024)" "$(col 7 1024)"
+  done
+  for v in ${VARIANTS//,/ }; do echo "#   $v: bin/pmtud defaults + PMTUD_JAVA_OPTS='$(variant_opts "$v")'"; done
+} | tee "$OUT/summary.txt"
