@@ -31,7 +31,7 @@ $(DIST_STAMP): $(SOURCES)
 	@touch $@
 
 run: build
-	bin/pmtud replay --config examples/pmtud.yaml --input examples/capture.pcap
+	bin/pmtud --log-level warn replay --config examples/pmtud.yaml --input examples/capture.pcap
 
 test: deps-test
 	$(MVN) $(MVN_FLAGS) verify

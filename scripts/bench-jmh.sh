@@ -3,10 +3,11 @@
 #
 #   scripts/bench-jmh.sh [-f FORKS] [-o OUTDIR] [-- EXTRA_JMH_ARGS...]
 #
-# 1. java -jar benchmarks.jar -f FORKS -prof gc   (DecodeBenchmark, FilterChainBenchmark)
+# 1. java -jar benchmarks.jar -f FORKS -prof gc   (DecodeBenchmark, FilterChainBenchmark, PipelineBenchmark)
 #    ns/op = ns per message; gc.alloc.rate.norm = bytes allocated per message.
 #    Summary: per benchmark and parameter set, min / median / max of the per-fork means.
-# 2. dev.pmtud.bench.CpuTime, FORKS JVMs each for decode and the default chain: thread CPU ns per
+# 2. dev.pmtud.bench.CpuTime, FORKS JVMs each for decode, the chain (default and forwarding rate
+#    limit) and the whole runtime path (PipelineBenchmark's setup): thread CPU ns per
 #    message and thread-allocated bytes per message, which stay honest when the machine is shared
 #    (wall-clock ns/op also counts time spent waiting for a core).
 set -euo pipefail
@@ -24,7 +25,7 @@ mkdir -p "$OUT"
 machine="$(nproc) cores, $(uname -r), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 echo "# $(date -u +%FT%TZ) $machine, load before: $(cut -d' ' -f1-3 /proc/loadavg)" | tee "$OUT/summary.txt"
 
-java -jar "$JAR" -f "$FORKS" -prof gc -rf json -rff "$OUT/jmh.json" "$@" 2>&1 | tee "$OUT/jmh.txt" | grep -E '^(Benchmark|Decode|FilterChain)|outcome' || true
+java -jar "$JAR" -f "$FORKS" -prof gc -rf json -rff "$OUT/jmh.json" "$@" 2>&1 | tee "$OUT/jmh.txt" | grep -E '^(Benchmark|Decode|FilterChain|Pipeline)|outcome|pipeline summary' || true
 
 # Per-fork means of ns/op and of gc.alloc.rate.norm, from JMH's text output.
 awk '
@@ -54,15 +55,20 @@ stats() { sort -g | awk '{a[NR]=$1} END {if (NR==0) {print "n/a"; exit} m=(NR%2)
 
 {
   echo "## thread CPU time (dev.pmtud.bench.CpuTime), $FORKS JVMs, min / median / max"
-  for what in decode chain; do
-    for i in $(seq "$FORKS"); do
-      java -Xms256m -Xmx256m -cp "$JAR" dev.pmtud.bench.CpuTime "$what" | grep RESULT
-    done > "$OUT/cpu-$what.txt"
-    ns=$(sed -n 's/.*cpu_ns_per_msg=\([0-9.]*\).*/\1/p' "$OUT/cpu-$what.txt" | stats)
-    mps=$(sed -n 's/.*msgs_per_cpu_s=\([0-9.]*\).*/\1/p' "$OUT/cpu-$what.txt" | stats)
-    al=$(sed -n 's/.*alloc_bytes_per_msg=\([0-9.]*\).*/\1/p' "$OUT/cpu-$what.txt" | stats)
-    printf '%-8s CPU ns/msg %-24s msg per CPU-s %-34s B/msg %s\n' "$what" "$ns" "$mps" "$al"
-  done
+  FWD="exclude-networks networks=198.51.100.0/24; mtu-range; dedup; rate-limit per-source=1000000000/s burst=1000000000"
+  run_cpu() { # label what [arg]
+    local label=$1; shift
+    for i in $(seq "$FORKS"); do java -Xms256m -Xmx256m -cp "$JAR" dev.pmtud.bench.CpuTime "$@" | grep RESULT; done > "$OUT/cpu-$label.txt"
+    ns=$(sed -n 's/.*cpu_ns_per_msg=\([0-9.]*\).*/\1/p' "$OUT/cpu-$label.txt" | stats)
+    mps=$(sed -n 's/.*msgs_per_cpu_s=\([0-9.]*\).*/\1/p' "$OUT/cpu-$label.txt" | stats)
+    al=$(sed -n 's/.*alloc_bytes_per_msg=\([0-9.]*\).*/\1/p' "$OUT/cpu-$label.txt" | stats)
+    printf '%-17s CPU ns/msg %-24s msg per CPU-s %-34s B/msg %s\n' "$label" "$ns" "$mps" "$al"
+  }
+  run_cpu decode decode
+  run_cpu chain-default chain
+  run_cpu chain-forward chain "$FWD"
+  run_cpu pipeline-default pipeline "per-source=1/s burst=2"
+  run_cpu pipeline-forward pipeline "per-source=1000000000/s burst=1000000000"
   echo "# load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 } | tee -a "$OUT/summary.txt"
 echo "results in $OUT"

@@ -121,14 +121,14 @@ zero_counters() {
   in_ns "$NS_P1" "$IPT" -Z -t raw; in_ns "$NS_P2" "$IPT" -Z -t raw
 }
 
-# NFLOG capture rule on the node, as pmtud's managed rule would install it (we manage it here so
-# that the kernel's count is the rule's own counter).
-nflog_on() {
-  in_ns "$NS_NODE" "$IPT" -t raw -A PREROUTING -i eth0 -p icmp -m icmp --icmp-type 3/4 ! -s "$NODE_NET" \
-    -j NFLOG --nflog-group "$NFLOG_GROUP" --nflog-size 512 --nflog-threshold 1
-}
-nflog_off() { in_ns "$NS_NODE" "$IPT" -t raw -D PREROUTING -i eth0 -p icmp -m icmp --icmp-type 3/4 ! -s "$NODE_NET" \
-    -j NFLOG --nflog-group "$NFLOG_GROUP" --nflog-size 512 --nflog-threshold 1 2>/dev/null || true; }
+# NFLOG capture rule on the node, exactly as pmtud's managed rule (dev.pmtud.app.rules.RuleManager)
+# writes it: no --nflog-size, no --nflog-threshold, so batching is the nflog source's (batch/flush).
+# We install it ourselves so that the kernel's count is this rule's own counter.
+# NFLOG_RULE_EXTRA adds options (e.g. "--nflog-threshold 1" to force one message per netlink batch).
+NFLOG_RULE_EXTRA=${NFLOG_RULE_EXTRA:-}
+nflog_rule() { echo "PREROUTING -i eth0 ! -s $NODE_NET -p icmp -m icmp --icmp-type 3/4 -j NFLOG --nflog-group $NFLOG_GROUP $NFLOG_RULE_EXTRA"; }
+nflog_on() { in_ns "$NS_NODE" "$IPT" -t raw -A $(nflog_rule); }
+nflog_off() { in_ns "$NS_NODE" "$IPT" -t raw -D $(nflog_rule) 2>/dev/null || true; }
 nflog_count() { rule_packets "$NS_NODE" raw PREROUTING NFLOG; }
 
 # In-kernel baseline: the node TEEs every message to both peers.
@@ -161,7 +161,9 @@ PMTUD_SOURCE_BLOCK=${PMTUD_SOURCE_BLOCK:-"{ type: nflog, group: $NFLOG_GROUP }"}
 
 # pmtud_config MODE FILE: nflog -> exclude-networks -> raw sink (l3 to both peers, or l2-broadcast).
 pmtud_config() {
-  local mode=$1 file=$2 sink
+  local mode=$1 file=$2 sink source=$PMTUD_SOURCE_BLOCK
+  # MODE+batch1: the nflog source asks the kernel for one message per netlink batch (lowest latency)
+  if [[ $mode == *+batch1 ]]; then mode=${mode%+batch1}; source="{ type: nflog, group: $NFLOG_GROUP, batch: 1 }"; fi
   if [ "$mode" = l3 ]; then
     sink="{ type: raw, mode: l3 }"
   else
@@ -174,7 +176,7 @@ metrics:
 peers:
   - { type: static, addresses: [$P1_IP, $P2_IP] }
 sources:
-  - $PMTUD_SOURCE_BLOCK
+  - $source
 filters:
   - { type: exclude-networks, networks: [$NODE_NET] }
 sinks:

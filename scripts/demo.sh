@@ -8,7 +8,10 @@
 # `bin/pmtud run` on every node (mtu 1400, done). Everything it creates is removed on exit.
 #
 #   PMTUD_BUILD_DIR  Maven output directory name (default: target, the one `make build` uses)
-#   MVN              Maven command (default: mvn)
+#   MVN, MVN_FLAGS   Maven command and extra flags (default: mvn, -B), e.g. MVN_FLAGS="-B -o" offline
+# Arguments (optional) pick the setup pmtud runs with: a source (nflog: the default, the NFLOG rule
+# managed by pmtud; nflog-external-rule; pcap) and a raw-sink mode (l3: the default, l2-broadcast,
+# l2-unicast), e.g. `scripts/demo.sh pcap l2-broadcast`.
 set -euo pipefail
 
 root="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
@@ -21,7 +24,8 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 missing=""
-for tool in ip iptables ip6tables tcpdump java "${MVN:-mvn}"; do
+mvn="${MVN:-mvn}"
+for tool in ip iptables ip6tables tcpdump java "$mvn"; do
   command -v "$tool" >/dev/null 2>&1 || missing="$missing $tool"
 done
 if [ -n "$missing" ]; then
@@ -48,7 +52,8 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 echo "demo: building pmtud and the lab (mvn -pl pmtud-it -am package -DskipTests, output $build/) ..."
-"${MVN:-mvn}" -B -q -Dpmtud.build.dir="$build" -DskipTests -pl pmtud-it -am package
+# shellcheck disable=SC2086  # MVN_FLAGS is a word list on purpose
+"$mvn" ${MVN_FLAGS:--B} -q -Dpmtud.build.dir="$build" -DskipTests -pl pmtud-it -am package
 
 classes="pmtud-it/$build/test-classes"
 cpfile="pmtud-it/$build/test-classpath.txt"

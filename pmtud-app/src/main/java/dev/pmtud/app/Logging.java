@@ -12,6 +12,9 @@ import java.util.logging.StreamHandler;
 public final class Logging {
     public static final String LEVELS = "error, warn, info, debug, trace";
 
+    /** JUL holds loggers weakly: keep the ones whose level is set here. */
+    private static final Logger PCAP4J = Logger.getLogger("org.pcap4j");
+
     private Logging() {
     }
 
@@ -52,5 +55,7 @@ public final class Logging {
         handler.setLevel(Level.ALL);
         root.addHandler(handler);
         root.setLevel(level);
+        // pcap4j reports every library load and handle at INFO; only its problems interest an operator.
+        PCAP4J.setLevel(level.intValue() <= Level.FINE.intValue() ? level : Level.WARNING);
     }
 }

@@ -7,7 +7,7 @@ import java.lang.management.ManagementFactory;
  * instead of wall-clock time: on a machine shared with other work (CI, other builds) wall-clock
  * ns/op counts the time the thread waited for a core, CPU time does not. One JVM = one fork:
  * <pre>
- *   java -Xms256m -Xmx256m -cp benchmarks.jar dev.pmtud.bench.CpuTime decode|chain [CHAIN_SPEC] [ITERATIONS]
+ *   java -Xms256m -Xmx256m -cp benchmarks.jar dev.pmtud.bench.CpuTime decode|chain|pipeline [CHAIN_SPEC|RATE_LIMIT_KEYS] [ITERATIONS]
  * </pre>
  * Warms up for 5 one-second iterations, then measures ITERATIONS (default 5) one-second iterations
  * and prints one line per iteration and a summary line:
@@ -35,8 +35,19 @@ public final class CpuTime {
             b.spacingNanos = 200;
             b.setUp();
             batch = b::decodeAndFilter;
+        } else if (what.equals("pipeline")) {
+            PipelineBenchmark b = new PipelineBenchmark();
+            b.rateLimit = args.length > 1 ? args[1] : "per-source=1/s burst=2";
+            b.spacingNanos = 200;
+            try {
+                b.setUp();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+            batch = b::handle;
+            Runtime.getRuntime().addShutdownHook(new Thread(b::tearDown));
         } else {
-            throw new IllegalArgumentException("decode or chain, not " + what);
+            throw new IllegalArgumentException("decode, chain or pipeline, not " + what);
         }
         com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         long tid = Thread.currentThread().getId();

@@ -20,6 +20,7 @@ final class SourceRunner {
     private volatile boolean openAttempted;
     private volatile boolean running;
     private volatile boolean failed;
+    private volatile boolean closing;
     private Thread thread;
 
     SourceRunner(String name, Source source, Metrics metrics) {
@@ -56,7 +57,7 @@ final class SourceRunner {
         source.open();
     }
 
-    void start(PacketHandler handler) {
+    synchronized void start(PacketHandler handler) {
         thread = new Thread(() -> run(handler), "source-" + name);
         // A source stuck in a system call must never keep the JVM alive; close() owns shutdown.
         thread.setDaemon(true);
@@ -69,7 +70,9 @@ final class SourceRunner {
             source.run(handler);
         } catch (IOException | RuntimeException e) {
             failed = true;
-            LOG.log(System.Logger.Level.ERROR, "source " + name + " stopped: " + e.getMessage(), e);
+            // A source whose socket is closed under it may throw on its way out: not news at shutdown.
+            LOG.log(closing ? System.Logger.Level.DEBUG : System.Logger.Level.ERROR,
+                    "source " + name + " stopped: " + e.getMessage(), e);
         } finally {
             ended.countDown();
         }
@@ -88,7 +91,11 @@ final class SourceRunner {
         return ended.getCount() == 0;
     }
 
-    void close() {
+    synchronized void close() {
+        closing = true;
+        if (thread == null) {
+            ended.countDown(); // never started, and now never will: nothing to wait for
+        }
         if (openAttempted) {
             try {
                 source.close();
@@ -100,6 +107,10 @@ final class SourceRunner {
 
     /** Waits for the thread to finish; false when it is still running after {@code nanos}. */
     boolean join(long nanos) throws InterruptedException {
+        Thread thread;
+        synchronized (this) {
+            thread = this.thread;
+        }
         if (thread == null) {
             return true;
         }

@@ -23,7 +23,6 @@ import dev.pmtud.core.testing.MemorySource.Frame;
 import dev.pmtud.testkit.Ptb;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.io.IOException;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -235,7 +234,7 @@ class PipelineTest {
     }
 
     @Test
-    void aSinkThatCannotOpenStopsStartAndNothingKeepsRunning() {
+    void aSinkThatCannotOpenStopsStartAndNothingKeepsRunning() throws Exception {
         MemorySource source = new MemorySource(List.of(), true);
         Sink broken = new MemorySink() {
             @Override
@@ -249,6 +248,7 @@ class PipelineTest {
         assertEquals("cannot open on purpose", e.getMessage());
         assertFalse(source.opened(), "sources open after sinks");
         assertFalse(p.ready());
+        assertTrue(p.awaitSources(Duration.ZERO), "no source thread was left to wait for");
     }
 
     @Test

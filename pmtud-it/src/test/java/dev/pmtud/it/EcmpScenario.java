@@ -100,6 +100,7 @@ public final class EcmpScenario {
                     }
                 }
                 PmtudDaemon node2 = daemons.get(EcmpLab.ICMP_TARGET - 1);
+                Map<String, Double> settled = Map.of();
                 for (Family f : Family.values()) {
                     PromText before = node2.metrics();
                     Transfer t = transfer(lab, f, transferLimit);
@@ -115,12 +116,11 @@ public final class EcmpScenario {
                     if (EcmpLab.mtuOf(t.ownerRoute()) != EcmpLab.BOTTLENECK_MTU) {
                         problems.add(f + ": node1 should have learned mtu " + EcmpLab.BOTTLENECK_MTU + ": " + t.ownerRoute());
                     }
-                    awaitStable(daemons, problems);
+                    // no message circulates: every node's counters stay put once the transfer is over
+                    settled = awaitStable(daemons, problems);
                     PromText after = node2.metrics();
                     checkNode2Counters(f, mode, before, after, problems, report);
                 }
-                // no message circulates: counters stay put once the transfers are over
-                Map<String, Double> settled = awaitStable(daemons, problems);
                 report.add("counters after both transfers: " + settled);
             } finally {
                 for (IcmpCapture c : captures) {
@@ -129,6 +129,8 @@ public final class EcmpScenario {
                 for (PmtudDaemon d : daemons) {
                     if (!d.alive()) {
                         problems.add("pmtud on node" + d.node() + " died during the run; log:\n" + d.logText());
+                    } else if (!problems.isEmpty()) {
+                        report.add("log of pmtud on node" + d.node() + " (last lines):\n" + tail(d.logText(), 20));
                     }
                     d.close();
                 }
@@ -140,7 +142,7 @@ public final class EcmpScenario {
             }
             List<List<IcmpCapture.Message>> seen = new ArrayList<>();
             for (IcmpCapture c : captures) {
-                seen.add(IcmpCapture.decode(dev.pmtud.testkit.PcapFile.read(c.file())));
+                seen.add(c.read());
             }
             for (Family f : Family.values()) {
                 checkReplication(f, seen, problems, report, delays, counts);
@@ -270,6 +272,11 @@ public final class EcmpScenario {
             report.add(f + " relay delay node2 -> node1 over " + d.size() + " message(s): min " + micros(d.get(0)) + ", median "
                     + micros(d.get(d.size() / 2)) + ", max " + micros(d.get(d.size() - 1)));
         }
+    }
+
+    static String tail(String text, int lines) {
+        String[] all = text.split("\n");
+        return String.join("\n", java.util.Arrays.asList(all).subList(Math.max(0, all.length - lines), all.length));
     }
 
     static String micros(long nanos) {

@@ -52,9 +52,8 @@ public final class IcmpCapture implements AutoCloseable {
         return file;
     }
 
-    /** Stops tcpdump (it flushes on SIGTERM) and reads what it wrote. */
-    public List<Message> stopAndRead() throws IOException {
-        close();
+    /** Reads what tcpdump wrote; call after {@link #close()} (tcpdump flushes on SIGTERM). */
+    public List<Message> read() throws IOException {
         return decode(PcapFile.read(file));
     }
 

@@ -169,13 +169,14 @@ class PluginExampleTest {
     }
 
     @Test
-    void pluginsCommandListsItAndWithoutThePluginTheTypeIsUnknown() {
+    void pluginsCommandListsItAndWithoutThePluginTheTypeIsUnknown() throws IOException {
         Run listed = pmtud("plugins", "--plugin-dir", plugins.toString());
         assertEquals(Main.OK, listed.status, listed.out + listed.err);
         assertTrue(listed.out.contains("allow-flows"), listed.out);
 
+        Path empty = Files.createDirectory(tmp.resolve("empty-plugins"));
         Run without = pmtud("replay", "--config", config.toString(), "--input", input.toString(), "--quiet",
-                "--plugin-dir", tmp.resolve("empty-plugins").toFile().mkdir() ? tmp.resolve("empty-plugins").toString() : "");
+                "--plugin-dir", empty.toString());
         assertEquals(Main.BAD_CONFIG, without.status, without.out + without.err);
         assertTrue(without.err.contains("allow-flows"), without.err);
     }

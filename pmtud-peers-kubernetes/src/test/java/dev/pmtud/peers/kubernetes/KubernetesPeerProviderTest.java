@@ -14,6 +14,7 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.jdkhttp.JdkHttpClientFactory;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
@@ -58,6 +59,22 @@ class KubernetesPeerProviderTest {
         return server;
     }
 
+    /**
+     * The JDK client upgrades plain-http connections to HTTP/2 (h2c); the mock server's streaming
+     * watch over h2c delivers no events, so the tests speak HTTP/1.1 to it. (A real API server
+     * negotiates HTTP/2 over TLS, where watches work.)
+     */
+    static final class Http11ClientFactory extends JdkHttpClientFactory {
+        @Override
+        protected void additionalConfig(java.net.http.HttpClient.Builder builder) {
+            builder.version(java.net.http.HttpClient.Version.HTTP_1_1);
+        }
+    }
+
+    static KubernetesClient client(String url) {
+        return new KubernetesClientBuilder().withHttpClientFactory(new Http11ClientFactory()).withConfig(fastConfig(url)).build();
+    }
+
     /** A client with short back-off so that retries happen within a test's patience. */
     static Config fastConfig(String url) {
         return new ConfigBuilder(Config.empty()).withMasterUrl(url).withTrustCerts(true)
@@ -68,7 +85,7 @@ class KubernetesPeerProviderTest {
 
     private KubernetesPeerProvider provider(String url, String selector, String addressType, String self) {
         KubernetesPeerProvider p = new KubernetesPeerProvider(
-                () -> new KubernetesClientBuilder().withConfig(fastConfig(url)).build(),
+                () -> client(url),
                 LabelSelector.parse(selector), addressType, self, RecordingListener.WAIT, System.getLogger("test"));
         cleanup.add(p::close);
         return p;
@@ -168,7 +185,7 @@ class KubernetesPeerProviderTest {
         String url = "http://" + InetAddress.getLoopbackAddress().getHostAddress() + ":" + port;
         RecordingListener listener = new RecordingListener();
         KubernetesPeerProvider provider = new KubernetesPeerProvider(
-                () -> new KubernetesClientBuilder().withConfig(fastConfig(url)).build(),
+                () -> client(url),
                 LabelSelector.parse(""), "InternalIP", "self", Duration.ofMillis(300), System.getLogger("test"));
         cleanup.add(provider::close);
 
@@ -230,5 +247,30 @@ class KubernetesPeerProviderTest {
         provider(url(server), "", "InternalIP", "self").start(listener);
         assertEquals(ips("192.0.2.21"), listener.sets.poll(), "first set comes from the stale list");
         listener.awaitPeers(ips("192.0.2.21", "192.0.2.22"));
+    }
+
+    @Test
+    void countsAForbiddenListAndSaysWhichPermissionIsMissing() throws Exception {
+        Map<ServerRequest, Queue<ServerResponse>> expectations = new HashMap<>();
+        KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(), expectations,
+                new KubernetesMixedDispatcher(expectations), false);
+        server.init(InetAddress.getLoopbackAddress(), 0);
+        cleanup.add(server::destroy);
+        server.expect().get().withPath("/api/v1/nodes?resourceVersion=0")
+                .andReturn(403, new StatusBuilder().withCode(403).withReason("Forbidden")
+                        .withMessage("nodes is forbidden: User \"system:serviceaccount:pmtud:pmtud\" cannot list resource \"nodes\"").build())
+                .always();
+
+        RecordingListener listener = new RecordingListener();
+        KubernetesPeerProvider provider = new KubernetesPeerProvider(
+                () -> client(url(server)),
+                LabelSelector.parse(""), "InternalIP", "self", Duration.ofMillis(300), System.getLogger("test"));
+        cleanup.add(provider::close);
+        provider.start(listener);
+        RecordingListener.Failure f = listener.awaitFailure();
+        assertEquals("forbidden", f.reason(), f.detail());
+        assertTrue(f.detail().contains("get/list/watch on nodes"), f.detail());
+        listener.awaitFailure(); // it keeps retrying
+        assertTrue(listener.sets.isEmpty(), "no set reported without a list: " + listener.sets);
     }
 }

@@ -103,6 +103,7 @@ final class RawSink implements Sink {
         this.sources = sources;
         this.refresh = refresh;
         this.log = context.logger("sink " + label);
+        this.lastResolveRequest = System.nanoTime() - RESOLVE_INTERVAL_NANOS;
         this.loopGuard = mode == Mode.L2_BROADCAST ? new BroadcastGuard() : mode == Mode.L2_UNICAST ? new PeerMacGuard() : null;
     }
 

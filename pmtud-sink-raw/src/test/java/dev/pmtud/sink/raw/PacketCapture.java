@@ -95,9 +95,13 @@ final class PacketCapture implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         closed = true;
-        reader.join(2000);
+        try {
+            reader.join(2000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         Sys.LIBC.close(fd);
     }
 }

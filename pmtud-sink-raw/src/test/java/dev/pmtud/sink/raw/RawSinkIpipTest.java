@@ -81,6 +81,19 @@ class RawSinkIpipTest {
                 assertEquals(2, ctx.metrics.count(PeerCounters.ERRORS, "node", "node-a", "sink", "raw", "peer", UNREACHABLE_V4,
                         "errno", "ENETUNREACH"), () -> ctx.metrics.counters.keySet().toString());
                 assertEquals(-1, ctx.metrics.count(PeerCounters.SENT, "node", "node-a", "sink", "raw", "peer", Lan.NODE_V4));
+
+                // the peer set changes while running: the next message follows it
+                byte[] c4 = Ptb.v4().mtu(1200).build();
+                byte[] d4 = Ptb.v4().mtu(1100).build();
+                ctx.setPeers(List.of(ip(Lan.peerV4(1))));
+                sink.send(Sinks.packet(c4));
+                ctx.setPeers(List.of(ip(Lan.peerV4(0)), ip(Lan.peerV4(1)), ip(Lan.peerV4(2))));
+                sink.send(Sinks.packet(d4));
+                for (int i = 0; i < 3; i++) {
+                    captures.get(i).await(encapsulated(d4), 1, WAIT); // the barrier: c4 copies came before it
+                    assertEquals(i == 1 ? 1 : 0, captures.get(i).matching(encapsulated(c4)).size(), "c4 at peer " + (i + 1));
+                    assertEquals(1, captures.get(i).matching(encapsulated(d4)).size(), "d4 at peer " + (i + 1));
+                }
             } finally {
                 sink.close();
                 for (PacketCapture c : captures) {

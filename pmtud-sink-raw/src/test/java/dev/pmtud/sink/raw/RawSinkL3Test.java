@@ -143,9 +143,10 @@ class RawSinkL3Test {
                 long allocated = mx.getThreadAllocatedBytes(id) - before;
                 assertTrue(allocated < measured, "allocated " + allocated + " bytes for " + measured + " messages to 4 peers");
                 long total = warmup + measured;
+                // every message is accounted for: sent, or (on a busy machine) refused by a full queue
                 assertEquals(total, ctx.metrics.count(PeerCounters.SENT, "node", "node-a", "sink", "raw", "peer", Lan.peerV4(2))
-                        + ctx.metrics.count(PeerCounters.ERRORS, "node", "node-a", "sink", "raw", "peer", Lan.peerV4(2), "errno", "ENOBUFS")
-                        + ctx.metrics.count(PeerCounters.ERRORS, "node", "node-a", "sink", "raw", "peer", Lan.peerV4(2), "errno", "EAGAIN"),
+                        + Math.max(0, ctx.metrics.count(PeerCounters.ERRORS, "node", "node-a", "sink", "raw", "peer", Lan.peerV4(2), "errno", "ENOBUFS"))
+                        + Math.max(0, ctx.metrics.count(PeerCounters.ERRORS, "node", "node-a", "sink", "raw", "peer", Lan.peerV4(2), "errno", "EAGAIN")),
                         () -> ctx.metrics.counters.keySet().toString());
                 assertEquals(total, ctx.metrics.count(PeerCounters.ERRORS, "node", "node-a", "sink", "raw", "peer", UNREACHABLE_V4,
                         "errno", "ENETUNREACH"));

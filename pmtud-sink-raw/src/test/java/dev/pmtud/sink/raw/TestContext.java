@@ -43,9 +43,7 @@ final class TestContext implements PipelineContext {
         return metrics;
     }
 
-    @Override
-    public PeerSet peers() {
-        return new PeerSet() {
+    private final PeerSet peerSet = new PeerSet() {
             @Override
             public Set<InetAddress> current() {
                 return peers;
@@ -56,6 +54,10 @@ final class TestContext implements PipelineContext {
                 listeners.add(listener);
             }
         };
+
+    @Override
+    public PeerSet peers() {
+        return peerSet;
     }
 
     @Override

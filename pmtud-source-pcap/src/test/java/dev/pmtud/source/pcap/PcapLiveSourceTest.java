@@ -64,9 +64,13 @@ class PcapLiveSourceTest {
         }
 
         @Override
-        public void close() throws InterruptedException {
+        public void close() {
             source.close();
-            thread.join(5_000);
+            try {
+                thread.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
