@@ -3,12 +3,12 @@ package dev.pmtud.app;
 import dev.pmtud.api.ConfigNode;
 import dev.pmtud.app.rules.RuleException;
 import dev.pmtud.app.rules.RuleManager;
+import dev.pmtud.core.DecisionListener;
 import dev.pmtud.core.MicrometerMetrics;
 import dev.pmtud.core.Pipeline;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.function.Consumer;
 
 /**
  * One run of the daemon: build, serve metrics, start, wait for a stop signal (or for every source to
@@ -24,7 +24,7 @@ final class Daemon {
     private final Bootstrap boot;
     private final ConfigNode root;
     private final boolean decisions;
-    private Consumer<PrometheusMeterRegistry> extraMeters = r -> { };
+    private boolean goPmtudMetrics;
     private volatile boolean started;
 
     Daemon(Bootstrap boot, ConfigNode root, boolean decisions) {
@@ -33,9 +33,9 @@ final class Daemon {
         this.decisions = decisions;
     }
 
-    /** Binds more meters to the registry before the pipeline is built (go-pmtud's names). */
-    Daemon extraMeters(Consumer<PrometheusMeterRegistry> binder) {
-        this.extraMeters = binder;
+    /** Also exports go-pmtud's metric names (drop-in mode). */
+    Daemon withGoPmtudMetrics() {
+        this.goPmtudMetrics = true;
         return this;
     }
 
@@ -44,11 +44,22 @@ final class Daemon {
         RuleManager rules = RuleManager.fromConfig(root).orElse(null);
         PrometheusMeterRegistry meters = Meters.create();
         Pipeline.Builder builder = Pipeline.builder(root, boot.registry()).meterRegistry(meters);
-        if (decisions) {
-            builder.onDecision(new DecisionPrinter(cli.out())::decided);
+        DecisionListener listener = decisions ? new DecisionPrinter(cli.out())::decided : null;
+        if (goPmtudMetrics) {
+            // Bound before the build, so that it sees every per-peer meter the sinks create.
+            GoPmtudMetrics go = GoPmtudMetrics.bind(meters, Pipeline.Settings.from(root).nodeName());
+            DecisionListener print = listener;
+            listener = (packet, stage, reason) -> {
+                go.processed(packet.timestampNanos());
+                if (print != null) {
+                    print.decided(packet, stage, reason);
+                }
+            };
+        }
+        if (listener != null) {
+            builder.onDecision(listener);
         }
         Pipeline pipeline = builder.build();
-        extraMeters.accept(meters);
         Pipeline.Settings settings = pipeline.settings();
         StatusServer http = null;
         try {

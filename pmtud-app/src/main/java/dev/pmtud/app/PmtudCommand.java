@@ -12,9 +12,9 @@ import picocli.CommandLine.ScopeType;
         description = "Replicates ICMP fragmentation-needed / packet-too-big messages to the other ECMP nodes,"
                 + " so that the node holding the connection learns the path MTU.",
         subcommands = {RunCommand.class, ReplayCommand.class, ValidateCommand.class, PluginsCommand.class,
-                RulesCommand.class, picocli.CommandLine.HelpCommand.class},
+                RulesCommand.class, ConfigFromFlagsCommand.class, picocli.CommandLine.HelpCommand.class},
         footer = {"", "Exit status: 0 ok, 1 could not start or failed, 2 bad configuration or command line."})
-public final class PmtudCommand implements Runnable {
+public final class PmtudCommand implements java.util.concurrent.Callable<Integer> {
     private final Cli cli;
 
     @picocli.CommandLine.Spec
@@ -62,8 +62,18 @@ public final class PmtudCommand implements Runnable {
     record PluginDirectoryChoice(Path dir, boolean explicit) {
     }
 
+    @picocli.CommandLine.ArgGroup(exclusive = false, heading = "%ngo-pmtud drop-in (no configuration file):%n")
+    GoPmtudFlags goPmtud;
+
+    /** Without a command: go-pmtud's flags run the equivalent pipeline; nothing prints the usage. */
     @Override
-    public void run() {
-        new picocli.CommandLine(this).usage(cli.out());
+    public Integer call() throws Exception {
+        if (goPmtud == null || !goPmtud.given()) {
+            spec.commandLine().usage(cli.out());
+            return Main.OK;
+        }
+        Bootstrap boot = new Bootstrap(this);
+        dev.pmtud.api.ConfigNode root = new YamlConfigLoader(name -> null).parse(GoPmtudFlags.WHERE, goPmtud.toYaml());
+        return new Daemon(boot, root, false).withGoPmtudMetrics().run();
     }
 }

@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.NodeList;
 import io.fabric8.kubernetes.api.model.NodeListBuilder;
 import io.fabric8.kubernetes.api.model.StatusBuilder;
+import io.fabric8.kubernetes.api.model.WatchEvent;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -32,7 +33,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -201,23 +201,35 @@ class KubernetesPeerProviderTest {
         listener.awaitPeers(ips("192.0.2.11", "192.0.2.12"));
         api.close();
 
-        // The API server restarts (its store persisted, as etcd is): the watch reconnects and sees
-        // what changes afterwards. The mock replays nothing, so the change is repeated until seen.
+        // The API server restarts without the watch cache the provider's resource version came from:
+        // the watch gets 410 Gone, and the re-list fails (503) until the server is ready.
         server.destroy();
-        KubernetesMockServer restarted = startServer(port);
+        Map<ServerRequest, Queue<ServerResponse>> expectations = new HashMap<>();
+        KubernetesMockServer restarted = new KubernetesMockServer(new Context(), new MockWebServer(), expectations,
+                new KubernetesMixedDispatcher(expectations), false);
+        // As a real API server says it: the watch opens, then an ERROR event carries the 410.
+        restarted.expect().get().withPath("/api/v1/nodes?allowWatchBookmarks=true&resourceVersion=2&timeoutSeconds=600&watch=true")
+                .andUpgradeToWebSocket().open()
+                .immediately().andEmit(new WatchEvent(new StatusBuilder().withCode(410).withReason("Expired")
+                        .withMessage("too old resource version: 2 (1)").build(), "ERROR"))
+                .done().always();
+        restarted.expect().get().withPath("/api/v1/nodes?resourceVersion=0")
+                .andReturn(503, new StatusBuilder().withCode(503).withMessage("the server is starting").build()).always();
+        restarted.init(InetAddress.getLoopbackAddress(), port);
+        cleanup.add(restarted::destroy);
         KubernetesClient api2 = restarted.createClient();
         cleanup.add(api2);
         api2.nodes().resource(node("n1", labels(), "InternalIP", "192.0.2.11")).create();
-        api2.nodes().resource(node("n2", labels(), "InternalIP", "192.0.2.12")).create();
         api2.nodes().resource(node("n3", labels(), "InternalIP", "192.0.2.13")).create();
-        long deadline = System.nanoTime() + RecordingListener.WAIT.toNanos();
-        Set<InetAddress> expected = ips("192.0.2.11", "192.0.2.12", "192.0.2.13");
-        int touch = 0;
-        while (!expected.equals(listener.sets.poll(200, TimeUnit.MILLISECONDS))) {
-            assertTrue(System.nanoTime() < deadline, "n3 never reported after the restart");
-            String mark = Integer.toString(++touch);
-            api2.nodes().withName("n3").edit(n -> { n.getMetadata().getLabels().put("touch", mark); return n; });
-        }
+        RecordingListener.Failure failure;
+        do {
+            failure = listener.awaitFailure(); // "unreachable" while it was down, then the 503s
+        } while (!failure.reason().equals("server-error"));
+        // The last good set ({n1, n2}) stays in force: nothing new is reported while the list fails.
+        assertTrue(listener.sets.isEmpty(), "nothing reported while the list fails: " + listener.sets);
+
+        restarted.clearExpectations(); // ready: the re-list now returns n1 and n3, and n2 is gone
+        listener.awaitPeers(ips("192.0.2.11", "192.0.2.13"));
     }
 
     @Test
