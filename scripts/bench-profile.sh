@@ -39,10 +39,10 @@ pmtud_stop
   awk -v u=$((u1 - u0)) -v s=$((s1 - s0)) -v hz="$CLK_TCK" -v n="$sent" 'BEGIN {
     printf "pmtud CPU per message: user %.2f us, system %.2f us (sendto to peers runs the veth/bridge/peer receive path in this thread)\n", u / hz / n * 1e6, s / hz / n * 1e6 }'
   grep -E '^pmtud_(source_lost|received|forwarded|peer_sent)_total' "$OUT/metrics.txt" || true
-  echo "## hottest Java frames (JFR execution samples; self time, then inclusive)"
-  jfr print --events jdk.ExecutionSample,jdk.NativeMethodSample "$OUT/pmtud.jfr" > "$OUT/samples.txt"
+  echo "## hottest Java frames (JFR jdk.ExecutionSample: threads running Java code; self, then inclusive)"
+  jfr print --events jdk.ExecutionSample "$OUT/pmtud.jfr" > "$OUT/samples.txt"
   awk '
-    /^jdk\.(ExecutionSample|NativeMethodSample)/ { n++; first = 1; delete seen; next }
+    /^jdk\.ExecutionSample/ { n++; first = 1; delete seen; next }
     /line:/ { f = $1; if (first) { self[f]++; first = 0 } if (!(f in seen)) { incl[f]++; seen[f] = 1 } }
     END {
       print "samples " n
@@ -51,7 +51,8 @@ pmtud_stop
       for (f in incl) printf "incl %5.1f%% %s\n", 100 * incl[f] / n, f | "sort -k2 -rn | head -25"
     }' "$OUT/samples.txt"
   if [ -s "$OUT/perf.data" ]; then
-    echo "## perf: hottest symbols of pmtud's threads (self), kernel included"
-    perf report -i "$OUT/perf.data" --no-children --sort dso,sym --stdio 2>/dev/null | grep -E '^ +[0-9]' | head -25
+    echo "## perf: pmtud's threads by DSO, then the hottest symbols (self), kernel included"
+    perf report -i "$OUT/perf.data" --no-children -g none --sort dso --stdio 2>/dev/null | grep -E '^ +[0-9]' | head -8
+    perf report -i "$OUT/perf.data" --no-children -g none --sort dso,sym --stdio 2>/dev/null | grep -E '^ +[0-9]' | head -25
   fi
 } | tee "$OUT/summary.txt"

@@ -19,13 +19,7 @@ public final class Cidr {
         for (int bit = prefix; bit < network.length * 8; bit++) {
             network[bit >> 3] &= (byte) ~(0x80 >>> (bit & 7));
         }
-        String addr;
-        try {
-            addr = InetAddress.getByAddress(network).getHostAddress();
-        } catch (java.net.UnknownHostException e) {
-            throw new IllegalStateException(e);
-        }
-        this.text = addr + "/" + prefix;
+        this.text = Values.formatAddress(network, 0, network.length) + "/" + prefix;
     }
 
     /**

@@ -613,14 +613,14 @@ public final class Packet {
             return "invalid (" + invalidReason + ")";
         }
         return (ipVersion == 4 ? "ICMP frag-needed" : "ICMPv6 packet-too-big")
-                + " from " + outerSource().getHostAddress()
+                + " from " + Values.formatAddress(buf, outerSourceOffset(), addressLength())
                 + " mtu " + nextHopMtu
                 + " for " + protocolName(innerProtocol) + " "
                 + hostPort(innerSource(), innerSourcePort()) + " -> " + hostPort(innerDestination(), innerDestinationPort());
     }
 
     private String hostPort(InetAddress a, int port) {
-        String h = a.getHostAddress();
+        String h = Values.formatAddress(a);
         boolean ports = innerProtocol == 6 || innerProtocol == 17 || innerProtocol == 132 || innerProtocol == 33;
         if (!ports) {
             return h;

@@ -79,6 +79,59 @@ public final class Values {
     }
 
     /**
+     * An address as people write it: dotted quad for IPv4, RFC 5952 for IPv6 ({@code 2001:db8::2},
+     * not Java's {@code 2001:db8:0:0:0:0:0:2}): lower case, the longest run of two or more zero
+     * groups (the first of equal runs) compressed to {@code ::}.
+     */
+    public static String formatAddress(InetAddress address) {
+        return formatAddress(address.getAddress(), 0, address.getAddress().length);
+    }
+
+    /** {@link #formatAddress(InetAddress)} for 4 or 16 bytes at {@code buf[off]}. */
+    public static String formatAddress(byte[] buf, int off, int length) {
+        if (length == 4) {
+            return (buf[off] & 0xff) + "." + (buf[off + 1] & 0xff) + "." + (buf[off + 2] & 0xff) + "." + (buf[off + 3] & 0xff);
+        }
+        if (length != 16) {
+            throw new IllegalArgumentException("an address has 4 or 16 bytes, not " + length);
+        }
+        int[] w = new int[8];
+        for (int i = 0; i < 8; i++) {
+            w[i] = (buf[off + 2 * i] & 0xff) << 8 | (buf[off + 2 * i + 1] & 0xff);
+        }
+        int bestStart = -1;
+        int bestLen = 1;
+        for (int i = 0; i < 8; ) {
+            if (w[i] != 0) {
+                i++;
+                continue;
+            }
+            int j = i;
+            while (j < 8 && w[j] == 0) {
+                j++;
+            }
+            if (j - i > bestLen) {
+                bestStart = i;
+                bestLen = j - i;
+            }
+            i = j;
+        }
+        StringBuilder sb = new StringBuilder(39);
+        for (int i = 0; i < 8; i++) {
+            if (i == bestStart) {
+                sb.append("::");
+                i += bestLen - 1;
+                continue;
+            }
+            if (sb.length() > 0 && sb.charAt(sb.length() - 1) != ':') {
+                sb.append(':');
+            }
+            sb.append(Integer.toHexString(w[i]));
+        }
+        return sb.toString();
+    }
+
+    /**
      * Parses an IPv4 or IPv6 address literal. Never resolves a host name: a name is an error here.
      */
     public static InetAddress parseAddress(String text) {

@@ -269,7 +269,7 @@ class PacketDecoderTest {
         String d = decode(ptb4(1400), LinkType.RAW).describe();
         assertTrue(d.contains(ROUTER4) && d.contains("1400") && d.contains(VIP4 + ":443") && d.contains(CLIENT4 + ":51000"), d);
         String d6 = decode(ptb6(1280), LinkType.RAW).describe();
-        assertTrue(d6.contains("[" + inet(VIP6).getHostAddress() + "]:53") && d6.contains("udp"), d6);
+        assertTrue(d6.contains("[" + Values.formatAddress(inet(VIP6)) + "]:53") && d6.contains("udp") && !d6.contains(":0:0:"), d6);
         assertTrue(decode(new byte[0], LinkType.RAW).describe().contains(InvalidReason.TRUNCATED_IP_HEADER));
     }
 

@@ -77,4 +77,18 @@ class ValuesTest {
             assertTrue(System.nanoTime() - start < 2_000_000_000L, bad + " took long enough to have been looked up");
         }
     }
+
+    @Test
+    void addressesAreFormattedAsPeopleWriteThem() {
+        // RFC 5952: lower case, longest zero run compressed, the first of equal runs, no single-group "::"
+        assertEquals("2001:db8::2", Values.formatAddress(Values.parseAddress("2001:DB8:0:0:0:0:0:2")));
+        assertEquals("2001:0:0:1::3", Values.formatAddress(Values.parseAddress("2001:0:0:1:0:0:0:3")));
+        assertEquals("2001::1:2:0:0:3", Values.formatAddress(Values.parseAddress("2001:0:0:1:2:0:0:3")));
+        assertEquals("2001:db8:0:1:1:1:1:1", Values.formatAddress(Values.parseAddress("2001:db8:0:1:1:1:1:1")));
+        assertEquals("::", Values.formatAddress(Values.parseAddress("::")));
+        assertEquals("::1", Values.formatAddress(Values.parseAddress("::1")));
+        assertEquals("fe80::", Values.formatAddress(Values.parseAddress("fe80::")));
+        assertEquals("192.0.2.1", Values.formatAddress(Values.parseAddress("192.0.2.1")));
+        assertEquals("2001:db8::/32", Cidr.parse("2001:0db8:0:0::/32").toString());
+    }
 }

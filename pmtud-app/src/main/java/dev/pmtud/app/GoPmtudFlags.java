@@ -68,7 +68,7 @@ final class GoPmtudFlags {
         for (String p : peers) {
             if (!p.isBlank()) {
                 try {
-                    addresses.add(Values.parseAddress(p.trim()).getHostAddress());
+                    addresses.add(Values.formatAddress(Values.parseAddress(p.trim())));
                 } catch (IllegalArgumentException e) {
                     throw new ConfigException(WHERE, 0, "--peers: " + e.getMessage());
                 }

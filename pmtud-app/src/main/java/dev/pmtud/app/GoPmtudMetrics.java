@@ -18,6 +18,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * scraped, so the packet path pays nothing for them.
  */
 final class GoPmtudMetrics {
+    private static final java.time.Duration[] DEFAULT_BUCKETS = java.util.stream.DoubleStream
+            .of(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
+            .mapToObj(s -> java.time.Duration.ofNanos((long) (s * 1e9))).toArray(java.time.Duration[]::new);
+
     private final MeterRegistry registry;
     private final String node;
     private final Set<String> peers = ConcurrentHashMap.newKeySet();
@@ -27,7 +31,9 @@ final class GoPmtudMetrics {
         this.registry = registry;
         this.node = node;
         this.callback = Timer.builder("go_pmtud_callback_duration_seconds").tag("node", node)
-                .description("go-pmtud compatible: time from capture to the end of processing").publishPercentileHistogram()
+                .description("go-pmtud compatible: time from capture to the end of processing")
+                // The Prometheus client's default buckets, which go-pmtud's histogram used.
+                .serviceLevelObjectives(DEFAULT_BUCKETS)
                 .register(registry);
     }
 

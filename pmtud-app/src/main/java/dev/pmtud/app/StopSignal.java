@@ -33,7 +33,8 @@ public final class StopSignal {
      * Routes SIGINT and SIGTERM here instead of the JVM's default, which would run shutdown hooks and
      * exit 130/143: the daemon wants to stop its sources, flush its sinks and exit 0.
      */
-    @SuppressWarnings("sunapi") // sun.misc.Signal: the only way to handle a signal and still choose the exit status
+    // sun.misc.Signal (jdk.unsupported): the only way to handle a signal and still choose the exit status;
+    // javac warns about it and that warning cannot be suppressed.
     public void installSignalHandlers() {
         for (String name : new String[] {"INT", "TERM"}) {
             try {

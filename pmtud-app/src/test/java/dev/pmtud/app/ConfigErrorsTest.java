@@ -187,6 +187,17 @@ class ConfigErrorsTest {
         assertTrue(r.out().startsWith("OK: " + file), r.toString());
     }
 
+    /** The configuration example in README.md is one a user can copy. */
+    @Test
+    void readmeExampleIsValid() throws Exception {
+        String readme = Files.readString(Path.of("..", "README.md"));
+        int start = readme.indexOf("```yaml\n") + "```yaml\n".length();
+        Path file = dir.resolve("readme.yaml");
+        Files.writeString(file, readme.substring(start, readme.indexOf("```", start)));
+        CliRunner.Result r = CliRunner.run("validate", "--config", file.toString());
+        assertEquals(Main.OK, r.status(), r.toString());
+    }
+
     @Test
     void environmentSubstitutionReachesThePipeline() throws Exception {
         Path file = dir.resolve("env.yaml");

@@ -102,6 +102,26 @@ class ReplayTest {
         assertTrue(lines.get(entries.size()).startsWith("summary: received " + entries.size()), r.toString());
     }
 
+    /** The repository's examples/: what `make run` replays must be what SampleCapture builds, and decide as built. */
+    @Test
+    void bundledExampleIsCurrentAndDecidesAsBuilt() throws Exception {
+        Path root = Path.of("..").toAbsolutePath().normalize();
+        Path bundled = root.resolve("examples/capture.pcap");
+        Path fresh = dir.resolve("fresh.pcap");
+        SampleCapture.write(fresh);
+        assertArrayEquals(Files.readAllBytes(fresh), Files.readAllBytes(bundled),
+                "examples/capture.pcap is stale: regenerate it with `make sample`");
+
+        Path json = dir.resolve("s.json");
+        CliRunner.Result r = CliRunner.run("replay", "--quiet", "--config", root.resolve("examples/pmtud.yaml").toString(),
+                "--input", bundled.toString(), "--summary-json", json.toString());
+        assertEquals(Main.OK, r.status(), r.toString());
+        Matcher m = SUMMARY.matcher(Files.readString(json));
+        assertTrue(m.matches(), Files.readString(json));
+        long forwarded = SampleCapture.entries().stream().filter(e -> e.expected().equals("forwarded")).count();
+        assertEquals(forwarded, Long.parseLong(m.group(4)), "the bundled pipeline is the one SampleCapture is written for");
+    }
+
     @Test
     void withoutOutputTheConfiguredSinksRunAndNothingIsWritten() throws Exception {
         Path capture = dir.resolve("in.pcap");

@@ -416,32 +416,9 @@ public final class RuleManager implements AutoCloseable {
         return tagged && target;
     }
 
-    /** A network as iptables prints it: IPv6 with the longest run of zero groups compressed. */
+    /** A network as iptables prints it: {@link Cidr#toString()} already compresses IPv6 (RFC 5952). */
     static String text(Cidr c) {
-        String t = c.toString();
-        if (c.addressLength() != 16) {
-            return t;
-        }
-        String[] groups = t.substring(0, t.indexOf('/')).split(":");
-        int bestStart = -1;
-        int bestLen = 0;
-        for (int i = 0; i < groups.length; i++) {
-            int j = i;
-            while (j < groups.length && groups[j].equals("0")) {
-                j++;
-            }
-            if (j - i > bestLen && j - i >= 2) {
-                bestStart = i;
-                bestLen = j - i;
-            }
-            i = Math.max(i, j);
-        }
-        if (bestStart < 0) {
-            return t;
-        }
-        String head = String.join(":", java.util.Arrays.copyOfRange(groups, 0, bestStart));
-        String tail = String.join(":", java.util.Arrays.copyOfRange(groups, bestStart + bestLen, groups.length));
-        return head + "::" + tail + t.substring(t.indexOf('/'));
+        return c.toString();
     }
 
     /** Splits an {@code iptables -S} line, honouring double quotes (comments may be quoted). */

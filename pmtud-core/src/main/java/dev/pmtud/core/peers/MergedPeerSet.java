@@ -165,12 +165,12 @@ public final class MergedPeerSet implements PeerSet {
         List<String> removed = new ArrayList<>();
         for (InetAddress a : after) {
             if (!before.contains(a)) {
-                added.add(a.getHostAddress());
+                added.add(dev.pmtud.api.Values.formatAddress(a));
             }
         }
         for (InetAddress a : before) {
             if (!after.contains(a)) {
-                removed.add(a.getHostAddress());
+                removed.add(dev.pmtud.api.Values.formatAddress(a));
             }
         }
         LOG.log(System.Logger.Level.INFO, "peers: " + after.size() + " now"

@@ -42,7 +42,7 @@ final class KubernetesPeerProvider implements PeerProvider {
 
     private final Object lock = new Object();
     private KubernetesClient client;
-    private SharedIndexInformer<Node> informer;
+    private volatile SharedIndexInformer<Node> informer;
     private PeerListener listener;
     private Set<InetAddress> lastReported;
     private volatile boolean closed;
@@ -201,6 +201,12 @@ final class KubernetesPeerProvider implements PeerProvider {
                         + " has a " + addressType + " address that is not an IP: " + a.getAddress());
             }
         }
+    }
+
+    /** Whether the informer has a watch open right now (tests; a health signal). */
+    boolean watching() {
+        SharedIndexInformer<Node> i = informer;
+        return i != null && i.isWatching();
     }
 
     @Override

@@ -203,6 +203,12 @@ class KubernetesPeerProviderTest {
 
         // The API server restarts without the watch cache the provider's resource version came from:
         // the watch gets 410 Gone, and the re-list fails (503) until the server is ready.
+        // Restart while a watch is open (the state a running daemon is in).
+        long deadline = System.nanoTime() + RecordingListener.WAIT.toNanos();
+        while (!provider.watching()) {
+            assertTrue(System.nanoTime() < deadline, "the provider never opened its watch");
+            Thread.onSpinWait();
+        }
         server.destroy();
         Map<ServerRequest, Queue<ServerResponse>> expectations = new HashMap<>();
         KubernetesMockServer restarted = new KubernetesMockServer(new Context(), new MockWebServer(), expectations,
@@ -210,10 +216,11 @@ class KubernetesPeerProviderTest {
         // As a real API server says it: the watch opens, then an ERROR event carries the 410.
         restarted.expect().get().withPath("/api/v1/nodes?allowWatchBookmarks=true&resourceVersion=2&timeoutSeconds=600&watch=true")
                 .andUpgradeToWebSocket().open()
-                .immediately().andEmit(new WatchEvent(new StatusBuilder().withCode(410).withReason("Expired")
+                .waitFor(200).andEmit(new WatchEvent(new StatusBuilder().withCode(410).withReason("Expired")
                         .withMessage("too old resource version: 2 (1)").build(), "ERROR"))
                 .done().always();
-        restarted.expect().get().withPath("/api/v1/nodes?resourceVersion=0")
+        // After a 410 the informer lists afresh (no resourceVersion=0: not from a cache).
+        restarted.expect().get().withPath("/api/v1/nodes")
                 .andReturn(503, new StatusBuilder().withCode(503).withMessage("the server is starting").build()).always();
         restarted.init(InetAddress.getLoopbackAddress(), port);
         cleanup.add(restarted::destroy);
