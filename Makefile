@@ -9,7 +9,7 @@ DIST_STAMP  := $(DIST)/.built
 
 # What each target needs from the OS (Debian package names).
 RUN_PKGS    := libpcap0.8
-TEST_PKGS   := libpcap0.8 iptables iproute2 tcpdump tcpreplay dnsmasq-base
+TEST_PKGS   := libpcap0.8 iptables iproute2 tcpdump tcpreplay dnsmasq-base kubectl util-linux
 
 # Rebuild the distribution only when a source or build file changed.
 SOURCES     := $(shell find . -path ./.git -prune -o \( -name 'target*' -prune \) -o \
