@@ -2,10 +2,12 @@
 # Builds the self-contained distribution (issue 7): a directory that runs on a Linux host with no
 # Java installed, and a tarball of it.
 #
-#   scripts/make-dist.sh [--build-dir NAME] [--out DIR] [--rebuild] [--verify]
+#   scripts/make-dist.sh [--build-dir NAME] [--out DIR] [--compress LEVEL] [--rebuild] [--verify]
 #     --build-dir NAME  Maven output directory name (-Dpmtud.build.dir), default: target (what
 #                       `make build` uses); parallel builds in one tree use their own, e.g. target-dist
 #     --out DIR         where pmtud/ and the tarball go, default: dist/ at the top of the tree
+#     --compress LEVEL  jlink's --compress: default 2 (zip; zip-6 on JDK 21+); 0 makes a bigger
+#                       directory but a smaller tarball and ~5 MB less RSS (docs/deployment.md)
 #     --rebuild         run Maven even when the reactor's jars look current
 #     --verify          then run scripts/verify-dist.sh on the result
 #   Environment: MVN (mvn), MVN_FLAGS (-B; add -o to stay offline), JAVA_HOME (the JDK whose jlink
@@ -28,15 +30,18 @@ BUILD_DIR=target
 OUT="$ROOT/dist"
 REBUILD=0
 VERIFY=0
+COMPRESS=""
 while [ $# -gt 0 ]; do
   case $1 in
     --build-dir) BUILD_DIR=${2:?--build-dir needs a name}; shift 2 ;;
     --build-dir=*) BUILD_DIR=${1#*=}; shift ;;
     --out) OUT=${2:?--out needs a directory}; shift 2 ;;
     --out=*) OUT=${1#*=}; shift ;;
+    --compress) COMPRESS=${2:?--compress needs a level}; shift 2 ;;
+    --compress=*) COMPRESS=${1#*=}; shift ;;
     --rebuild) REBUILD=1; shift ;;
     --verify) VERIFY=1; shift ;;
-    -h|--help) sed -n '2,27p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,29p' "$0"; exit 0 ;;
     *) echo "make-dist: unknown argument '$1'; see --help" >&2; exit 2 ;;
   esac
 done
@@ -75,9 +80,9 @@ if [ "$stale" = 0 ]; then
   fi
 fi
 if [ "$stale" = 1 ]; then
-  log "building the reactor into */$BUILD_DIR (mvn package -DskipTests)"
+  log "building the reactor into */$BUILD_DIR (mvn package, tests not compiled)"
   # shellcheck disable=SC2086  # MVN_FLAGS is a word list on purpose
-  (cd "$ROOT" && ${MVN:-mvn} ${MVN_FLAGS:--B} -q -Dpmtud.build.dir="$BUILD_DIR" -DskipTests -pl pmtud-app -am package)
+  (cd "$ROOT" && ${MVN:-mvn} ${MVN_FLAGS:--B} -q -Dpmtud.build.dir="$BUILD_DIR" -Dmaven.test.skip=true -pl pmtud-app -am package)
 fi
 jar=$(app_jar || true)
 [ -n "$jar" ] || die "no pmtud-app jar in $LIB after the build"
@@ -100,7 +105,8 @@ trap 'rm -rf "$WORK"' EXIT
 mkdir -p "$WORK/jdeps"
 cp "$LIB"/*.jar "$WORK/jdeps/"
 for j in "$WORK/jdeps"/*.jar; do
-  if unzip -l "$j" 2>/dev/null | grep -qE '(^|/| )module-info\.class$'; then
+  entries=$(unzip -Z1 "$j" 2>/dev/null || true)  # not piped into grep -q: pipefail + SIGPIPE
+  if grep -qE '(^|/)module-info\.class$' <<<"$entries"; then
     if command -v zip >/dev/null 2>&1; then
       zip -q -d "$j" 'module-info.class' 'META-INF/versions/*/module-info.class' >/dev/null 2>&1 || true
     elif command -v python3 >/dev/null 2>&1; then
@@ -137,11 +143,15 @@ rm -rf "$DIST"
 mkdir -p "$DIST"/{bin,lib,plugins,conf,docs}
 
 log "jlink ($JDK, Java $JDK_FEATURE): $MODULES"
-if [ "$JDK_FEATURE" -ge 21 ]; then COMPRESS=zip-6; else COMPRESS=2; fi
+if [ -z "$COMPRESS" ]; then
+  if [ "$JDK_FEATURE" -ge 21 ]; then COMPRESS=zip-6; else COMPRESS=2; fi
+fi
 "$JDK/bin/jlink" --add-modules "$MODULES" --output "$DIST/runtime" \
   --strip-debug --no-man-pages --no-header-files --compress="$COMPRESS" \
   --generate-cds-archive
 # legal/ holds the JDK's license notices: required when redistributing it; kept.
+# The CDS archive for uncompressed oops is only used with heaps of 32 GB and more: not pmtud's 64 MB.
+rm -f "$DIST/runtime/lib/server/classes_nocoops.jsa"
 
 cp "$LIB"/*.jar "$DIST/lib/"
 if [ -d "$ROOT/pmtud-app/src/dist/plugins" ]; then
@@ -192,7 +202,8 @@ opts=()
 if [ -f "$home/conf/jvm.options" ]; then
   while IFS= read -r line || [ -n "$line" ]; do
     line="${line%%#*}"
-    line="$(echo "$line" | xargs)"  # trim
+    line="${line#"${line%%[![:space:]]*}"}"   # trim leading
+    line="${line%"${line##*[![:space:]]}"}"   # and trailing blanks
     [ -n "$line" ] && opts+=("$line")
   done <"$home/conf/jvm.options"
 fi

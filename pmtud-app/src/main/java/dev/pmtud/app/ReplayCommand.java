@@ -3,6 +3,7 @@ package dev.pmtud.app;
 import dev.pmtud.api.ComponentConfig;
 import dev.pmtud.api.ComponentFactory;
 import dev.pmtud.api.ConfigNode;
+import dev.pmtud.api.PipelineContext;
 import dev.pmtud.api.Sink;
 import dev.pmtud.api.Source;
 import dev.pmtud.app.rules.RuleManager;
@@ -55,12 +56,13 @@ final class ReplayCommand implements Callable<Integer> {
         ConfigNode root = boot.loadConfig(config);
         RuleManager.fromConfig(root); // validates the rules: block
         PluginRegistry registry = boot.registry();
-        StandInContext context = new StandInContext(Pipeline.Settings.from(root).nodeName());
-
+        // Both plugins are looked up now, so that a missing one is reported before the configuration is built.
+        ComponentFactory<?> reader = pcapFile(registry, PluginRegistry.SOURCE, "--input");
         Pipeline.Builder builder = Pipeline.builder(root, registry)
-                .replaceSources(List.of(create(registry, PluginRegistry.SOURCE, "--input", input, context, Source.class)));
+                .replaceSources(context -> List.of(create(reader, "--input", input, context, Source.class)));
         if (output != null) {
-            builder.replaceSinks(List.of(create(registry, PluginRegistry.SINK, "--output", output, context, Sink.class)));
+            ComponentFactory<?> writer = pcapFile(registry, PluginRegistry.SINK, "--output");
+            builder.replaceSinks(context -> List.of(create(writer, "--output", output, context, Sink.class)));
         }
         DecisionPrinter printer = new DecisionPrinter(top.cli().out());
         if (!quiet) {
@@ -94,13 +96,20 @@ final class ReplayCommand implements Callable<Integer> {
         return Main.OK;
     }
 
-    /** The registry's pcap-file source or sink, configured as if written {@code { type: pcap-file, path: P }}. */
-    private static <T> T create(PluginRegistry registry, String kind, String option, Path path,
-                                StandInContext context, Class<T> type) {
-        ComponentFactory<?> factory = registry.find(kind, PCAP_FILE)
+    /** The registry's pcap-file source or sink factory, which replay {@code option} needs. */
+    private static ComponentFactory<?> pcapFile(PluginRegistry registry, String kind, String option) {
+        return registry.find(kind, PCAP_FILE)
                 .orElseThrow(() -> new StartupException("replay " + option + " needs the " + PCAP_FILE + " " + kind
                         + " plugin, which is not installed; check the distribution's lib/ (pmtud plugins lists what is there)"))
                 .factory();
+    }
+
+    /**
+     * A pcap-file source or sink configured as if written {@code { type: pcap-file, path: P }}, with
+     * the pipeline's own context (it is called while the pipeline is built).
+     */
+    private static <T> T create(ComponentFactory<?> factory, String option, Path path, PipelineContext context,
+                                Class<T> type) {
         String where = "command line";
         ConfigNode block = ConfigNode.map(where, 0, Map.of(
                 "type", ConfigNode.scalar(where, 0, PCAP_FILE),

@@ -28,6 +28,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -309,8 +310,8 @@ public final class Pipeline implements AutoCloseable {
         private final ConfigNode root;
         private final PluginRegistry registry;
         private MeterRegistry meterRegistry;
-        private List<Source> replacementSources;
-        private List<Sink> replacementSinks;
+        private Function<PipelineContext, List<Source>> replacementSources;
+        private Function<PipelineContext, List<Sink>> replacementSinks;
         private DecisionListener listener;
         private Supplier<Set<InetAddress>> ownAddresses = new OwnAddresses();
 
@@ -330,13 +331,31 @@ public final class Pipeline implements AutoCloseable {
          * then only checked (type and keys), not created. The configuration may then have none.
          */
         public Builder replaceSources(List<Source> sources) {
-            this.replacementSources = List.copyOf(sources);
+            List<Source> fixed = List.copyOf(sources);
+            return replaceSources(context -> fixed);
+        }
+
+        /**
+         * Like {@link #replaceSources(List)}, the sources created by {@code create} during
+         * {@link #build()} with the pipeline's own context (its metrics, peers and exclusions).
+         */
+        public Builder replaceSources(Function<PipelineContext, List<Source>> create) {
+            this.replacementSources = Objects.requireNonNull(create, "create");
             return this;
         }
 
         /** Sends to these sinks (named output, output-2, ...) instead of the configured ones (only checked). */
         public Builder replaceSinks(List<Sink> sinks) {
-            this.replacementSinks = List.copyOf(sinks);
+            List<Sink> fixed = List.copyOf(sinks);
+            return replaceSinks(context -> fixed);
+        }
+
+        /**
+         * Like {@link #replaceSinks(List)}, the sinks created by {@code create} during {@link #build()}
+         * with the pipeline's own context (its metrics, peers and exclusions).
+         */
+        public Builder replaceSinks(Function<PipelineContext, List<Sink>> create) {
+            this.replacementSinks = Objects.requireNonNull(create, "create");
             return this;
         }
 
@@ -386,9 +405,10 @@ public final class Pipeline implements AutoCloseable {
             }
             List<SinkStage> sinks = new ArrayList<>();
             if (replacementSinks != null) {
-                List<String> names = PipelineConfig.generatedNames("output", replacementSinks.size());
-                for (int i = 0; i < replacementSinks.size(); i++) {
-                    sinks.add(new SinkStage(names.get(i), replacementSinks.get(i), metrics, LOG));
+                List<Sink> replaced = List.copyOf(replacementSinks.apply(context));
+                List<String> names = PipelineConfig.generatedNames("output", replaced.size());
+                for (int i = 0; i < replaced.size(); i++) {
+                    sinks.add(new SinkStage(names.get(i), replaced.get(i), metrics, LOG));
                 }
             } else {
                 for (ComponentBlock b : sinkBlocks) {
@@ -410,9 +430,10 @@ public final class Pipeline implements AutoCloseable {
             chain.addAll(configured);
             List<SourceRunner> sources = new ArrayList<>();
             if (replacementSources != null) {
-                List<String> names = PipelineConfig.generatedNames("replay", replacementSources.size());
-                for (int i = 0; i < replacementSources.size(); i++) {
-                    sources.add(new SourceRunner(names.get(i), replacementSources.get(i), metrics));
+                List<Source> replaced = List.copyOf(replacementSources.apply(context));
+                List<String> names = PipelineConfig.generatedNames("replay", replaced.size());
+                for (int i = 0; i < replaced.size(); i++) {
+                    sources.add(new SourceRunner(names.get(i), replaced.get(i), metrics));
                 }
             } else {
                 for (ComponentBlock b : sourceBlocks) {

@@ -1,7 +1,7 @@
 package dev.pmtud.core;
 
-import static dev.pmtud.core.testing.Cfg.block;
 import static dev.pmtud.core.testing.Packets.T0;
+import static dev.pmtud.testkit.Cfg.block;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -13,8 +13,8 @@ import dev.pmtud.api.Sink;
 import dev.pmtud.core.filter.DedupFilterFactory;
 import dev.pmtud.core.filter.MtuRangeFilterFactory;
 import dev.pmtud.core.filter.RateLimitFilterFactory;
-import dev.pmtud.core.testing.TestContext;
 import dev.pmtud.testkit.Ptb;
+import dev.pmtud.testkit.TestContext;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.lang.management.ManagementFactory;
 import java.util.List;
@@ -46,7 +46,7 @@ class PacketPathAllocationTest {
         assumeTrue(ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean,
                 "needs a JVM that counts allocated bytes per thread");
         MicrometerMetrics metrics = new MicrometerMetrics(new SimpleMeterRegistry(), "node-a");
-        TestContext context = new TestContext("");
+        TestContext context = new TestContext();
         List<FilterStage> chain = List.of(
                 new FilterStage("mtu-range", new MtuRangeFilterFactory().create(
                         new ComponentConfig(block(1, "mtu-range"), "mtu-range"), context), metrics),

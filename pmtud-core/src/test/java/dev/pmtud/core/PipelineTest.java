@@ -1,12 +1,13 @@
 package dev.pmtud.core;
 
-import static dev.pmtud.core.testing.Cfg.block;
-import static dev.pmtud.core.testing.Cfg.list;
-import static dev.pmtud.core.testing.Cfg.map;
 import static dev.pmtud.core.testing.Packets.T0;
+import static dev.pmtud.testkit.Cfg.block;
+import static dev.pmtud.testkit.Cfg.list;
+import static dev.pmtud.testkit.Cfg.map;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -14,6 +15,7 @@ import dev.pmtud.api.ConfigNode;
 import dev.pmtud.api.Filter;
 import dev.pmtud.api.InvalidReason;
 import dev.pmtud.api.PacketHandler;
+import dev.pmtud.api.PipelineContext;
 import dev.pmtud.api.Sink;
 import dev.pmtud.api.Source;
 import dev.pmtud.api.Verdict;
@@ -92,6 +94,36 @@ class PipelineTest {
             assertEquals(frames.size(), meters.get("pmtud_processing_seconds").tag("node", NODE).timer().count());
             assertEquals(3.0, meters.get("pmtud_source_lost_total").tags("source", "replay", "node", NODE)
                     .functionCounter().count(), "read from Source.lost()");
+        }
+    }
+
+    @Test
+    void replacementsCreatedDuringBuildGetThePipelinesOwnContext() throws Exception {
+        List<PipelineContext> given = new ArrayList<>();
+        MemorySink sink = new MemorySink();
+        List<Frame> frames = mixedFrames();
+        try (Pipeline p = Pipeline.builder(mtuThenDedup(), REGISTRY).meterRegistry(meters)
+                .replaceSources(context -> {
+                    given.add(context);
+                    return List.of(new MemorySource(frames, false));
+                })
+                .replaceSinks(context -> {
+                    given.add(context);
+                    return List.of(sink);
+                }).build()) {
+            assertEquals(2, given.size(), "each function called once, by build()");
+            for (PipelineContext c : given) {
+                assertSame(p.context(), c);
+                assertSame(p.peers(), c.peers());
+                assertEquals(NODE, c.nodeName());
+            }
+            given.get(0).metrics().counter("pmtud_test_replacement_total", "a replacement's own counter").increment();
+            assertEquals(1, count("pmtud_test_replacement_total"), "a replacement's metrics reach the pipeline's registry");
+            p.start();
+            assertTrue(p.awaitSources(AWAIT));
+            assertEquals(frames.size(), count("pmtud_received_total", "source", "replay"));
+            assertEquals(2, count("pmtud_sink_sent_total", "sink", "output"));
+            assertEquals(2, sink.sent().size());
         }
     }
 

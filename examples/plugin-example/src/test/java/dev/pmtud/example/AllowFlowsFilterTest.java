@@ -4,94 +4,30 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.pmtud.api.Cidr;
 import dev.pmtud.api.ComponentConfig;
 import dev.pmtud.api.ConfigException;
-import dev.pmtud.api.ConfigNode;
 import dev.pmtud.api.Filter;
 import dev.pmtud.api.FilterFactory;
 import dev.pmtud.api.LinkType;
-import dev.pmtud.api.Metrics;
 import dev.pmtud.api.Packet;
-import dev.pmtud.api.PeerSet;
-import dev.pmtud.api.PipelineContext;
 import dev.pmtud.api.Verdict;
+import dev.pmtud.testkit.Cfg;
 import dev.pmtud.testkit.Ptb;
+import dev.pmtud.testkit.TestContext;
 import java.lang.management.ManagementFactory;
-import java.net.InetAddress;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.ServiceLoader;
-import java.util.Set;
-import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 class AllowFlowsFilterTest {
 
-    static final PipelineContext CONTEXT = new PipelineContext() {
-        @Override
-        public String nodeName() {
-            return "test";
-        }
-
-        @Override
-        public Metrics metrics() {
-            return Metrics.NOOP;
-        }
-
-        @Override
-        public PeerSet peers() {
-            return new PeerSet() {
-                @Override
-                public Set<InetAddress> current() {
-                    return Set.of();
-                }
-
-                @Override
-                public void addListener(Consumer<Set<InetAddress>> listener) {
-                }
-            };
-        }
-
-        @Override
-        public List<Cidr> excludedNetworks() {
-            return List.of();
-        }
-
-        @Override
-        public System.Logger logger(String component) {
-            return System.getLogger(component);
-        }
-    };
-
-    /** {@code { type: allow-flows, key: [values...] ... }}; each key on its own line from line 2. */
-    static ComponentConfig block(Object... keyAndValues) {
-        Map<String, ConfigNode> m = new LinkedHashMap<>();
-        m.put("type", ConfigNode.scalar("pmtud.yaml", 1, "allow-flows"));
-        for (int i = 0; i < keyAndValues.length; i += 2) {
-            int line = i / 2 + 2;
-            Object v = keyAndValues[i + 1];
-            if (v instanceof List<?> list) {
-                List<ConfigNode> items = new ArrayList<>();
-                for (Object o : list) {
-                    items.add(ConfigNode.scalar("pmtud.yaml", line, String.valueOf(o)));
-                }
-                m.put((String) keyAndValues[i], ConfigNode.list("pmtud.yaml", line, items));
-            } else {
-                m.put((String) keyAndValues[i], ConfigNode.scalar("pmtud.yaml", line, String.valueOf(v)));
-            }
-        }
-        return new ComponentConfig(ConfigNode.map("pmtud.yaml", 1, m), "filters[0] (allow-flows)");
-    }
-
     static Filter filter(Object... keyAndValues) {
         for (FilterFactory f : ServiceLoader.load(FilterFactory.class)) {
             if (f.type().equals("allow-flows")) {
-                ComponentConfig c = block(keyAndValues);
+                // { type: allow-flows, key: [values...] ... }; each key on its own line from line 2
+                ComponentConfig c = Cfg.component("filters", "allow-flows", keyAndValues);
                 c.checkKeys(f.keys());
-                return f.create(c, CONTEXT);
+                return f.create(c, new TestContext("test"));
             }
         }
         throw new AssertionError("allow-flows is not registered in META-INF/services/dev.pmtud.api.FilterFactory");

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.pmtud.api.Metrics;
 import dev.pmtud.source.nflog.NflogSettings;
 import dev.pmtud.source.nflog.NflogSource;
 import dev.pmtud.sys.Linux;
@@ -15,12 +14,12 @@ import dev.pmtud.sys.Sys;
 import dev.pmtud.testkit.Checksums;
 import dev.pmtud.testkit.Netns;
 import dev.pmtud.testkit.Ptb;
+import dev.pmtud.testkit.RecordingMetrics;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import jnr.ffi.Pointer;
 import org.junit.jupiter.api.Assumptions;
@@ -96,24 +95,6 @@ class RuleManagerNetnsTest {
         ensureTwiceThenRemove("iptables-legacy", "ip6tables-legacy");
     }
 
-    /** A Metrics whose counters can be read back. */
-    private static final class CountingMetrics implements Metrics {
-        final java.util.Map<String, Counter> counters = new java.util.concurrent.ConcurrentHashMap<>();
-
-        @Override
-        public Counter counter(String name, String help, String... tags) {
-            return counters.computeIfAbsent(name, n -> Metrics.NOOP.counter(n, help));
-        }
-
-        @Override
-        public void gauge(String name, String help, Supplier<Number> value, String... tags) {
-        }
-
-        @Override
-        public void functionCounter(String name, String help, Supplier<Number> value, String... tags) {
-        }
-    }
-
     private static boolean await(java.util.function.BooleanSupplier condition, long millis) {
         long deadline = System.nanoTime() + millis * 1_000_000L;
         while (System.nanoTime() < deadline) {
@@ -132,21 +113,21 @@ class RuleManagerNetnsTest {
             String v4 = Iptables.detect("iptables");
             RuleManager m = manager(ns, v4, Iptables.detect("ip6tables"), "192.0.2.0/24");
             m.ensure();
-            CountingMetrics metrics = new CountingMetrics();
+            RecordingMetrics metrics = new RecordingMetrics();
             m.startWatch(java.time.Duration.ofMillis(100), metrics);
             String[] rule = {"-i", "eth0", "!", "-s", "192.0.2.0/24", "-p", "icmp", "-m", "icmp", "--icmp-type", "3/4",
                     "-m", "comment", "--comment", "pmtud", "-j", "NFLOG", "--nflog-group", "33"};
             String[] del = concat(new String[] {v4, "-w", "-t", "raw", "-D", "PREROUTING"}, rule);
             String[] check = concat(new String[] {v4, "-w", "-t", "raw", "-C", "PREROUTING"}, rule);
             ns.exec(del);
-            Metrics.Counter restored = metrics.counters.get("pmtud_rules_restored_total");
-            assertNotNull(restored, "the watch registers pmtud_rules_restored_total");
-            assertTrue(await(() -> restored.count() >= 1, 10_000), "the deleted rule was not restored");
+            String restored = "pmtud_rules_restored_total";
+            assertTrue(metrics.has(restored), "the watch registers pmtud_rules_restored_total");
+            assertTrue(await(() -> metrics.count(restored) >= 1, 10_000), "the deleted rule was not restored");
             assertEquals(0, ns.execAllowingFailure(check).exitCode(), "rule is back");
             assertEquals(1, ours(ns, v4).size(), "exactly one rule, not one per check");
             m.close(); // manage: true -> removes
             assertEquals(List.of(), ours(ns, v4));
-            assertEquals(1, restored.count());
+            assertEquals(1, metrics.count(restored));
         }
     }
 

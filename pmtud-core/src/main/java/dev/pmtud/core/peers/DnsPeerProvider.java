@@ -1,7 +1,6 @@
 package dev.pmtud.core.peers;
 
 import dev.pmtud.api.PeerListener;
-import dev.pmtud.api.PeerProvider;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -11,9 +10,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Peers from the A and AAAA records of a name, asked every {@code refresh} of the configured
@@ -21,18 +17,16 @@ import java.util.concurrent.TimeUnit;
  * asked as written (no search domains): give the fully qualified name. A failed refresh (timeout,
  * NXDOMAIN, SERVFAIL...) keeps the last good set and is reported with a reason.
  */
-final class DnsPeerProvider implements PeerProvider {
+final class DnsPeerProvider extends PollingPeerProvider {
     private final String name;
     private final Duration refresh;
     private final InetSocketAddress server;
     private final Path resolvConf;
     private final Duration timeout;
     private final System.Logger log;
-    private ScheduledExecutorService poller;
-    private PeerListener listener;
-    private Set<InetAddress> reported;
 
     DnsPeerProvider(String name, Duration refresh, InetSocketAddress server, Path resolvConf, System.Logger log) {
+        super("pmtud-peers-dns", refresh, Duration.ofSeconds(3));
         this.name = name;
         this.refresh = refresh;
         this.server = server;
@@ -44,31 +38,14 @@ final class DnsPeerProvider implements PeerProvider {
     }
 
     @Override
-    public synchronized void start(PeerListener listener) {
-        this.listener = listener;
-        refresh();
-        poller = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "pmtud-peers-dns");
-            t.setDaemon(true);
-            return t;
-        });
-        poller.scheduleWithFixedDelay(this::refresh, refresh.toNanos(), refresh.toNanos(), TimeUnit.NANOSECONDS);
-    }
-
-    private synchronized void refresh() {
-        if (listener == null) {
-            return;
-        }
+    protected void poll(PeerListener listener) {
         List<InetSocketAddress> servers = server != null ? List.of(server) : nameservers();
         DnsQuery.DnsException last = null;
         for (InetSocketAddress s : servers) {
             try {
                 Set<InetAddress> peers = DnsQuery.resolve(s, name, timeout);
                 log.log(System.Logger.Level.DEBUG, "{0} at {1}: {2}", name, DnsQuery.hostPort(s), peers);
-                if (!peers.equals(reported)) {
-                    reported = peers;
-                    listener.peersChanged(Set.copyOf(peers));
-                }
+                report(listener, peers);
                 return;
             } catch (DnsQuery.DnsException e) {
                 last = e;
@@ -103,23 +80,6 @@ final class DnsPeerProvider implements PeerProvider {
             out.add(new InetSocketAddress(InetAddress.getLoopbackAddress(), 53));
         }
         return out;
-    }
-
-    @Override
-    public void close() {
-        ScheduledExecutorService p;
-        synchronized (this) {
-            p = poller;
-            listener = null;
-        }
-        if (p != null) {
-            p.shutdownNow();
-            try {
-                p.awaitTermination(3, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
     }
 
     @Override

@@ -1,22 +1,19 @@
 package dev.pmtud.core.peers;
 
 import dev.pmtud.api.PeerListener;
-import dev.pmtud.api.PeerProvider;
 import dev.pmtud.api.Values;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.net.InetAddress;
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -26,53 +23,37 @@ import java.util.concurrent.TimeUnit;
  * bad line is reported through {@link PeerListener#refreshFailed} with {@code file:line}, and the
  * last good set stays in force.
  */
-final class FilePeerProvider implements PeerProvider {
+final class FilePeerProvider extends PollingPeerProvider {
     static final String UNREADABLE = "file-unreadable";
     static final String BAD_LINE = "bad-line";
 
     private final Path path;
     private final Duration reload;
     private final System.Logger log;
-    private ScheduledExecutorService poller;
-    private PeerListener listener;
     private Stamp seen;
-    private Set<InetAddress> reported;
 
     /** What identifies one version of the file without reading it. */
     private record Stamp(Object fileKey, long modifiedNanos, long size) {
     }
 
     FilePeerProvider(Path path, Duration reload, System.Logger log) {
+        super("pmtud-peers-file", reload, Duration.ofSeconds(2));
         this.path = path;
         this.reload = reload;
         this.log = log;
     }
 
     @Override
-    public synchronized void start(PeerListener listener) {
-        this.listener = listener;
-        poll();
-        poller = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "pmtud-peers-file");
-            t.setDaemon(true);
-            return t;
-        });
-        poller.scheduleWithFixedDelay(this::poll, reload.toNanos(), reload.toNanos(), TimeUnit.NANOSECONDS);
-    }
-
-    private synchronized void poll() {
-        if (listener == null) {
-            return;
-        }
+    protected void poll(PeerListener listener) {
         Stamp stamp;
         try {
             BasicFileAttributes a = Files.readAttributes(path, BasicFileAttributes.class);
             stamp = new Stamp(a.fileKey(), a.lastModifiedTime().to(TimeUnit.NANOSECONDS), a.size());
         } catch (NoSuchFileException e) {
-            failOnce(new Stamp(null, -1, -1), UNREADABLE, path + ": no such file; create it with one peer address per line");
+            failOnce(listener, new Stamp(null, -1, -1), UNREADABLE, path + ": no such file; create it with one peer address per line");
             return;
         } catch (IOException e) {
-            failOnce(new Stamp(null, -2, -2), UNREADABLE, path + ": cannot read it: " + e.getMessage());
+            failOnce(listener, new Stamp(null, -2, -2), UNREADABLE, path + ": cannot read it: " + e.getMessage());
             return;
         }
         if (stamp.equals(seen)) {
@@ -103,34 +84,14 @@ final class FilePeerProvider implements PeerProvider {
             }
         }
         log.log(System.Logger.Level.DEBUG, "read {0}: {1} peers", path, peers.size());
-        if (!peers.equals(reported)) {
-            reported = peers;
-            listener.peersChanged(Set.copyOf(peers));
-        }
+        report(listener, peers);
     }
 
     /** Reports a failure once per state of the file, not on every poll. */
-    private void failOnce(Stamp stamp, String reason, String detail) {
+    private void failOnce(PeerListener listener, Stamp stamp, String reason, String detail) {
         if (!Objects.equals(stamp, seen)) {
             seen = stamp;
             listener.refreshFailed(reason, detail);
-        }
-    }
-
-    @Override
-    public void close() {
-        ScheduledExecutorService p;
-        synchronized (this) {
-            p = poller;
-            listener = null;
-        }
-        if (p != null) {
-            p.shutdownNow();
-            try {
-                p.awaitTermination(2, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
         }
     }
 

@@ -4,19 +4,16 @@ import dev.pmtud.api.ComponentConfig;
 import dev.pmtud.api.ConfigNode;
 import dev.pmtud.api.Filter;
 import dev.pmtud.api.FilterFactory;
-import dev.pmtud.api.PipelineContext;
-import dev.pmtud.core.testing.TestContext;
+import dev.pmtud.testkit.TestContext;
 
-/** Creates filters from config blocks with a bare context, as the runtime would. */
+/** Creates filters from config blocks with a bare context (one per filter), as the runtime would. */
 final class FilterFactories {
     private FilterFactories() {
     }
 
-    static final PipelineContext CONTEXT = new TestContext("");
-
     static Filter create(FilterFactory factory, ConfigNode block) {
         ComponentConfig config = new ComponentConfig(block, "filters[0] (" + factory.type() + ")");
         config.checkKeys(factory.keys());
-        return factory.create(config, CONTEXT);
+        return factory.create(config, new TestContext());
     }
 }

@@ -1,7 +1,7 @@
 package dev.pmtud.core.filter;
 
-import static dev.pmtud.core.testing.Cfg.block;
 import static dev.pmtud.core.testing.Packets.T0;
+import static dev.pmtud.testkit.Cfg.block;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -41,7 +41,7 @@ class HotPathAllocationTest {
                 "needs a JVM that counts allocated bytes per thread");
         Filter[] filters = List.of(
                 FilterFactories.create(new ExcludeNetworksFilterFactory(),
-                        block(1, "exclude-networks", "networks", dev.pmtud.core.testing.Cfg.list(1, "198.51.100.0/24", "2001:db8:aa::/48"))),
+                        block(1, "exclude-networks", "networks", dev.pmtud.testkit.Cfg.list(1, "198.51.100.0/24", "2001:db8:aa::/48"))),
                 FilterFactories.create(new MtuRangeFilterFactory(), block(1, "mtu-range")),
                 FilterFactories.create(new DedupFilterFactory(), block(1, "dedup", "window", "10ms", "max-entries", "128")),
                 FilterFactories.create(new RateLimitFilterFactory(),

@@ -1,9 +1,9 @@
 package dev.pmtud.core.filter;
 
-import static dev.pmtud.core.testing.Cfg.block;
-import static dev.pmtud.core.testing.Cfg.map;
-import static dev.pmtud.core.testing.Cfg.s;
 import static dev.pmtud.core.testing.Packets.T0;
+import static dev.pmtud.testkit.Cfg.block;
+import static dev.pmtud.testkit.Cfg.map;
+import static dev.pmtud.testkit.Cfg.s;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;

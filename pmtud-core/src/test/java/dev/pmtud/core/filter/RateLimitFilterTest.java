@@ -1,10 +1,10 @@
 package dev.pmtud.core.filter;
 
-import static dev.pmtud.core.testing.Cfg.block;
-import static dev.pmtud.core.testing.Cfg.map;
-import static dev.pmtud.core.testing.Cfg.s;
 import static dev.pmtud.core.testing.Packets.SECOND;
 import static dev.pmtud.core.testing.Packets.T0;
+import static dev.pmtud.testkit.Cfg.block;
+import static dev.pmtud.testkit.Cfg.map;
+import static dev.pmtud.testkit.Cfg.s;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -135,10 +135,7 @@ class RateLimitFilterTest {
         int distinct = 1_000_000;
         int passed = 0;
         for (int i = 0; i < distinct; i++) {
-            l3[12] = 10;
-            l3[13] = (byte) (i >>> 16);
-            l3[14] = (byte) (i >>> 8);
-            l3[15] = (byte) i;
+            Packets.setOuterSourceV4(l3, i); // a different outer source each time
             p.wrap(l3, 0, l3.length, LinkType.RAW, T0);
             if (!f.apply(p).isDrop()) {
                 passed++;

@@ -7,18 +7,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pmtud.api.ComponentConfig;
 import dev.pmtud.api.ConfigException;
-import dev.pmtud.api.ConfigNode;
 import dev.pmtud.api.PeerListener;
 import dev.pmtud.api.PeerProvider;
 import dev.pmtud.api.PeerProviderFactory;
 import dev.pmtud.api.Values;
+import dev.pmtud.testkit.Cfg;
+import dev.pmtud.testkit.TestContext;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -64,41 +63,11 @@ class FilePeerProviderTest {
     }
 
     static PeerProvider create(String type, String... kv) {
-        Map<String, ConfigNode> m = new LinkedHashMap<>();
-        m.put("type", ConfigNode.scalar("pmtud.yaml", 10, type));
-        for (int i = 0; i < kv.length; i += 2) {
-            m.put(kv[i], ConfigNode.scalar("pmtud.yaml", 11 + i / 2, kv[i + 1]));
-        }
-        ComponentConfig cfg = new ComponentConfig(ConfigNode.map("pmtud.yaml", 10, m), "peers[0] (" + type + ")");
+        ComponentConfig cfg = Cfg.component(10, "peers", type, (Object[]) kv);
         PeerProviderFactory f = ServiceLoader.load(PeerProviderFactory.class).stream().map(ServiceLoader.Provider::get)
                 .filter(x -> x.type().equals(type)).findFirst().orElseThrow(() -> new AssertionError("no factory " + type));
         cfg.checkKeys(f.keys());
-        return f.create(cfg, new dev.pmtud.api.PipelineContext() {
-            @Override
-            public String nodeName() {
-                return "node-a";
-            }
-
-            @Override
-            public dev.pmtud.api.Metrics metrics() {
-                return dev.pmtud.api.Metrics.NOOP;
-            }
-
-            @Override
-            public dev.pmtud.api.PeerSet peers() {
-                throw new UnsupportedOperationException();
-            }
-
-            @Override
-            public java.util.List<dev.pmtud.api.Cidr> excludedNetworks() {
-                return java.util.List.of();
-            }
-
-            @Override
-            public System.Logger logger(String component) {
-                return System.getLogger(component);
-            }
-        });
+        return f.create(cfg, new TestContext("node-a"));
     }
 
     /** Replaces the file the way editors and config management do: write aside, rename over. */

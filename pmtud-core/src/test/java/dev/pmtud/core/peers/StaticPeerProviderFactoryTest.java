@@ -1,17 +1,18 @@
 package dev.pmtud.core.peers;
 
-import static dev.pmtud.core.testing.Cfg.block;
-import static dev.pmtud.core.testing.Cfg.list;
-import static dev.pmtud.core.testing.Cfg.s;
+import static dev.pmtud.testkit.Cfg.block;
+import static dev.pmtud.testkit.Cfg.list;
+import static dev.pmtud.testkit.Cfg.s;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.pmtud.api.ComponentConfig;
 import dev.pmtud.api.ConfigException;
 import dev.pmtud.api.ConfigNode;
 import dev.pmtud.api.PeerListener;
 import dev.pmtud.api.PeerProvider;
+import dev.pmtud.testkit.Cfg;
+import dev.pmtud.testkit.TestContext;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,7 +22,7 @@ import org.junit.jupiter.api.Test;
 class StaticPeerProviderFactoryTest {
 
     private static PeerProvider create(ConfigNode block) {
-        return new StaticPeerProviderFactory().create(new ComponentConfig(block, "peers[0] (static)"), new dev.pmtud.core.testing.TestContext(""));
+        return new StaticPeerProviderFactory().create(Cfg.component("peers", block), new TestContext());
     }
 
     @Test

@@ -1,7 +1,7 @@
 package dev.pmtud.core.sink;
 
-import static dev.pmtud.core.testing.Cfg.block;
 import static dev.pmtud.core.testing.Packets.T0;
+import static dev.pmtud.testkit.Cfg.block;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,8 +9,8 @@ import dev.pmtud.api.ComponentConfig;
 import dev.pmtud.api.PipelineContext;
 import dev.pmtud.api.Sink;
 import dev.pmtud.core.testing.Packets;
-import dev.pmtud.core.testing.TestContext;
 import dev.pmtud.testkit.Ptb;
+import dev.pmtud.testkit.TestContext;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.logging.Handler;
@@ -23,7 +23,7 @@ class LogSinkTest {
 
     @Test
     void logsOneInfoLineWithSourceMtuAndFlow() throws Exception {
-        PipelineContext context = new TestContext("dev.pmtud.test.");
+        PipelineContext context = new TestContext().withLoggerPrefix("dev.pmtud.test.");
         List<LogRecord> records = new CopyOnWriteArrayList<>();
         Logger jul = Logger.getLogger("dev.pmtud.test.sink.audit");
         Handler capture = new Handler() {

@@ -24,4 +24,15 @@ public final class Packets {
         }
         return p;
     }
+
+    /**
+     * Writes 10.x.y.z, the low 24 bits of {@code n}, into the outer IPv4 source field (bytes 12..15)
+     * of {@code l3}: a distinct message source per {@code n}, without building a new message.
+     */
+    public static void setOuterSourceV4(byte[] l3, int n) {
+        l3[12] = 10;
+        l3[13] = (byte) (n >>> 16);
+        l3[14] = (byte) (n >>> 8);
+        l3[15] = (byte) n;
+    }
 }

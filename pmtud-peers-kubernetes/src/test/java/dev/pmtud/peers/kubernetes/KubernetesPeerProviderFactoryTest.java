@@ -7,15 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pmtud.api.ComponentConfig;
 import dev.pmtud.api.ConfigException;
-import dev.pmtud.api.ConfigNode;
 import dev.pmtud.api.PeerProvider;
 import dev.pmtud.api.PeerProviderFactory;
+import dev.pmtud.testkit.Cfg;
+import dev.pmtud.testkit.TestContext;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.ServiceLoader;
 import org.junit.jupiter.api.Test;
@@ -28,12 +28,7 @@ class KubernetesPeerProviderFactoryTest {
 
     /** A component block as the YAML loader would give it: key i sits on line i + 2. */
     static ComponentConfig block(String... kv) {
-        Map<String, ConfigNode> m = new LinkedHashMap<>();
-        m.put("type", ConfigNode.scalar("pmtud.yaml", 1, "kubernetes"));
-        for (int i = 0; i < kv.length; i += 2) {
-            m.put(kv[i], ConfigNode.scalar("pmtud.yaml", i / 2 + 2, kv[i + 1]));
-        }
-        return new ComponentConfig(ConfigNode.map("pmtud.yaml", 1, m), "peers[0] (kubernetes)");
+        return Cfg.component("peers", "kubernetes", (Object[]) kv);
     }
 
     static PeerProviderFactory factory() {

@@ -2,14 +2,13 @@ package dev.pmtud.sink.pcap;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import dev.pmtud.api.ComponentConfig;
 import dev.pmtud.api.ConfigException;
-import dev.pmtud.api.ConfigNode;
 import dev.pmtud.api.LinkType;
 import dev.pmtud.api.Packet;
 import dev.pmtud.api.Sink;
 import dev.pmtud.api.SinkFactory;
 import dev.pmtud.source.pcap.PcapFileSource;
+import dev.pmtud.testkit.Cfg;
 import dev.pmtud.testkit.Cmd;
 import dev.pmtud.testkit.Frames;
 import dev.pmtud.testkit.PcapFile;
@@ -20,9 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.ServiceLoader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -63,17 +60,8 @@ class PcapFileSinkTest {
         return p;
     }
 
-    private static ComponentConfig block(String... kv) {
-        Map<String, ConfigNode> m = new LinkedHashMap<>();
-        m.put("type", ConfigNode.scalar("test.yaml", 1, "pcap-file"));
-        for (int i = 0; i < kv.length; i += 2) {
-            m.put(kv[i], ConfigNode.scalar("test.yaml", 2 + i / 2, kv[i + 1]));
-        }
-        return new ComponentConfig(ConfigNode.map("test.yaml", 1, m), "sinks[0] (pcap-file)");
-    }
-
     private static Sink create(String... kv) {
-        return new PcapFileSinkFactory().create(block(kv), null);
+        return new PcapFileSinkFactory().create(Cfg.component("sinks", "pcap-file", (Object[]) kv), null);
     }
 
     private static void write(Sink sink, List<Input> inputs) throws IOException {
@@ -226,7 +214,7 @@ class PcapFileSinkTest {
         create("path", p.toString());
         assertFalse(Files.exists(p), "create() must not create the file");
         ConfigException bad = assertThrows(ConfigException.class, () -> create("path", "x.pcap", "append", "often"));
-        assertTrue(bad.getMessage().startsWith("test.yaml:3: ") && bad.getMessage().contains("'append'"), bad.getMessage());
+        assertTrue(bad.getMessage().startsWith(Cfg.FILE + ":3: ") && bad.getMessage().contains("'append'"), bad.getMessage());
         ConfigException missing = assertThrows(ConfigException.class, () -> create());
         assertTrue(missing.getMessage().contains("'path' is required"), missing.getMessage());
     }

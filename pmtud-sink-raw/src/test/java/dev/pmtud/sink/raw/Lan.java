@@ -48,6 +48,14 @@ final class Lan implements AutoCloseable {
         }
     }
 
+    /** Opens {@code sink} in the node's namespace, where its sockets then live. */
+    void openOnNode(RawSink sink) throws Exception {
+        node.call(() -> {
+            sink.open();
+            return null;
+        });
+    }
+
     private Netns add(Netns ns) {
         all.add(ns);
         return ns;

@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.pmtud.api.Cidr;
 import dev.pmtud.api.ConfigException;
 import dev.pmtud.api.SinkFactory;
+import dev.pmtud.testkit.Cfg;
+import dev.pmtud.testkit.TestContext;
 import java.io.IOException;
 import java.util.List;
 import java.util.ServiceLoader;
@@ -26,17 +28,17 @@ class RawSinkConfigTest {
 
     @Test
     void l3RefusesToOpenWithoutAnyExclusion() {
-        TestContext ctx = new TestContext(List.of(ip("192.0.2.2")), List.of());
+        TestContext ctx = Sinks.context(List.of(ip("192.0.2.2")), List.of());
         RawSink sink = Sinks.create(ctx, "mode", "l3");
         ConfigException e = assertThrows(ConfigException.class, sink::open);
-        assertTrue(e.getMessage().startsWith("test.yaml:2: "), e.getMessage());
+        assertTrue(e.getMessage().startsWith(Cfg.FILE + ":2: "), e.getMessage());
         assertTrue(e.getMessage().contains("no source network is excluded"), e.getMessage());
         assertTrue(e.getMessage().contains("exclude-networks") && e.getMessage().contains("rules.exclude-sources"), e.getMessage());
     }
 
     @Test
     void l3NamesThePeersNoExclusionCovers() {
-        TestContext ctx = new TestContext(List.of(ip("192.0.2.2"), ip("198.51.100.3"), ip("2001:db8:1::4")),
+        TestContext ctx = Sinks.context(List.of(ip("192.0.2.2"), ip("198.51.100.3"), ip("2001:db8:1::4")),
                 List.of(Cidr.parse("192.0.2.0/24")));
         RawSink sink = Sinks.create(ctx, "mode", "l3");
         ConfigException e = assertThrows(ConfigException.class, sink::open);
@@ -46,7 +48,7 @@ class RawSinkConfigTest {
 
     @Test
     void otherModesNeedNoExclusion() {
-        TestContext ctx = new TestContext(List.of(ip("192.0.2.2")), List.of());
+        TestContext ctx = Sinks.context(List.of(ip("192.0.2.2")), List.of());
         // it gets past the loop check and fails on the interface instead
         RawSink sink = Sinks.create(ctx, "mode", "ipip", "interface", "nosuch0");
         IOException e = assertThrows(IOException.class, sink::open);
@@ -56,7 +58,7 @@ class RawSinkConfigTest {
 
     @Test
     void configurationMistakesNameTheKey() {
-        TestContext ctx = new TestContext(List.of(), List.of());
+        TestContext ctx = Sinks.context(List.of(), List.of());
         assertTrue(assertThrows(ConfigException.class, () -> Sinks.create(ctx, "mode", "l4")).getMessage()
                 .contains("'mode' is 'l4'; allowed: l3, l2-unicast, l2-broadcast, ipip"));
         assertTrue(assertThrows(ConfigException.class, () -> Sinks.create(ctx, "mode", "l2-broadcast", "ttl", "3")).getMessage()
@@ -71,7 +73,7 @@ class RawSinkConfigTest {
 
     @Test
     void defaultsFollowTheMode() {
-        TestContext ctx = new TestContext(List.of(), List.of());
+        TestContext ctx = Sinks.context(List.of(), List.of());
         RawSink l3 = Sinks.create(ctx);
         assertEquals(Mode.L3, l3.mode());
         assertNull(l3.loopGuard(), "l3 needs no loop guard of its own: the exclusion is the guard");

@@ -10,6 +10,7 @@ import dev.pmtud.api.LinkType;
 import dev.pmtud.api.Packet;
 import dev.pmtud.testkit.Netns;
 import dev.pmtud.testkit.Ptb;
+import dev.pmtud.testkit.TestContext;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -39,21 +40,14 @@ class RawSinkIpipTest {
                 peers.add(ip(Lan.peerV6(i)));
             }
             peers.add(ip(Lan.NODE_V4));
-            TestContext ctx = new TestContext(peers, List.of());
-            RawSink sink = Sinks.create(ctx, "mode", "ipip", "ttl", "7", "source", Lan.NODE_V4);
-            List<PacketCapture> captures = new ArrayList<>();
-            for (Netns p : lan.peers) {
-                captures.add(p.call(() -> PacketCapture.open("eth0")));
-            }
-            lan.node.call(() -> {
-                sink.open();
-                return null;
-            });
-            byte[] a4 = Ptb.v4().mtu(1400).build();
-            byte[] b4 = Ptb.v4().mtu(1300).udp("192.0.2.10", 53, "198.51.100.7", 40000).build();
-            byte[] a6 = Ptb.v6().mtu(1400).build();
-            byte[] b6 = Ptb.v6().mtu(1280).build();
-            try {
+            TestContext ctx = Sinks.context(peers, List.of());
+            try (LanSink rig = new LanSink(lan, Sinks.create(ctx, "mode", "ipip", "ttl", "7", "source", Lan.NODE_V4))) {
+                RawSink sink = rig.sink;
+                List<PacketCapture> captures = rig.captures;
+                byte[] a4 = Ptb.v4().mtu(1400).build();
+                byte[] b4 = Ptb.v4().mtu(1300).udp("192.0.2.10", 53, "198.51.100.7", 40000).build();
+                byte[] a6 = Ptb.v6().mtu(1400).build();
+                byte[] b6 = Ptb.v6().mtu(1280).build();
                 for (byte[] m : List.of(a4, a6, b4, b6)) {
                     sink.send(Sinks.packet(m));
                 }
@@ -78,9 +72,9 @@ class RawSinkIpipTest {
                         assertEquals(Sinks.packet(m).nextHopMtu(), decoded.nextHopMtu());
                     }
                 }
-                assertEquals(2, ctx.metrics.count(PeerCounters.ERRORS, "node", "node-a", "sink", "raw", "peer", UNREACHABLE_V4,
-                        "errno", "ENETUNREACH"), () -> ctx.metrics.counters.keySet().toString());
-                assertEquals(-1, ctx.metrics.count(PeerCounters.SENT, "node", "node-a", "sink", "raw", "peer", Lan.NODE_V4));
+                assertEquals(2, ctx.metrics().count(PeerCounters.ERRORS, "node", "node-a", "sink", "raw", "peer", UNREACHABLE_V4,
+                        "errno", "ENETUNREACH"), () -> ctx.metrics().toString());
+                assertEquals(-1, ctx.metrics().count(PeerCounters.SENT, "node", "node-a", "sink", "raw", "peer", Lan.NODE_V4));
 
                 // the peer set changes while running: the next message follows it
                 byte[] c4 = Ptb.v4().mtu(1200).build();
@@ -93,11 +87,6 @@ class RawSinkIpipTest {
                     captures.get(i).await(encapsulated(d4), 1, WAIT); // the barrier: c4 copies came before it
                     assertEquals(i == 1 ? 1 : 0, captures.get(i).matching(encapsulated(c4)).size(), "c4 at peer " + (i + 1));
                     assertEquals(1, captures.get(i).matching(encapsulated(d4)).size(), "d4 at peer " + (i + 1));
-                }
-            } finally {
-                sink.close();
-                for (PacketCapture c : captures) {
-                    c.close();
                 }
             }
         }

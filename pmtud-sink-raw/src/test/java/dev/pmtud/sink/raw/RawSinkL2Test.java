@@ -12,6 +12,7 @@ import dev.pmtud.api.Verdict;
 import dev.pmtud.testkit.Frames;
 import dev.pmtud.testkit.Netns;
 import dev.pmtud.testkit.Ptb;
+import dev.pmtud.testkit.TestContext;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -32,22 +33,15 @@ class RawSinkL2Test {
     void broadcastReachesEveryPeerOnceAsBroadcastFrame() throws Exception {
         Netns.assumeRoot();
         try (Lan lan = new Lan()) {
-            TestContext ctx = new TestContext(List.of(ip(Lan.peerV4(0))), List.of());
+            TestContext ctx = Sinks.context(List.of(ip(Lan.peerV4(0))), List.of());
             // no interface: the default route's interface is used
             lan.node.exec("ip", "route", "add", "default", "via", Lan.peerV4(0), "dev", "eth0");
-            RawSink sink = Sinks.create(ctx, "mode", "l2-broadcast");
-            List<PacketCapture> captures = new ArrayList<>();
-            for (Netns p : lan.peers) {
-                captures.add(p.call(() -> PacketCapture.open("eth0")));
-            }
-            lan.node.call(() -> {
-                sink.open();
-                return null;
-            });
-            assertEquals("eth0", sink.interfaceName());
-            byte[] a4 = Ptb.v4().mtu(1400).build();
-            byte[] b6 = Ptb.v6().mtu(1280).build();
-            try {
+            try (LanSink rig = new LanSink(lan, Sinks.create(ctx, "mode", "l2-broadcast"))) {
+                RawSink sink = rig.sink;
+                List<PacketCapture> captures = rig.captures;
+                assertEquals("eth0", sink.interfaceName());
+                byte[] a4 = Ptb.v4().mtu(1400).build();
+                byte[] b6 = Ptb.v6().mtu(1280).build();
                 sink.send(Sinks.packet(a4));
                 sink.send(Sinks.packet(b6));
                 for (int i = 0; i < 3; i++) {
@@ -63,18 +57,13 @@ class RawSinkL2Test {
                         assertArrayEquals(m, Wire.l3(f), "the original packet, verbatim");
                     }
                 }
-            } finally {
-                sink.close();
-                for (PacketCapture c : captures) {
-                    c.close();
-                }
             }
         }
     }
 
     @Test
     void broadcastLoopGuardDropsWhatArrivedAsBroadcast() {
-        RawSink sink = Sinks.create(new TestContext(List.of(), List.of()), "mode", "l2-broadcast", "interface", "eth0");
+        RawSink sink = Sinks.create(Sinks.context(List.of(), List.of()), "mode", "l2-broadcast", "interface", "eth0");
         byte[] l3 = Ptb.v4().build();
         byte[] bcast = Frames.ethernet(Frames.BROADCAST, "02:00:00:00:00:09", l3);
         byte[] unicast = Frames.ethernet(Lan.NODE_MAC, "02:00:00:00:00:09", l3);
@@ -98,18 +87,11 @@ class RawSinkL2Test {
             peers.add(ip(Lan.peerV6(1))); // the same node by its IPv6 address: still one frame
             peers.add(ip(Lan.peerV4(2)));
             peers.add(ip(Lan.NODE_V4));
-            TestContext ctx = new TestContext(peers, List.of());
-            RawSink sink = Sinks.create(ctx, "mode", "l2-unicast", "interface", "eth0", "refresh", "1s");
+            TestContext ctx = Sinks.context(peers, List.of());
             assertTrue(lan.node.exec("ip", "neigh", "show", "dev", "eth0").stdout().isBlank(), "the neighbour table starts empty");
-            List<PacketCapture> captures = new ArrayList<>();
-            for (Netns p : lan.peers) {
-                captures.add(p.call(() -> PacketCapture.open("eth0")));
-            }
-            lan.node.call(() -> {
-                sink.open();
-                return null;
-            });
-            try {
+            try (LanSink rig = new LanSink(lan, Sinks.create(ctx, "mode", "l2-unicast", "interface", "eth0", "refresh", "1s"))) {
+                RawSink sink = rig.sink;
+                List<PacketCapture> captures = rig.captures;
                 // resolution was triggered by the sink itself; await the MACs it reads back
                 long deadline = System.nanoTime() + WAIT.toNanos();
                 while (sink.peerMacs().size() < 4 && System.nanoTime() < deadline) {
@@ -139,12 +121,12 @@ class RawSinkL2Test {
                         assertArrayEquals(m, Wire.l3(f), "the original packet, verbatim");
                     }
                 }
-                assertEquals(2, ctx.metrics.count(PeerCounters.ERRORS, "node", "node-a", "sink", "raw", "peer", ABSENT,
-                        "errno", PeerCounters.NO_MAC), () -> ctx.metrics.counters.keySet().toString());
+                assertEquals(2, ctx.metrics().count(PeerCounters.ERRORS, "node", "node-a", "sink", "raw", "peer", ABSENT,
+                        "errno", PeerCounters.NO_MAC), () -> ctx.metrics().toString());
                 for (int i = 0; i < 3; i++) {
-                    assertEquals(2, ctx.metrics.count(PeerCounters.SENT, "node", "node-a", "sink", "raw", "peer", Lan.peerV4(i)));
+                    assertEquals(2, ctx.metrics().count(PeerCounters.SENT, "node", "node-a", "sink", "raw", "peer", Lan.peerV4(i)));
                 }
-                assertEquals(-1, ctx.metrics.count(PeerCounters.SENT, "node", "node-a", "sink", "raw", "peer", Lan.NODE_V4));
+                assertEquals(-1, ctx.metrics().count(PeerCounters.SENT, "node", "node-a", "sink", "raw", "peer", Lan.NODE_V4));
 
                 // loop guard: a frame from a peer's MAC is a peer's copy
                 byte[] l3 = Ptb.v4().build();
@@ -153,11 +135,6 @@ class RawSinkL2Test {
                 assertEquals(RawSink.FROM_PEER_MAC,
                         sink.loopGuard().apply(new Packet().wrap(fromPeer, 0, fromPeer.length, LinkType.ETHERNET, 1)).reason());
                 assertSame(Verdict.PASS, sink.loopGuard().apply(new Packet().wrap(fromRouter, 0, fromRouter.length, LinkType.ETHERNET, 1)));
-            } finally {
-                sink.close();
-                for (PacketCapture c : captures) {
-                    c.close();
-                }
             }
         }
     }

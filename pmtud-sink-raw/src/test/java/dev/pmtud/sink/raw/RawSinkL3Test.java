@@ -10,6 +10,7 @@ import dev.pmtud.api.Cidr;
 import dev.pmtud.testkit.Checksums;
 import dev.pmtud.testkit.Netns;
 import dev.pmtud.testkit.Ptb;
+import dev.pmtud.testkit.TestContext;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -44,24 +45,16 @@ class RawSinkL3Test {
             peers.add(ip(Lan.NODE_V6));
             peers.add(ip(Lan.peerV6(1)));
             peers.add(ip(Lan.peerV6(2)));
-            TestContext ctx = new TestContext(peers, List.of(Cidr.parse("192.0.2.0/24"), Cidr.parse("198.51.100.0/24"),
+            TestContext ctx = Sinks.context(peers, List.of(Cidr.parse("192.0.2.0/24"), Cidr.parse("198.51.100.0/24"),
                     Cidr.parse("2001:db8::/32")));
-            RawSink sink = Sinks.create(ctx, "mode", "l3", "ttl", String.valueOf(TTL));
-
-            List<PacketCapture> captures = new ArrayList<>();
-            for (Netns p : lan.peers) {
-                captures.add(p.call(() -> PacketCapture.open("eth0")));
-            }
-            PacketCapture nodeLo = lan.node.call(() -> PacketCapture.open("lo"));
-            lan.node.call(() -> {
-                sink.open();
-                return null;
-            });
-            byte[] a4 = Ptb.v4().mtu(1400).build();
-            byte[] b4 = Ptb.v4().mtu(1300).build();
-            byte[] a6 = Ptb.v6().mtu(1400).build();
-            byte[] b6 = Ptb.v6().mtu(1280).build();
-            try {
+            try (PacketCapture nodeLo = lan.node.call(() -> PacketCapture.open("lo"));
+                 LanSink rig = new LanSink(lan, Sinks.create(ctx, "mode", "l3", "ttl", String.valueOf(TTL)))) {
+                RawSink sink = rig.sink;
+                List<PacketCapture> captures = rig.captures;
+                byte[] a4 = Ptb.v4().mtu(1400).build();
+                byte[] b4 = Ptb.v4().mtu(1300).build();
+                byte[] a6 = Ptb.v6().mtu(1400).build();
+                byte[] b6 = Ptb.v6().mtu(1280).build();
                 for (byte[] m : List.of(a4, a6, b4, b6)) {
                     sink.send(Sinks.packet(m));
                 }
@@ -90,24 +83,18 @@ class RawSinkL3Test {
                 }
                 // never to itself
                 assertTrue(nodeLo.matching(f -> Wire.isV4(f) || Wire.isV6(f)).isEmpty(), "nothing sent to the node's own address");
-                assertFalse(ctx.metrics.has(PeerCounters.SENT, "node", "node-a", "sink", "raw", "peer", Lan.NODE_V4));
-                assertFalse(ctx.metrics.has(PeerCounters.SENT, "node", "node-a", "sink", "raw", "peer", Lan.NODE_V6));
+                assertFalse(ctx.metrics().has(PeerCounters.SENT, "node", "node-a", "sink", "raw", "peer", Lan.NODE_V4));
+                assertFalse(ctx.metrics().has(PeerCounters.SENT, "node", "node-a", "sink", "raw", "peer", Lan.NODE_V6));
                 for (int i = 0; i < 3; i++) {
-                    assertEquals(2, ctx.metrics.count(PeerCounters.SENT, "node", "node-a", "sink", "raw", "peer", Lan.peerV4(i)));
-                    assertEquals(2, ctx.metrics.count(PeerCounters.SENT, "node", "node-a", "sink", "raw", "peer", Lan.peerV6(i)));
+                    assertEquals(2, ctx.metrics().count(PeerCounters.SENT, "node", "node-a", "sink", "raw", "peer", Lan.peerV4(i)));
+                    assertEquals(2, ctx.metrics().count(PeerCounters.SENT, "node", "node-a", "sink", "raw", "peer", Lan.peerV6(i)));
                 }
                 // the unreachable peers: counted with their errno, per message of their family
-                assertEquals(2, ctx.metrics.count(PeerCounters.ERRORS, "node", "node-a", "sink", "raw", "peer", UNREACHABLE_V4,
-                        "errno", "ENETUNREACH"), () -> ctx.metrics.counters.keySet().toString());
-                assertEquals(2, ctx.metrics.count(PeerCounters.ERRORS, "node", "node-a", "sink", "raw",
-                        "peer", UNREACHABLE_V6, "errno", "ENETUNREACH"), () -> ctx.metrics.counters.keySet().toString());
-                assertEquals(0, ctx.metrics.count(PeerCounters.SENT, "node", "node-a", "sink", "raw", "peer", UNREACHABLE_V4));
-            } finally {
-                sink.close();
-                for (PacketCapture c : captures) {
-                    c.close();
-                }
-                nodeLo.close();
+                assertEquals(2, ctx.metrics().count(PeerCounters.ERRORS, "node", "node-a", "sink", "raw", "peer", UNREACHABLE_V4,
+                        "errno", "ENETUNREACH"), () -> ctx.metrics().toString());
+                assertEquals(2, ctx.metrics().count(PeerCounters.ERRORS, "node", "node-a", "sink", "raw",
+                        "peer", UNREACHABLE_V6, "errno", "ENETUNREACH"), () -> ctx.metrics().toString());
+                assertEquals(0, ctx.metrics().count(PeerCounters.SENT, "node", "node-a", "sink", "raw", "peer", UNREACHABLE_V4));
             }
         }
     }
@@ -121,12 +108,9 @@ class RawSinkL3Test {
                 peers.add(ip(Lan.peerV4(i)));
             }
             peers.add(ip(UNREACHABLE_V4)); // the error path too
-            TestContext ctx = new TestContext(peers, List.of(Cidr.parse("192.0.2.0/24"), Cidr.parse("198.51.100.0/24")));
+            TestContext ctx = Sinks.context(peers, List.of(Cidr.parse("192.0.2.0/24"), Cidr.parse("198.51.100.0/24")));
             RawSink sink = Sinks.create(ctx, "mode", "l3");
-            lan.node.call(() -> {
-                sink.open();
-                return null;
-            });
+            lan.openOnNode(sink);
             try {
                 dev.pmtud.api.Packet packet = Sinks.packet(Ptb.v4().build());
                 com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
@@ -144,11 +128,11 @@ class RawSinkL3Test {
                 assertTrue(allocated < measured, "allocated " + allocated + " bytes for " + measured + " messages to 4 peers");
                 long total = warmup + measured;
                 // every message is accounted for: sent, or (on a busy machine) refused by a full queue
-                assertEquals(total, ctx.metrics.count(PeerCounters.SENT, "node", "node-a", "sink", "raw", "peer", Lan.peerV4(2))
-                        + Math.max(0, ctx.metrics.count(PeerCounters.ERRORS, "node", "node-a", "sink", "raw", "peer", Lan.peerV4(2), "errno", "ENOBUFS"))
-                        + Math.max(0, ctx.metrics.count(PeerCounters.ERRORS, "node", "node-a", "sink", "raw", "peer", Lan.peerV4(2), "errno", "EAGAIN")),
-                        () -> ctx.metrics.counters.keySet().toString());
-                assertEquals(total, ctx.metrics.count(PeerCounters.ERRORS, "node", "node-a", "sink", "raw", "peer", UNREACHABLE_V4,
+                assertEquals(total, ctx.metrics().count(PeerCounters.SENT, "node", "node-a", "sink", "raw", "peer", Lan.peerV4(2))
+                        + Math.max(0, ctx.metrics().count(PeerCounters.ERRORS, "node", "node-a", "sink", "raw", "peer", Lan.peerV4(2), "errno", "ENOBUFS"))
+                        + Math.max(0, ctx.metrics().count(PeerCounters.ERRORS, "node", "node-a", "sink", "raw", "peer", Lan.peerV4(2), "errno", "EAGAIN")),
+                        () -> ctx.metrics().toString());
+                assertEquals(total, ctx.metrics().count(PeerCounters.ERRORS, "node", "node-a", "sink", "raw", "peer", UNREACHABLE_V4,
                         "errno", "ENETUNREACH"));
             } finally {
                 sink.close();

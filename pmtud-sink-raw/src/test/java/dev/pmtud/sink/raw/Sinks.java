@@ -1,28 +1,28 @@
 package dev.pmtud.sink.raw;
 
-import dev.pmtud.api.ComponentConfig;
-import dev.pmtud.api.ConfigNode;
+import dev.pmtud.api.Cidr;
 import dev.pmtud.api.LinkType;
 import dev.pmtud.api.Packet;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import dev.pmtud.testkit.Cfg;
+import dev.pmtud.testkit.TestContext;
+import java.net.InetAddress;
+import java.util.List;
 
 /** Builds raw sinks through their factory, from a config block written as key/value pairs. */
 final class Sinks {
+    /** The node name every sink test's context has, and so the {@code node} tag of its metrics. */
+    static final String NODE = "node-a";
+
     private Sinks() {
     }
 
-    static ComponentConfig config(String... keysAndValues) {
-        Map<String, ConfigNode> m = new LinkedHashMap<>();
-        m.put("type", ConfigNode.scalar("test.yaml", 1, "raw"));
-        for (int i = 0; i < keysAndValues.length; i += 2) {
-            m.put(keysAndValues[i], ConfigNode.scalar("test.yaml", 2 + i / 2, keysAndValues[i + 1]));
-        }
-        return new ComponentConfig(ConfigNode.map("test.yaml", 1, m), "sinks[0] (raw)");
+    /** A context on {@link #NODE} with these peers (in order) and excluded networks. */
+    static TestContext context(List<InetAddress> peers, List<Cidr> excluded) {
+        return new TestContext(NODE).withPeers(peers).excluding(excluded);
     }
 
     static RawSink create(TestContext ctx, String... keysAndValues) {
-        return (RawSink) new RawSinkFactory().create(config(keysAndValues), ctx);
+        return (RawSink) new RawSinkFactory().create(Cfg.component("sinks", "raw", (Object[]) keysAndValues), ctx);
     }
 
     /** A decoded packet over {@code l3} as an NFLOG source would hand it on. */

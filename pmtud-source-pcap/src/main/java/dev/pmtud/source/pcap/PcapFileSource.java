@@ -3,7 +3,6 @@ package dev.pmtud.source.pcap;
 import dev.pmtud.api.LinkType;
 import dev.pmtud.api.Packet;
 import dev.pmtud.api.PacketHandler;
-import dev.pmtud.api.Source;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -18,16 +17,10 @@ import org.pcap4j.core.Pcaps;
  * Replays a pcap file: every record becomes one {@link Packet} stamped with its capture time, at full
  * speed or paced like the capture ({@code realtime}). Ends at the end of the file.
  */
-public final class PcapFileSource implements Source {
+public final class PcapFileSource extends PcapHandleSource {
     private final Path path;
     private final boolean realtime;
     private final Packet packet = new Packet();
-    private final Object lock = new Object();
-
-    private PcapHandle handle;
-    private LinkType linkType;
-    private boolean running;
-    private volatile boolean closed;
 
     public PcapFileSource(Path path, boolean realtime) {
         this.path = path;
@@ -36,11 +29,6 @@ public final class PcapFileSource implements Source {
 
     public Path path() {
         return path;
-    }
-
-    /** The link type of the open file, or {@code null} before {@link #open()}. */
-    public LinkType linkType() {
-        return linkType;
     }
 
     @Override
@@ -69,64 +57,46 @@ public final class PcapFileSource implements Source {
                     + "), which pmtud cannot decode; use a capture of Ethernet (1), raw IP (101, 12, 14, 228, 229)"
                     + " or Linux cooked (113, 276) frames");
         }
-        synchronized (lock) {
-            if (closed) {
-                h.close();
-                throw new IOException("pcap-file source: " + path + " was closed before it was opened");
-            }
-            handle = h;
-            linkType = type;
+        try {
+            install(h, type, "pcap-file source: " + path);
+        } catch (IOException e) {
+            h.close();
+            throw e;
         }
     }
 
     @Override
-    public void run(PacketHandler handler) throws IOException {
-        synchronized (lock) {
-            if (closed) {
+    protected void loop(PcapHandle h, LinkType type, PacketHandler handler) throws IOException {
+        long firstCapture = 0;
+        long firstWall = 0;
+        boolean first = true;
+        while (!closed) {
+            byte[] data;
+            try {
+                // pcap4j hands each record over as a new array; it is wrapped, never copied again.
+                data = h.getNextRawPacketEx();
+            } catch (EOFException end) {
                 return;
-            }
-            if (handle == null) {
-                throw new IllegalStateException("open() the source before run()");
-            }
-            running = true;
-        }
-        try {
-            long firstCapture = 0;
-            long firstWall = 0;
-            boolean first = true;
-            while (!isClosed()) {
-                byte[] data;
-                try {
-                    // pcap4j hands each record over as a new array; it is wrapped, never copied again.
-                    data = handle.getNextRawPacketEx();
-                } catch (EOFException end) {
+            } catch (TimeoutException e) {
+                continue; // not raised by offline handles; harmless if it were
+            } catch (PcapNativeException | NotOpenException e) {
+                if (closed) {
                     return;
-                } catch (TimeoutException e) {
-                    continue; // not raised by offline handles; harmless if it were
-                } catch (PcapNativeException | NotOpenException e) {
-                    if (isClosed()) {
-                        return;
-                    }
-                    throw new IOException("pcap-file source: reading " + path + " failed: " + Pcap4j.oneLine(e));
                 }
-                long ts = Pcap4j.epochNanos(handle.getTimestamp());
-                if (realtime) {
-                    if (first) {
-                        firstCapture = ts;
-                        firstWall = System.nanoTime();
-                        first = false;
-                    } else if (!awaitOffset(firstWall, ts - firstCapture)) {
-                        return;
-                    }
+                throw new IOException("pcap-file source: reading " + path + " failed: " + Pcap4j.oneLine(e));
+            }
+            long ts = Pcap4j.epochNanos(h.getTimestamp());
+            if (realtime) {
+                if (first) {
+                    firstCapture = ts;
+                    firstWall = System.nanoTime();
+                    first = false;
+                } else if (!awaitOffset(firstWall, ts - firstCapture)) {
+                    return;
                 }
-                packet.wrap(data, 0, data.length, linkType, ts);
-                handler.handle(packet);
             }
-        } finally {
-            synchronized (lock) {
-                running = false;
-                closeHandle();
-            }
+            packet.wrap(data, 0, data.length, type, ts);
+            handler.handle(packet);
         }
     }
 
@@ -146,17 +116,6 @@ public final class PcapFileSource implements Source {
                 }
             }
             return false;
-        }
-    }
-
-    private boolean isClosed() {
-        return closed;
-    }
-
-    private void closeHandle() {
-        if (handle != null) {
-            handle.close();
-            handle = null;
         }
     }
 

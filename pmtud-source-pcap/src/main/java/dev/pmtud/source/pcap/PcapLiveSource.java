@@ -3,7 +3,6 @@ package dev.pmtud.source.pcap;
 import dev.pmtud.api.LinkType;
 import dev.pmtud.api.Packet;
 import dev.pmtud.api.PacketHandler;
-import dev.pmtud.api.Source;
 import java.io.IOException;
 import java.net.NetworkInterface;
 import java.net.SocketException;
@@ -21,7 +20,7 @@ import org.pcap4j.core.RawPacketListener;
  * and ICMPv6 packet-too-big messages (VLAN-tagged ones included on Ethernet). Only received
  * frames are captured: what this node sends itself (a sink's replicas) never comes back in.
  */
-public final class PcapLiveSource implements Source {
+public final class PcapLiveSource extends PcapHandleSource {
     /** cloudflare/pmtud's filter: both messages, and never a frame that arrived as a broadcast. */
     public static final String DEFAULT_FILTER =
             "((icmp and icmp[0] == 3 and icmp[1] == 4) or (icmp6 and ip6[40] == 2 and ip6[41] == 0))"
@@ -44,15 +43,10 @@ public final class PcapLiveSource implements Source {
     private final boolean promiscuous;
     private final boolean immediate;
     private final Packet packet = new Packet();
-    private final Object lock = new Object();
 
-    private PcapHandle handle;
-    private LinkType linkType;
     private int ifIndex;
     private String ingressName;
-    private String appliedFilter;
-    private boolean running;
-    private volatile boolean closed;
+    private volatile String appliedFilter;
     private long lostAtClose;
 
     /**
@@ -71,10 +65,6 @@ public final class PcapLiveSource implements Source {
     /** The BPF expression in use, or {@code null} before {@link #open()}. */
     public String filter() {
         return appliedFilter;
-    }
-
-    public LinkType linkType() {
-        return linkType;
     }
 
     /**
@@ -141,14 +131,8 @@ public final class PcapLiveSource implements Source {
                 throw new IOException("pcap source: filter '" + f + "' does not compile on " + interfaceName + ": "
                         + Pcap4j.oneLine(e) + "; fix the 'filter' key");
             }
-            synchronized (lock) {
-                if (closed) {
-                    throw new IOException("pcap source: " + interfaceName + " was closed before it was opened");
-                }
-                handle = h;
-                linkType = type;
-                appliedFilter = f;
-            }
+            install(h, type, "pcap source: " + interfaceName);
+            appliedFilter = f;
         } catch (IOException e) {
             h.close();
             throw e;
@@ -178,22 +162,11 @@ public final class PcapLiveSource implements Source {
     }
 
     @Override
-    public void run(PacketHandler handler) throws IOException {
-        PcapHandle h;
-        synchronized (lock) {
-            if (closed) {
-                return;
-            }
-            if (handle == null) {
-                throw new IllegalStateException("open() the source before run()");
-            }
-            running = true;
-            h = handle;
-        }
+    protected void loop(PcapHandle h, LinkType type, PacketHandler handler) throws IOException {
         // pcap4j hands each frame over as a new array; it is wrapped, never copied again.
         RawPacketListener listener = data -> {
             long ts = Pcap4j.epochNanos(h.getTimestamp());
-            packet.wrap(data, 0, data.length, linkType, ts).ingress(ifIndex, ingressName);
+            packet.wrap(data, 0, data.length, type, ts).ingress(ifIndex, ingressName);
             handler.handle(packet);
         };
         try {
@@ -203,11 +176,6 @@ public final class PcapLiveSource implements Source {
         } catch (PcapNativeException | NotOpenException e) {
             if (!closed) {
                 throw new IOException("pcap source: capture on " + interfaceName + " failed: " + Pcap4j.oneLine(e));
-            }
-        } finally {
-            synchronized (lock) {
-                running = false;
-                closeHandle();
             }
         }
     }
@@ -229,12 +197,13 @@ public final class PcapLiveSource implements Source {
         }
     }
 
-    private void closeHandle() {
+    /** Keeps the final drop count readable after the handle is gone. */
+    @Override
+    protected void closeHandle() {
         if (handle != null) {
             lost();
-            handle.close();
-            handle = null;
         }
+        super.closeHandle();
     }
 
     @Override

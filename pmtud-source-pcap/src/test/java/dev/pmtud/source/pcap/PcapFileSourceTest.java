@@ -7,9 +7,11 @@ import dev.pmtud.api.LinkType;
 import dev.pmtud.api.Packet;
 import dev.pmtud.api.Source;
 import dev.pmtud.api.SourceFactory;
+import dev.pmtud.testkit.Cfg;
 import dev.pmtud.testkit.Frames;
 import dev.pmtud.testkit.PcapFile;
 import dev.pmtud.testkit.Ptb;
+import dev.pmtud.testkit.TestContext;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
@@ -55,7 +57,7 @@ class PcapFileSourceTest {
     }
 
     private static Source create(String... kv) {
-        return new PcapFileSourceFactory().create(TestConfig.block("pcap-file", kv), TestConfig.CONTEXT);
+        return new PcapFileSourceFactory().create(Cfg.component("sources", "pcap-file", (Object[]) kv), new TestContext("test"));
     }
 
     private static List<byte[]> l3Messages() {
@@ -312,15 +314,15 @@ class PcapFileSourceTest {
         PcapFileSourceFactory f = new PcapFileSourceFactory();
         assertEquals("pcap-file", f.type());
         assertEquals(java.util.Set.of("path", "speed"), f.keys());
-        Source s = f.create(TestConfig.block("pcap-file", "path", "/nonexistent/dir/x.pcap"), TestConfig.CONTEXT);
+        Source s = f.create(Cfg.component("sources", "pcap-file", "path", "/nonexistent/dir/x.pcap"), new TestContext("test"));
         assertEquals(Path.of("/nonexistent/dir/x.pcap"), ((PcapFileSource) s).path());
         s.close();
 
         ConfigException speed = assertThrows(ConfigException.class, () -> create("path", "x.pcap", "speed", "fast"));
-        assertTrue(speed.getMessage().startsWith("test.yaml:3: ") && speed.getMessage().contains("'speed'")
+        assertTrue(speed.getMessage().startsWith(Cfg.FILE + ":3: ") && speed.getMessage().contains("'speed'")
                 && speed.getMessage().contains("max, realtime"), speed.getMessage());
         ConfigException path = assertThrows(ConfigException.class, () -> create());
-        assertTrue(path.getMessage().startsWith("test.yaml:1: ") && path.getMessage().contains("'path'"), path.getMessage());
+        assertTrue(path.getMessage().startsWith(Cfg.FILE + ":1: ") && path.getMessage().contains("'path'"), path.getMessage());
     }
 
     @Test

@@ -6,10 +6,12 @@ import dev.pmtud.api.ConfigException;
 import dev.pmtud.api.LinkType;
 import dev.pmtud.api.Packet;
 import dev.pmtud.api.Source;
+import dev.pmtud.testkit.Cfg;
 import dev.pmtud.testkit.FrameSender;
 import dev.pmtud.testkit.Frames;
 import dev.pmtud.testkit.Netns;
 import dev.pmtud.testkit.Ptb;
+import dev.pmtud.testkit.TestContext;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -80,7 +82,7 @@ class PcapLiveSourceTest {
     }
 
     private static Source create(String... kv) {
-        return new PcapLiveSourceFactory().create(TestConfig.block("pcap", kv), TestConfig.CONTEXT);
+        return new PcapLiveSourceFactory().create(Cfg.component("sources", "pcap", (Object[]) kv), new TestContext("test"));
     }
 
     private static byte[] frameBytes(Packet p) {
@@ -307,7 +309,7 @@ class PcapLiveSourceTest {
                 new String[] {"interface", "eth0", "filter", " "})) {
             ConfigException e = assertThrows(ConfigException.class, () -> create(bad), List.of(bad).toString());
             String key = bad[bad.length - 2];
-            assertTrue(e.getMessage().startsWith("test.yaml:") && e.getMessage().contains("'" + key + "'"), e.getMessage());
+            assertTrue(e.getMessage().startsWith(Cfg.FILE + ":") && e.getMessage().contains("'" + key + "'"), e.getMessage());
         }
         ConfigException missing = assertThrows(ConfigException.class, () -> create("snaplen", "2048"));
         assertTrue(missing.getMessage().contains("'interface' is required"), missing.getMessage());

@@ -1,0 +1,103 @@
+package dev.pmtud.testkit;
+
+import dev.pmtud.api.Cidr;
+import dev.pmtud.api.PeerSet;
+import dev.pmtud.api.PipelineContext;
+import java.net.InetAddress;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+
+/**
+ * A {@link PipelineContext} for creating components outside a pipeline: a node name (default
+ * {@value #NODE}), a peer set the test replaces with {@link #setPeers} (listeners are told, as the
+ * runtime's merged set tells them), excluded networks, loggers named {@code prefix + component},
+ * and {@link RecordingMetrics} the test reads back. Starts with no peers and no exclusions.
+ */
+public final class TestContext implements PipelineContext {
+    /** The default node name. */
+    public static final String NODE = "test-node";
+
+    private final String nodeName;
+    private final RecordingMetrics metrics = new RecordingMetrics();
+    private final List<Consumer<Set<InetAddress>>> listeners = new CopyOnWriteArrayList<>();
+    private volatile Set<InetAddress> peers = Set.of();
+    private volatile List<Cidr> excluded = List.of();
+    private volatile String loggerPrefix = "";
+    private final PeerSet peerSet = new PeerSet() {
+        @Override
+        public Set<InetAddress> current() {
+            return peers;
+        }
+
+        @Override
+        public void addListener(Consumer<Set<InetAddress>> listener) {
+            listeners.add(listener);
+        }
+    };
+
+    public TestContext() {
+        this(NODE);
+    }
+
+    public TestContext(String nodeName) {
+        this.nodeName = nodeName;
+    }
+
+    /** Sets the starting peers (in this order); for building, before any component listens. */
+    public TestContext withPeers(Collection<? extends InetAddress> startingPeers) {
+        peers = copy(startingPeers);
+        return this;
+    }
+
+    public TestContext excluding(List<Cidr> networks) {
+        excluded = List.copyOf(networks);
+        return this;
+    }
+
+    /** Prepended to component names, so that a test can listen on its own loggers. */
+    public TestContext withLoggerPrefix(String prefix) {
+        loggerPrefix = prefix;
+        return this;
+    }
+
+    /** Replaces the peer set and tells every listener, as a provider's report would. */
+    public void setPeers(Collection<? extends InetAddress> newPeers) {
+        Set<InetAddress> p = copy(newPeers);
+        peers = p;
+        listeners.forEach(l -> l.accept(p));
+    }
+
+    private static Set<InetAddress> copy(Collection<? extends InetAddress> addresses) {
+        return Collections.unmodifiableSet(new LinkedHashSet<>(addresses));
+    }
+
+    @Override
+    public String nodeName() {
+        return nodeName;
+    }
+
+    @Override
+    public RecordingMetrics metrics() {
+        return metrics;
+    }
+
+    @Override
+    public PeerSet peers() {
+        return peerSet;
+    }
+
+    @Override
+    public List<Cidr> excludedNetworks() {
+        return excluded;
+    }
+
+    @Override
+    public System.Logger logger(String component) {
+        return System.getLogger(loggerPrefix + component);
+    }
+}
