@@ -16,6 +16,7 @@
 #   c1           + -XX:TieredStopAtLevel=1 (C1 only: less compiler memory and CPU, slower peak)
 #   recommended  + CDS archive + -XX:TieredStopAtLevel=1 + -XX:CICompilerCount=1 + -Xss256k
 #                  + -XX:MaxMetaspaceSize=48m + -XX:ReservedCodeCacheSize=16m + -Xmx48m
+#   lean         recommended with -Xms8m -Xmx32m, and MALLOC_ARENA_MAX=2 in the environment
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/bench-lib.sh"
 
@@ -39,6 +40,7 @@ variant_opts() {
     cds) echo "-XX:SharedArchiveFile=$JSA" ;;
     c1) echo "-XX:TieredStopAtLevel=1" ;;
     recommended) echo "-XX:SharedArchiveFile=$JSA -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -Xss256k -XX:MaxMetaspaceSize=48m -XX:ReservedCodeCacheSize=16m -Xmx48m" ;;
+    lean) echo "-XX:SharedArchiveFile=$JSA -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -Xss256k -XX:MaxMetaspaceSize=48m -XX:ReservedCodeCacheSize=16m -Xms8m -Xmx32m" ;;
     *) die "unknown variant $1" ;;
   esac
 }
@@ -49,6 +51,9 @@ java -cp "$BENCH_JAR" dev.pmtud.bench.GenPcap "$PCAP" 300000 "$NODE_MAC" "$INJ_M
 rig_up
 pmtud_config l3 "$OUT/pmtud.yaml"
 nflog_on
+
+# Environment a variant adds (glibc malloc arenas: one per thread by default, up to 8 per core).
+variant_env() { case $1 in lean) echo MALLOC_ARENA_MAX=2 ;; *) echo PMTUD_BENCH_VARIANT=$1 ;; esac; }
 
 # CDS training run (JDK 17: dynamic archive at exit). Start, become ready, handle some traffic,
 # stop with SIGTERM: the archive then holds the classes of start-up and of the packet path.
@@ -68,7 +73,9 @@ for run in $(seq "$RUNS"); do
   for v in ${VARIANTS//,/ }; do
     export PMTUD_JAVA_OPTS
     PMTUD_JAVA_OPTS=$(variant_opts "$v")
+    export "$(variant_env "$v")"
     pmtud_start "$OUT/pmtud.yaml" "$OUT/$v-run$run.log"
+    unset MALLOC_ARENA_MAX
     ready=$(pmtud_wait_ready 60) || die "$v run $run: not ready; see $OUT/$v-run$run.log"
     rss0=$(rss_kib "$PMTUD_PID")
     cpu_ready=$(( $(cpu_ticks "$PMTUD_PID") * 1000 / CLK_TCK ))
@@ -98,5 +105,5 @@ unset PMTUD_JAVA_OPTS
     col() { awk -F'\t' -v m="$v" -v c="$1" -v d="$2" 'NR>1 && $2==m && $c!="-" {printf "%.1f\n", $c / d}' "$RES" | stats; }
     printf '%-12s %-22s %-22s %-24s %-24s %-24s\n' "$v" "$(col 3 1)" "$(col 4 1)" "$(col 5 1024)" "$(col 6 1024)" "$(col 7 1024)"
   done
-  for v in ${VARIANTS//,/ }; do echo "#   $v: bin/pmtud defaults + PMTUD_JAVA_OPTS='$(variant_opts "$v")'"; done
+  for v in ${VARIANTS//,/ }; do echo "#   $v: $(variant_env "$v") bin/pmtud defaults + PMTUD_JAVA_OPTS='$(variant_opts "$v")'"; done
 } | tee "$OUT/summary.txt"

@@ -37,6 +37,12 @@ import java.util.function.Supplier;
  * touching the kernel; {@link #start()} opens them; {@link #close()} stops them within two seconds.
  */
 public final class Pipeline implements AutoCloseable {
+    /** The keys a configuration file may have at its top level. */
+    public static final java.util.List<String> TOP_LEVEL_KEYS = PipelineConfig.TOP_LEVEL_KEYS;
+
+    /** The keys of the {@code metrics:} block. */
+    public static final java.util.List<String> METRICS_KEYS = PipelineConfig.METRICS_KEYS;
+
     private static final System.Logger LOG = System.getLogger(Pipeline.class.getName());
     /** How long start() waits for each peer provider's first report before going on without it. */
     private static final Duration FIRST_PEERS_TIMEOUT = Duration.ofSeconds(10);

@@ -22,9 +22,9 @@ import java.util.regex.Pattern;
 
 /** Reads and checks the top level of the configuration file; component blocks are checked here too. */
 final class PipelineConfig {
-    static final List<String> TOP_LEVEL_KEYS = List.of("metrics", "node", "peers", "rules", "sinks", "sources", "filters");
+    public static final List<String> TOP_LEVEL_KEYS = List.of("metrics", "node", "peers", "rules", "sinks", "sources", "filters");
     static final String DEFAULT_METRICS_LISTEN = "0.0.0.0:30040";
-    private static final List<String> METRICS_KEYS = List.of("enabled", "listen");
+    public static final List<String> METRICS_KEYS = List.of("enabled", "listen");
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
 
     private PipelineConfig() {
@@ -168,7 +168,9 @@ final class PipelineConfig {
             }
             String type = type(item, where, kind, registry);
             String name = null;
-            ConfigNode n = item.get("name");
+            // A component whose own keys include `name` (the dns provider's DNS name) keeps that key
+            // for itself; its label is then the type, type-2, ... like any unnamed block.
+            ConfigNode n = ownsNameKey(registry, kind, type) ? null : item.get("name");
             if (n != null && n.kind() != ConfigNode.Kind.NULL) {
                 if (!n.isScalar() || !NAME.matcher(n.text().trim()).matches()) {
                     throw n.error(where + " (" + type + "): name '" + n.text()
@@ -209,12 +211,19 @@ final class PipelineConfig {
             Set<String> allowed = new LinkedHashSet<>(plugin.factory().keys());
             allowed.add("name");
             checked.checkKeys(allowed);
-            Map<String, ConfigNode> withName = new LinkedHashMap<>(item.entries());
-            withName.put("name", ConfigNode.scalar(item.file(), item.get("name") != null ? item.get("name").line() : item.line(), name));
-            ComponentConfig config = new ComponentConfig(ConfigNode.map(item.file(), item.line(), withName), what);
+            ComponentConfig config = checked;
+            if (!ownsNameKey(registry, kind, type)) {
+                Map<String, ConfigNode> withName = new LinkedHashMap<>(item.entries());
+                withName.put("name", ConfigNode.scalar(item.file(), item.get("name") != null ? item.get("name").line() : item.line(), name));
+                config = new ComponentConfig(ConfigNode.map(item.file(), item.line(), withName), what);
+            }
             blocks.add(new ComponentBlock(section, i, type, name, plugin.factory(), config));
         }
         return blocks;
+    }
+
+    private static boolean ownsNameKey(PluginRegistry registry, String kind, String type) {
+        return registry.find(kind, type).map(p -> p.factory().keys().contains("name")).orElse(false);
     }
 
     private static String type(ConfigNode item, String where, String kind, PluginRegistry registry) {

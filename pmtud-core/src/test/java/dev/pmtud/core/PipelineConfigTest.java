@@ -176,4 +176,17 @@ class PipelineConfigTest {
             assertTrue(meters.find("pmtud_dedup_entries").tag("filter", "dedup-2").gauge() != null);
         }
     }
+
+    @Test
+    void aComponentWithItsOwnNameKeyKeepsItAndIsLabelledByItsType() {
+        // The dns provider's `name` is the DNS name to resolve, longer than a label may be.
+        String dnsName = "pmtud-peers-of-a-rather-large-cluster-in-a-long-namespace-name.kube-system.svc.cluster.local";
+        ConfigNode root = withSources("peers", list(4,
+                block(5, "dns", "name", dnsName, "server", "127.0.0.1:53"),
+                block(6, "dns", "name", "other.example.")));
+        List<ComponentBlock> blocks = PipelineConfig.blocks(root, "peers", "peers", REGISTRY);
+        assertEquals(List.of("dns", "dns-2"), blocks.stream().map(ComponentBlock::name).toList());
+        assertEquals(dnsName, blocks.get(0).config().string("name"));
+        assertEquals("other.example.", blocks.get(1).config().string("name"));
+    }
 }

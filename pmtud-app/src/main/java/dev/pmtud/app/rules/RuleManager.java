@@ -48,7 +48,8 @@ import java.util.regex.Pattern;
  */
 public final class RuleManager implements AutoCloseable {
     static final String COMMENT = "pmtud";
-    static final Set<String> KEYS = Set.of("manage", "interface", "exclude-sources", "table");
+    /** Every key of the {@code rules:} block (docs/configuration.md is checked against it). */
+    public static final Set<String> KEYS = Set.of("manage", "interface", "exclude-sources", "table");
     private static final Pattern INTERFACE = Pattern.compile("[A-Za-z0-9_.:@+-]{1,15}");
     private static final System.Logger LOG = System.getLogger("dev.pmtud.app.rules");
 
@@ -93,7 +94,7 @@ public final class RuleManager implements AutoCloseable {
         }
         ComponentConfig rules = new ComponentConfig(node, "rules");
         if (node.get("type") != null) {
-            throw node.get("type").error("rules: unknown key 'type'; allowed: exclude-sources, interface, manage, table");
+            throw node.get("type").error("rules: unknown key 'type'; allowed: " + String.join(", ", new java.util.TreeSet<>(KEYS)));
         }
         rules.checkKeys(KEYS);
         boolean manage = rules.bool("manage", false);
