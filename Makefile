@@ -9,13 +9,14 @@ DIST_STAMP  := $(DIST)/.built
 
 # What each target needs from the OS (Debian package names).
 RUN_PKGS    := libpcap0.8
+DIST_PKGS   := unzip zip
 TEST_PKGS   := libpcap0.8 iptables iproute2 tcpdump tcpreplay dnsmasq-base kubectl util-linux
 
 # Rebuild the distribution only when a source or build file changed.
 SOURCES     := $(shell find . -path ./.git -prune -o \( -name 'target*' -prune \) -o \
                  \( -name pom.xml -o -path '*/src/main/*' \) -type f -print 2>/dev/null)
 
-.PHONY: help build run test demo deps-run deps-test sample
+.PHONY: help build run test demo deps-run deps-test sample dist dist-verify image check-systemd
 
 help:
 	@echo "make run    replay examples/capture.pcap through examples/pmtud.yaml (no root needed)"
@@ -23,6 +24,10 @@ help:
 	@echo "make build  build the distribution bin/pmtud runs ($(DIST))"
 	@echo "make demo   the ECMP black-hole demo in network namespaces (root)"
 	@echo "make sample regenerate examples/capture.pcap from pmtud-testkit's SampleCapture"
+	@echo "make dist   dist/pmtud/ (own jlink'd Java runtime) and dist/pmtud-<version>-linux-<arch>.tar.gz"
+	@echo "make dist-verify  run the dist with its own runtime only (version, plugins, validate, replay)"
+	@echo "make image  the container image from dist/ (needs docker or podman)"
+	@echo "make check-systemd  systemd-analyze verify + security of deploy/systemd/pmtud.service"
 
 build: deps-run $(DIST_STAMP)
 
@@ -43,6 +48,22 @@ demo: build
 sample:
 	$(MVN) $(MVN_FLAGS) -q -DskipTests -pl pmtud-testkit -am compile
 	java -cp pmtud-testkit/target/classes:pmtud-api/target/classes dev.pmtud.testkit.SampleCapture examples/capture.pcap
+
+dist: deps-run
+	@$(call ensure,$(DIST_PKGS))
+	scripts/make-dist.sh
+
+dist-verify: dist
+	scripts/verify-dist.sh dist/pmtud
+
+# No container engine runs on the build machines: the dist directory itself is what the tests check.
+image: dist
+	@eng=$$(command -v docker || command -v podman) || { echo "no docker or podman here; test dist/pmtud instead (make dist-verify)"; exit 1; }; \
+	$$eng build -t pmtud -f Dockerfile dist
+
+check-systemd:
+	@$(call ensure,systemd)
+	scripts/check-systemd.sh
 
 deps-run:
 	@$(call ensure,$(RUN_PKGS))
