@@ -90,12 +90,13 @@ done
 {
   echo "# load harness $(date -u +%FT%TZ) on $(machine_line)"
   echo "# $0 -r $RUNS -m $MODES -R $RATES -s $SECONDS_PER -n $TOP_COUNT"
-  printf '%-13s %-7s %-26s %-26s %-26s %-26s %-22s\n' mode rate "offered msg/s (min/med/max)" "loss p1 % " "loss p2 %" "pmtud CPU s per 1M msg" "replay sys s"
+  printf '%-13s %-7s %-26s %-26s %-26s %-26s %-26s %-22s\n' mode rate "offered msg/s (min/med/max)" "loss p1 % " "loss p2 %" "pmtud CPU s / 1M offered" "pmtud CPU us / forwarded" "replay sys s"
   for mode in ${MODES//,/ }; do
     for rate in ${RATES//,/ }; do
       col() { awk -F'\t' -v m="$mode" -v r="$rate" -v c="$1" 'NR>1 && $2==m && $3==r {print $c}' "$RES" | stats; }
       pps=$(awk -F'\t' -v m="$mode" -v r="$rate" 'NR>1 && $2==m && $3==r && $5>0 {printf "%d\n", $4/$5}' "$RES" | stats)
-      printf '%-13s %-7s %-26s %-26s %-26s %-26s %-22s\n' "$mode" "$rate" "$pps" "$(col 9)" "$(col 10)" "$(col 11)" "$(col 13)"
+      fwd=$(awk -F'\t' -v m="$mode" -v r="$rate" 'NR>1 && $2==m && $3==r && $15>0 {printf "%.1f\n", $11 * $4 / $15}' "$RES" | stats)
+      printf '%-13s %-7s %-26s %-26s %-26s %-26s %-26s %-22s\n' "$mode" "$rate" "$pps" "$(col 9)" "$(col 10)" "$(col 11)" "$fwd" "$(col 13)"
     done
   done
 } | tee "$OUT/summary.txt"

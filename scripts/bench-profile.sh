@@ -20,6 +20,7 @@ nflog_on
 PMTUD_JAVA_OPTS="-XX:StartFlightRecording=filename=$OUT/pmtud.jfr,settings=profile" pmtud_start "$OUT/pmtud.yaml" "$OUT/pmtud.log"
 pmtud_wait_ready 60 >/dev/null || die "not ready: $OUT/pmtud.log"
 replay "$PPS" 20000 "$OUT/messages.pcap" >/dev/null; settle   # warm-up
+fwd0=$(metric '^pmtud_forwarded_total')
 read -r u0 s0 < <(awk '{print $14, $15}' "/proc/$PMTUD_PID/stat")
 zero_counters
 PERF_PID=
@@ -32,12 +33,13 @@ settle
 read -r u1 s1 < <(awk '{print $14, $15}' "/proc/$PMTUD_PID/stat")
 got=$(peer_count "$NS_P1"); nfl=$(nflog_count)
 in_ns "$NS_NODE" curl -s "http://127.0.0.1:$METRICS_PORT/metrics" > "$OUT/metrics.txt"
+fwd=$(( $(metric '^pmtud_forwarded_total') - fwd0 ))
 pmtud_stop
 {
   echo "# profile $(date -u +%FT%TZ) on $(machine_line)"
-  echo "mode $MODE: sent $sent in ${secs}s, nflog $nfl, peer1 got $got"
-  awk -v u=$((u1 - u0)) -v s=$((s1 - s0)) -v hz="$CLK_TCK" -v n="$sent" 'BEGIN {
-    printf "pmtud CPU per message: user %.2f us, system %.2f us (sendto to peers runs the veth/bridge/peer receive path in this thread)\n", u / hz / n * 1e6, s / hz / n * 1e6 }'
+  echo "mode $MODE: sent $sent in ${secs}s, nflog $nfl, pmtud forwarded $fwd, peer1 got $got (metrics below: since start, 20000 warm-up messages included)"
+  awk -v u=$((u1 - u0)) -v s=$((s1 - s0)) -v hz="$CLK_TCK" -v n="$fwd" 'BEGIN {
+    printf "pmtud CPU per forwarded message: user %.2f us, system %.2f us (sendmmsg to the peers runs the veth/bridge/peer receive path in this thread)\n", u / hz / n * 1e6, s / hz / n * 1e6 }'
   grep -E '^pmtud_(source_lost|received|forwarded|peer_sent)_total' "$OUT/metrics.txt" || true
   echo "## hottest Java frames (JFR jdk.ExecutionSample: threads running Java code; self, then inclusive)"
   jfr print --events jdk.ExecutionSample "$OUT/pmtud.jfr" > "$OUT/samples.txt"

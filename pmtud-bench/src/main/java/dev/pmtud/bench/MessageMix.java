@@ -10,17 +10,19 @@ import java.util.List;
  * A batch of messages laid out back to back in one buffer, the way a source that reads many
  * messages per system call holds them, in a fixed mix of what a flood of forged messages looks like:
  * <ul>
- *   <li>50 % valid and new (40 % IPv4 frag-needed, 10 % IPv6 packet-too-big),</li>
+ *   <li>50 % valid and new (37.5 % IPv4 frag-needed, 12.5 % IPv6 packet-too-big),</li>
  *   <li>25 % exact duplicates of a valid message earlier in the same batch (dedup drops them),</li>
- *   <li>5 % valid but from an excluded network (a peer's own copy coming back in l3 mode),</li>
- *   <li>20 % invalid (ICMP echo, a UDP datagram, an IP fragment, a cut-off embedded header).</li>
+ *   <li>6.25 % first fragments (MF set, offset 0) of one and the same message: the decoder accepts
+ *       a first fragment (only later fragments are {@code ip-fragment}), so dedup drops them too,</li>
+ *   <li>4.7 % valid but from an excluded network (a peer's own copy coming back in l3 mode),</li>
+ *   <li>14.1 % invalid (ICMP echo, a UDP datagram, a cut-off embedded header).</li>
  * </ul>
  * {@link #freshen(int)} rewrites the embedded packet's ports of every "new" message before each
  * round, as a source would read different bytes, so that dedup sees new flows round after round
  * and duplicates stay duplicates (they are rewritten with the same value).
  */
 public final class MessageMix {
-    /** Messages per batch: 64 = 32 new + 16 duplicate + 3 excluded + 13 invalid. */
+    /** Messages per batch: 64 = 32 new + 16 duplicate + 4 first fragments + 3 excluded + 9 invalid. */
     public static final int BATCH = 64;
     /** The network the filter chain excludes (the cluster's node network). */
     public static final String EXCLUDED_NETWORK = "198.51.100.0/24";
@@ -79,7 +81,7 @@ public final class MessageMix {
                 bad++;
             } else {
                 byte[] f = Ptb.v4().build();
-                f[6] = 0x20; // more-fragments set: a fragment
+                f[6] = 0x20; // more-fragments set, offset 0: a first fragment, which the decoder accepts
                 l3 = f;
                 bad++;
             }
