@@ -165,23 +165,9 @@ EOF
 cp "$ROOT/README.md" "$DIST/docs/README.md"
 cp "$ROOT"/docs/*.md "$DIST/docs/" 2>/dev/null || true
 
-# JVM options: one source of truth. bin/jvm.options when the repository has it (one option per
-# line, # comments), else the default_opts=( ... ) array of bin/pmtud.
-if [ -f "$ROOT/bin/jvm.options" ]; then
-  cp "$ROOT/bin/jvm.options" "$DIST/conf/jvm.options"
-else
-  opts=$(bash -c 'set -e; eval "$(sed -n "/^default_opts=(/,/^)/p" "$1")"; printf "%s\n" "${default_opts[@]}"' _ "$ROOT/bin/pmtud") \
-    || die "cannot read the default_opts array of bin/pmtud"
-  [ -n "$opts" ] || die "bin/pmtud has no default_opts; cannot take the JVM options from it"
-  while IFS= read -r o; do
-    [[ $o == -* ]] || die "bin/pmtud's default_opts has '$o', which is not a JVM option"
-  done <<<"$opts"
-  {
-    echo "# JVM options of bin/pmtud, one per line (blank lines and # comments ignored)."
-    echo "# Taken from the repository's bin/pmtud at build time; PMTUD_JAVA_OPTS adds to them and wins."
-    printf '%s\n' "$opts"
-  } >"$DIST/conf/jvm.options"
-fi
+# JVM options: one source of truth, bin/jvm.options, read by both launchers.
+[ -f "$ROOT/bin/jvm.options" ] || die "bin/jvm.options is missing"
+cp "$ROOT/bin/jvm.options" "$DIST/conf/jvm.options"
 
 cat >"$DIST/bin/pmtud" <<'EOF'
 #!/usr/bin/env bash
@@ -207,6 +193,9 @@ if [ -f "$home/conf/jvm.options" ]; then
     [ -n "$line" ] && opts+=("$line")
   done <"$home/conf/jvm.options"
 fi
+
+# Class-data sharing archive made by `make dist` from a training run (ignored if it does not match).
+[ -f "$home/lib/pmtud.jsa" ] && opts+=("-XX:SharedArchiveFile=$home/lib/pmtud.jsa" -Xshare:auto)
 
 # shellcheck disable=SC2086  # PMTUD_JAVA_OPTS is a word list on purpose
 exec "$java" "${opts[@]}" ${PMTUD_JAVA_OPTS:-} \
@@ -259,6 +248,20 @@ sinks:
 rules:
   manage: true
 EOF
+
+# ---- class-data sharing archive ----
+# A training replay records the classes pmtud loads (-XX:ArchiveClassesAtExit, JDK 13+); the
+# launcher maps them at start (-XX:SharedArchiveFile), which cuts start-up CPU and RSS
+# (docs/performance.md, "Footprint"). If the archive does not match, the JVM ignores it.
+if "$DIST/runtime/bin/java" -XX:ArchiveClassesAtExit="$DIST/lib/pmtud.jsa" -Xshare:auto \
+     $(grep -v '^#' "$DIST/conf/jvm.options" | tr '\n' ' ') \
+     -Dpmtud.home="$DIST" -cp "$DIST/lib/*" dev.pmtud.app.Main --log-level error \
+     replay --quiet --config "$ROOT/examples/pmtud.yaml" --input "$ROOT/examples/capture.pcap" >/dev/null 2>"$OUT/cds.log"; then
+  echo "class-data sharing archive: lib/pmtud.jsa ($(du -sh --apparent-size "$DIST/lib/pmtud.jsa" | cut -f1))"
+else
+  echo "warning: no class-data sharing archive (see $OUT/cds.log); pmtud runs without it" >&2
+  rm -f "$DIST/lib/pmtud.jsa"
+fi
 
 # ---- tarball ----
 TARBALL="$OUT/pmtud-$VERSION-linux-$ARCH.tar.gz"

@@ -17,13 +17,19 @@ import java.util.Arrays;
  * (which reuses the hash {@code find} computed).
  */
 public final class BoundedKeyIndex {
-    private static final int EMPTY = -1;
+    private static final long EMPTY = -1L;
+    private static final long RECORD = 0xFFFF_FFFFL;
 
     private final int capacity;
     private final int keyWidth;
-    private final int[] slots;          // record number, or EMPTY
+    /**
+     * Per slot: the low 32 bits of the key's hash (which contain its home slot) in the high half and
+     * the record number in the low half, or EMPTY. A probe rejects a slot of another key, and the
+     * backward shift finds an entry's home, without loading anything else.
+     */
+    private final long[] slots;
     private final int mask;
-    private final long[] recordHash;
+    private final int[] recordSlot;      // the slot that points at each held record
     private final byte[] recordKeys;     // capacity * keyWidth
     private final byte[] recordKeyLength; // 0 = free record
     private final byte[] scratch;
@@ -47,10 +53,10 @@ public final class BoundedKeyIndex {
         this.capacity = capacity;
         this.keyWidth = keyWidth;
         int tableSize = Integer.highestOneBit(Math.max(2, capacity) * 2 - 1) << 1;
-        this.slots = new int[tableSize];
+        this.slots = new long[tableSize];
         Arrays.fill(slots, EMPTY);
         this.mask = tableSize - 1;
-        this.recordHash = new long[capacity];
+        this.recordSlot = new int[capacity];
         this.recordKeys = new byte[capacity * keyWidth];
         this.recordKeyLength = new byte[capacity];
         this.scratch = new byte[keyWidth];
@@ -78,14 +84,18 @@ public final class BoundedKeyIndex {
     public int find(int length) {
         long h = hash(scratch, length);
         lastHash = h;
-        for (int s = (int) h & mask; ; s = (s + 1) & mask) {
-            int r = slots[s];
-            if (r == EMPTY) {
+        int fingerprint = (int) h;
+        for (int s = fingerprint & mask; ; s = (s + 1) & mask) {
+            long slot = slots[s];
+            if (slot == EMPTY) {
                 return -1;
             }
-            if (recordHash[r] == h && recordKeyLength[r] == length
-                    && Arrays.equals(recordKeys, r * keyWidth, r * keyWidth + length, scratch, 0, length)) {
-                return r;
+            if ((int) (slot >>> 32) == fingerprint) {
+                int r = (int) slot;
+                if (recordKeyLength[r] == length
+                        && Arrays.equals(recordKeys, r * keyWidth, r * keyWidth + length, scratch, 0, length)) {
+                    return r;
+                }
             }
         }
     }
@@ -103,14 +113,15 @@ public final class BoundedKeyIndex {
             evictions++;
             remove(r);
         }
-        recordHash[r] = lastHash;
         recordKeyLength[r] = (byte) length;
         System.arraycopy(scratch, 0, recordKeys, r * keyWidth, length);
-        int s = (int) lastHash & mask;
+        int fingerprint = (int) lastHash;
+        int s = fingerprint & mask;
         while (slots[s] != EMPTY) {
             s = (s + 1) & mask;
         }
-        slots[s] = r;
+        slots[s] = (long) fingerprint << 32 | r;
+        recordSlot[r] = s;
         size++;
         return r;
     }
@@ -125,18 +136,19 @@ public final class BoundedKeyIndex {
         if (recordKeyLength[r] == 0) {
             return;
         }
-        int s = (int) recordHash[r] & mask;
-        while (slots[s] != r) {
-            s = (s + 1) & mask;
-        }
         // Backward-shift deletion: pull later entries of the probe run into the gap when their
         // home slot does not lie cyclically between the gap and their current slot.
-        int gap = s;
-        for (int j = (gap + 1) & mask; slots[j] != EMPTY; j = (j + 1) & mask) {
-            int home = (int) recordHash[slots[j]] & mask;
+        int gap = recordSlot[r];
+        for (int j = (gap + 1) & mask; ; j = (j + 1) & mask) {
+            long slot = slots[j];
+            if (slot == EMPTY) {
+                break;
+            }
+            int home = (int) (slot >>> 32) & mask;
             boolean stays = gap <= j ? (gap < home && home <= j) : (gap < home || home <= j);
             if (!stays) {
-                slots[gap] = slots[j];
+                slots[gap] = slot;
+                recordSlot[(int) (slot & RECORD)] = gap;
                 gap = j;
             }
         }

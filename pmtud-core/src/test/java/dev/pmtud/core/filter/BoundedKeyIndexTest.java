@@ -63,4 +63,32 @@ class BoundedKeyIndexTest {
         assertTrue(index.find(writeKey(index, 2)) >= 0);
         assertEquals(1, index.evictions());
     }
+
+    /**
+     * A flood of new keys through a full table: every insert evicts the oldest record (found through
+     * the slot the index remembers for it, which backward shifts move), so after each insert exactly
+     * the last {@code capacity} keys are held, at the records the ring gave them.
+     */
+    @Test
+    void holdsExactlyTheNewestKeysUnderAFloodOfEvictions() {
+        int capacity = 1000;
+        BoundedKeyIndex index = new BoundedKeyIndex(capacity, 4);
+        for (int k = 0; k < 300_000; k++) {
+            int len = writeKey(index, k);
+            assertEquals(-1, index.find(len), "new key " + k);
+            int r = index.insert(len);
+            assertEquals(k % capacity, r, "ring position of key " + k);
+            assertEquals(k >= capacity, index.lastInsertEvicted());
+            if (k % 997 == 0 || k > 300_000 - 3) {
+                for (int old = Math.max(0, k - capacity + 1); old <= k; old++) {
+                    assertEquals(old % capacity, index.find(writeKey(index, old)), "held key " + old + " after " + k);
+                }
+                if (k >= capacity) {
+                    assertEquals(-1, index.find(writeKey(index, k - capacity)), "evicted key " + (k - capacity));
+                }
+            }
+            assertEquals(Math.min(k + 1, capacity), index.size());
+        }
+        assertEquals(300_000 - capacity, index.evictions());
+    }
 }
