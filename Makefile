@@ -10,13 +10,14 @@ DIST_STAMP  := $(DIST)/.built
 # What each target needs from the OS (Debian package names).
 RUN_PKGS    := libpcap0.8
 DIST_PKGS   := unzip zip
+BENCH_PKGS  := time curl
 TEST_PKGS   := libpcap0.8 iptables iproute2 tcpdump tcpreplay dnsmasq-base kubectl util-linux
 
 # Rebuild the distribution only when a source or build file changed.
 SOURCES     := $(shell find . -path ./.git -prune -o \( -name 'target*' -prune \) -o \
                  \( -name pom.xml -o -path '*/src/main/*' \) -type f -print 2>/dev/null)
 
-.PHONY: help build run test demo deps-run deps-test sample dist dist-verify image check-systemd
+.PHONY: help build run test demo deps-run deps-test sample dist dist-verify image check-systemd bench bench-load
 
 help:
 	@echo "make run    replay examples/capture.pcap through examples/pmtud.yaml (no root needed)"
@@ -28,6 +29,8 @@ help:
 	@echo "make dist-verify  run the dist with its own runtime only (version, plugins, validate, replay)"
 	@echo "make image  the container image from dist/ (needs docker or podman)"
 	@echo "make check-systemd  systemd-analyze verify + security of deploy/systemd/pmtud.service"
+	@echo "make bench  JMH + CPU-time runs of the hot path (no root; ~12 min; docs/performance.md)"
+	@echo "make bench-load  load, relay latency and footprint in namespaces (root; ~40 min)"
 
 build: deps-run $(DIST_STAMP)
 
@@ -64,6 +67,19 @@ image: dist
 check-systemd:
 	@$(call ensure,systemd)
 	scripts/check-systemd.sh
+
+# Benchmarks are not part of `make test`: they take long and their figures go to docs/performance.md.
+BENCH_BUILD := -Dpmtud.build.dir=target-bench
+bench: deps-run
+	$(MVN) $(MVN_FLAGS) -q $(BENCH_BUILD) -pl pmtud-bench -am package -DskipTests
+	scripts/bench-jmh.sh -f 5
+
+bench-load: deps-test
+	@$(call ensure,$(BENCH_PKGS))
+	$(MVN) $(MVN_FLAGS) -q $(BENCH_BUILD) -pl pmtud-bench,pmtud-app -am package -DskipTests
+	scripts/bench-load.sh -r 5 -s 2 -n 100000
+	scripts/bench-latency.sh -r 5
+	scripts/bench-footprint.sh -r 5
 
 deps-run:
 	@$(call ensure,$(RUN_PKGS))

@@ -25,9 +25,25 @@ import jnr.ffi.Pointer;
  *
  * <p>Open binds the group in one acknowledged config message: BIND, copy the whole packet
  * (range 0xffff), kernel batch buffer, queue threshold ({@code batch}) and flush timeout, and
- * per-group sequence numbers (NFULNL_CFG_F_SEQ), so that {@link #lost()} is exactly the gaps in
- * NFULA_SEQ: when the socket buffer overruns the kernel drops whole batches and reports ENOBUFS,
- * and the next message's sequence number says how many went missing.
+ * per-group sequence numbers (NFULNL_CFG_F_SEQ).
+ *
+ * <p>Loss accounting ({@link #lost()}). When the socket buffer overruns, netlink_overrun() drops
+ * the whole kernel batch (one skb), adds one to the socket's sk_drops, reports ENOBUFS once and
+ * marks the socket congested: every later batch is dropped too until this thread has emptied the
+ * queue. The dropped batches had already taken their NFULA_SEQ numbers, so a gap in the next
+ * delivered message's sequence counts them exactly; but losses <em>after</em> the last delivered
+ * message (the end of a burst, or a congestion episode that lasts to the end of a flood) show no
+ * gap until some later message arrives, possibly never. So the source also reads sk_drops
+ * (SO_MEMINFO) on every ENOBUFS and whenever the socket goes idle after one:
+ * <ul>
+ *   <li>{@code batch: 1}: every batch is one message, so sk_drops is the number of lost messages;
+ *       {@code lost = max(sequence gaps, sk_drops)}, exact within ~10 ms of the socket going idle.
+ *   <li>{@code batch > 1}: {@code lost = sequence gaps + batches dropped since the last gap}: each
+ *       trailing dropped batch counts as one message (a lower bound, at most {@code batch}× too
+ *       small) until a later message's sequence number replaces it with the exact figure.
+ * </ul>
+ * What no interface reveals: a message for which the kernel could not allocate a batch buffer
+ * (GFP_ATOMIC failure in nfulnl_log_packet; it takes no sequence number and counts nowhere).
  *
  * <p>Hot path: poll, one {@code recvmmsg} of up to {@value #SLOTS} kernel batches into one direct
  * buffer, one copy into a reused byte[], attributes found by offset, one reused {@link Packet}.
@@ -74,6 +90,22 @@ public final class NflogSource implements Source {
     private volatile long malformed;
     private boolean haveSeq;
     private int expectedSeq;
+    /** Messages counted by sequence gaps (exact; run thread writes). */
+    private volatile long gapLost;
+    /** Dropped kernel batches after the last gap, each counted as one message (batch > 1 only). */
+    private volatile long trailingLost;
+    private long dropsAtOpen;
+    private long dropsAtLastGap;
+    private volatile long socketDrops;
+    private boolean overrunPending;
+    private Pointer memInfo;
+    private jnr.ffi.byref.IntByReference memInfoLength;
+    /** SO_MEMINFO (asm-generic/socket.h; same on x86, arm64): u32[SK_MEMINFO_VARS]. */
+    static final int SO_MEMINFO = 55;
+    private static final int SK_MEMINFO_DROPS = 8;
+    private static final int SK_MEMINFO_BYTES = 9 * 4;
+    /** How long the socket must stay quiet after an overrun before sk_drops is read as final. */
+    private static final int IDLE_AFTER_OVERRUN_MILLIS = 10;
 
     public NflogSource(NflogSettings settings, String label, System.Logger log) {
         this.settings = settings;
@@ -126,6 +158,10 @@ public final class NflogSource implements Source {
         clockOffsetNanos = System.currentTimeMillis() * 1_000_000L - System.nanoTime();
         haveSeq = true; // a fresh instance numbers its first message 0
         expectedSeq = 0;
+        memInfo = Sys.allocateDirect(SK_MEMINFO_BYTES);
+        memInfoLength = new jnr.ffi.byref.IntByReference(SK_MEMINFO_BYTES);
+        dropsAtOpen = readSocketDrops();
+        dropsAtLastGap = dropsAtOpen;
         log.log(System.Logger.Level.INFO, label + ": NFLOG group " + settings.group() + " bound (buffer "
                 + s.receiveBufferSize() + " bytes, batch " + settings.batch() + ", flush " + settings.flushCentiseconds() * 10 + " ms)");
     }
@@ -147,8 +183,12 @@ public final class NflogSource implements Source {
             byte[] mode = new byte[6];
             dev.pmtud.sys.netlink.Bytes.putBeInt(mode, 0, NFULNL_COPY_RANGE_MAX);
             mode[4] = NFULNL_COPY_PACKET;
-            w.attr(NFULA_CFG_MODE, mode)
-                    .attrBe32(NFULA_CFG_NLBUFSIZ, settings.kernelBatchBytes())
+            w.attr(NFULA_CFG_MODE, mode);
+            if (settings.kernelBatchBytes() > 0) {
+                // Without it the kernel keeps its default, one page per batch skb (NLMSG_GOODSIZE).
+                w.attrBe32(NFULA_CFG_NLBUFSIZ, settings.kernelBatchBytes());
+            }
+            w
                     .attrBe32(NFULA_CFG_QTHRESH, settings.batch())
                     .attrBe32(NFULA_CFG_TIMEOUT, settings.flushCentiseconds())
                     .attrBe16(NFULA_CFG_FLAGS, NFULNL_CFG_F_SEQ);
@@ -211,7 +251,7 @@ public final class NflogSource implements Source {
         }
         try {
             while (!closed) {
-                int ready = Sys.LIBC.poll(pollFds, 2, 1000);
+                int ready = Sys.LIBC.poll(pollFds, 2, overrunPending ? IDLE_AFTER_OVERRUN_MILLIS : 1000);
                 if (ready < 0) {
                     int errno = Sys.errno();
                     if (errno == Errno.EINTR) {
@@ -222,16 +262,26 @@ public final class NflogSource implements Source {
                 if (closed) {
                     break;
                 }
-                if (ready == 0 || (pollFds.getShort(6) & (Linux.POLLIN | Linux.POLLERR)) == 0) {
+                if (ready == 0) {
+                    // Idle: every drop so far happened before now, and no later message will
+                    // reveal drops after the last one; sk_drops does.
+                    reconcileDrops();
+                    overrunPending = false;
+                    continue;
+                }
+                if ((pollFds.getShort(6) & (Linux.POLLIN | Linux.POLLERR)) == 0) {
                     continue;
                 }
                 int n = socket.tryReceiveBatch(rxBuf, SLOT_SIZE, SLOTS, lengths, truncatedSlots, Linux.MSG_DONTWAIT);
                 if (n < 0) {
                     int errno = -n;
                     if (errno == Errno.ENOBUFS) {
-                        // The socket buffer overflowed and the kernel dropped batches: the gap in
-                        // NFULA_SEQ of the next message counts them exactly. Keep reading.
+                        // The socket buffer overflowed: the kernel drops every batch until the queue
+                        // is empty. Gaps in NFULA_SEQ count the drops a later message reveals;
+                        // sk_drops, read now and again once the socket is idle, the rest.
                         enobufs++;
+                        overrunPending = true;
+                        reconcileDrops();
                         continue;
                     }
                     if (errno == Errno.EAGAIN || errno == Errno.EINTR) {
@@ -273,7 +323,13 @@ public final class NflogSource implements Source {
                 if (haveSeq) {
                     long gap = (seq - expectedSeq) & 0xffffffffL;
                     if (gap > 0 && gap < TWO_POW_31) {
-                        lost += gap;
+                        gapLost += gap;
+                        if (settings.batch() > 1) {
+                            // the gap covers every batch dropped before this message, exactly
+                            dropsAtLastGap = readSocketDrops();
+                            trailingLost = 0;
+                        }
+                        updateLost();
                     }
                 }
                 haveSeq = true;
@@ -318,6 +374,43 @@ public final class NflogSource implements Source {
         }
     }
 
+    /** Reads sk_drops and recomputes {@link #lost()} (run thread only). */
+    private void reconcileDrops() {
+        long drops = readSocketDrops();
+        if (drops < 0) {
+            return;
+        }
+        socketDrops = drops - dropsAtOpen;
+        if (settings.batch() > 1) {
+            trailingLost = Math.max(0, drops - dropsAtLastGap);
+        }
+        updateLost();
+    }
+
+    private void updateLost() {
+        if (settings.batch() == 1) {
+            // one message per batch: sk_drops counts messages; gaps count the same ones again
+            lost = Math.max(gapLost, socketDrops);
+        } else {
+            lost = gapLost + trailingLost;
+        }
+    }
+
+    /** The socket's sk_drops (SO_MEMINFO), or -1 when the kernel does not offer it. */
+    private long readSocketDrops() {
+        NetlinkSocket s = socket;
+        int fd = s != null ? s.fd() : -1;
+        if (fd < 0 || memInfo == null) {
+            return -1;
+        }
+        memInfoLength.setValue(SK_MEMINFO_BYTES);
+        if (Sys.LIBC.getsockopt(fd, Linux.SOL_SOCKET, SO_MEMINFO, memInfo, memInfoLength) != 0
+                || memInfoLength.getValue() < SK_MEMINFO_BYTES) {
+            return -1;
+        }
+        return memInfo.getInt(SK_MEMINFO_DROPS * 4) & 0xffffffffL;
+    }
+
     /** The PACKET_* class of an Ethernet destination: broadcast, multicast or (unicast) host. */
     static int ethernetPacketType(byte[] b, int dst) {
         if ((b[dst] & b[dst + 1] & b[dst + 2] & b[dst + 3] & b[dst + 4] & b[dst + 5]) == (byte) 0xff) {
@@ -341,9 +434,14 @@ public final class NflogSource implements Source {
         return receiveCalls;
     }
 
-    /** How often the kernel reported a receive buffer overrun. */
+    /** How often the kernel reported a receive buffer overrun (ENOBUFS: congestion episodes). */
     public long overruns() {
         return enobufs;
+    }
+
+    /** Kernel batches the socket dropped (sk_drops since open), as of the last overrun or idle moment. */
+    public long droppedBatches() {
+        return socketDrops;
     }
 
     public long truncatedBatches() {
