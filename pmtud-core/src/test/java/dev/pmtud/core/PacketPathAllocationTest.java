@@ -13,6 +13,7 @@ import dev.pmtud.api.Sink;
 import dev.pmtud.core.filter.DedupFilterFactory;
 import dev.pmtud.core.filter.MtuRangeFilterFactory;
 import dev.pmtud.core.filter.RateLimitFilterFactory;
+import dev.pmtud.core.testing.ForkedJvm;
 import dev.pmtud.testkit.Ptb;
 import dev.pmtud.testkit.TestContext;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -83,5 +84,23 @@ class PacketPathAllocationTest {
         assertTrue(sent[0] > 0 && chain.stream().allMatch(s -> s.dropped() > 0), 
                 "every path was taken: forwarded " + sent[0] + ", dropped " + chain.stream().map(s -> s.label() + " " + s.dropped()).toList());
         assertTrue(allocated < 4096, "allocated " + allocated + " bytes for " + PACKETS + " packets");
+    }
+
+    /**
+     * The same under C1 only ({@code -XX:TieredStopAtLevel=1}, the footprint option): C1 has no escape
+     * analysis, so an iterator or any other short-lived object per packet would show here.
+     */
+    @Test
+    void allocatesNothingUnderC1() throws Exception {
+        assumeTrue(ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean,
+                "needs a JVM that counts allocated bytes per thread");
+        String out = ForkedJvm.run(PacketPathAllocationTest.class, List.of("-XX:TieredStopAtLevel=1", "-Xmx256m"), 120);
+        assertTrue(out.contains("allocation check passed"), out);
+    }
+
+    /** Entry point of {@link #allocatesNothingUnderC1}'s child JVM; exits non-zero when the check fails. */
+    public static void main(String[] args) {
+        new PacketPathAllocationTest().processingAPacketAllocatesNothing();
+        System.out.println("allocation check passed");
     }
 }

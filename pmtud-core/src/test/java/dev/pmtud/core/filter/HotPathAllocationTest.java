@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.pmtud.api.Filter;
 import dev.pmtud.api.LinkType;
 import dev.pmtud.api.Packet;
+import dev.pmtud.core.testing.ForkedJvm;
 import dev.pmtud.testkit.Ptb;
 import java.lang.management.ManagementFactory;
 import java.util.List;
@@ -65,5 +66,23 @@ class HotPathAllocationTest {
         }
         // About a kilobyte of slack for the measurement itself; one allocation per packet would be megabytes.
         assertTrue(allocated < 4096, "allocated " + report + " bytes for " + PACKETS + " packets");
+    }
+
+    /**
+     * The same under C1 only ({@code -XX:TieredStopAtLevel=1}, the footprint option): C1 has no escape
+     * analysis, so an iterator or any other short-lived object per packet would show here.
+     */
+    @Test
+    void allocatesNothingUnderC1() throws Exception {
+        assumeTrue(ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean,
+                "needs a JVM that counts allocated bytes per thread");
+        String out = ForkedJvm.run(HotPathAllocationTest.class, List.of("-XX:TieredStopAtLevel=1", "-Xmx256m"), 120);
+        assertTrue(out.contains("allocation check passed"), out);
+    }
+
+    /** Entry point of {@link #allocatesNothingUnderC1}'s child JVM; exits non-zero when the check fails. */
+    public static void main(String[] args) {
+        new HotPathAllocationTest().filtersDoNotAllocatePerPacket();
+        System.out.println("allocation check passed");
     }
 }

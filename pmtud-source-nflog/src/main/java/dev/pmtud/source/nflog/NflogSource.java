@@ -160,7 +160,7 @@ public final class NflogSource implements Source {
         expectedSeq = 0;
         memInfo = Sys.allocateDirect(SK_MEMINFO_BYTES);
         memInfoLength = new jnr.ffi.byref.IntByReference(SK_MEMINFO_BYTES);
-        dropsAtOpen = readSocketDrops();
+        dropsAtOpen = Math.max(0, readSocketDrops());
         dropsAtLastGap = dropsAtOpen;
         log.log(System.Logger.Level.INFO, label + ": NFLOG group " + settings.group() + " bound (buffer "
                 + s.receiveBufferSize() + " bytes, batch " + settings.batch() + ", flush " + settings.flushCentiseconds() * 10 + " ms)");
@@ -326,7 +326,10 @@ public final class NflogSource implements Source {
                         gapLost += gap;
                         if (settings.batch() > 1) {
                             // the gap covers every batch dropped before this message, exactly
-                            dropsAtLastGap = readSocketDrops();
+                            long drops = readSocketDrops();
+                            if (drops >= 0) {
+                                dropsAtLastGap = drops;
+                            }
                             trailingLost = 0;
                         }
                         updateLost();
