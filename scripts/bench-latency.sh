@@ -5,15 +5,15 @@
 # (CLOCK_REALTIME, stamped when the frame enters each interface's receive path).
 #
 #   scripts/bench-latency.sh [-r RUNS] [-m MODES] [-p PPS] [-c COUNT] [-o OUTDIR]
-#     RUNS 5, MODES tee,l3,l3+batch1,l2-broadcast, PPS 1000, COUNT 5000 (5 s per run)
-#     (MODE+batch1: the nflog source with batch: 1, i.e. the kernel sends every message at once
-#      instead of waiting for 16 or the 10 ms flush timer)
+#     RUNS 5, MODES tee,l3,l3+batch16,l2-broadcast, PPS 1000, COUNT 5000 (5 s per run)
+#     (MODE+batchN: the nflog source with batch: N; the default is batch: 1, the kernel sends every
+#      message at once; l3+batch16 is the old default, which waits for 16 or the 10 ms flush timer)
 #
 # Prints per mode: p50 / p99 / max in µs, min/median/max over the runs. "tee" is the kernel alone.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/bench-lib.sh"
 
-RUNS=5 MODES=tee,l3,l3+batch1,l2-broadcast PPS=1000 COUNT=5000
+RUNS=5 MODES=tee,l3,l3+batch16,l2-broadcast PPS=1000 COUNT=5000
 OUT=${OUT:-$ROOT/pmtud-bench/$BENCH_BUILD_DIR/latency-$(date -u +%Y%m%dT%H%M%SZ)}
 while getopts "r:m:p:c:o:h" o; do
   case $o in
@@ -59,7 +59,7 @@ for run in $(seq "$RUNS"); do
   for mode in ${MODES//,/ }; do
     case $mode in
       tee) tee_on; one_run tee "$run"; tee_off ;;
-      l3|l2-broadcast|l3+batch1|l2-broadcast+batch1)
+      l3|l2-broadcast|l3+batch[0-9]*|l2-broadcast+batch[0-9]*)
         [ -x "$PMTUD_BIN" ] || die "no $PMTUD_BIN"
         pmtud_config "$mode" "$OUT/pmtud-$mode.yaml"
         nflog_on

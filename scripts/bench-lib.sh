@@ -162,8 +162,11 @@ PMTUD_SOURCE_BLOCK=${PMTUD_SOURCE_BLOCK:-"{ type: nflog, group: $NFLOG_GROUP }"}
 # pmtud_config MODE FILE: nflog -> exclude-networks -> raw sink (l3 to both peers, or l2-broadcast).
 pmtud_config() {
   local mode=$1 file=$2 sink source=$PMTUD_SOURCE_BLOCK
-  # MODE+batch1: the nflog source asks the kernel for one message per netlink batch (lowest latency)
-  if [[ $mode == *+batch1 ]]; then mode=${mode%+batch1}; source="{ type: nflog, group: $NFLOG_GROUP, batch: 1 }"; fi
+  # MODE+batchN: the nflog source with batch: N (1 = one message per netlink batch, the default;
+  # 16 = the default before 2026-11-27: the kernel waits for 16 messages or its 10 ms flush timer)
+  if [[ $mode =~ ^(.*)\+batch([0-9]+)$ ]]; then
+    mode=${BASH_REMATCH[1]}; source="{ type: nflog, group: $NFLOG_GROUP, batch: ${BASH_REMATCH[2]} }"
+  fi
   if [ "$mode" = l3 ]; then
     sink="{ type: raw, mode: l3 }"
   else

@@ -20,7 +20,7 @@ import java.time.Duration;
 public record NflogSettings(int group, boolean ipv4, boolean ipv6, int bufferBytes, int batch, Duration flush) {
 
     public static final int DEFAULT_GROUP = 33;
-    public static final int DEFAULT_BUFFER = 4 << 20;
+    public static final int DEFAULT_BUFFER = 16 << 20;
     public static final int DEFAULT_BATCH = 1;
     public static final Duration DEFAULT_FLUSH = Duration.ofMillis(10);
 
@@ -37,8 +37,7 @@ public record NflogSettings(int group, boolean ipv4, boolean ipv6, int bufferByt
      * The kernel batches messages into one buffer of this size (NFULA_CFG_NLBUFSIZ); it has to hold
      * {@code batch} messages of up to ~1.5 KiB (a packet-too-big is at most 1280 bytes). 0 for
      * {@code batch: 1}: keep the kernel's default of one page (NLMSG_GOODSIZE, the smallest it
-     * accepts), since every skb's truesize counts against the socket buffer: an 8 KiB batch buffer
-     * costs a 16 KiB slab per message, a page-sized one 4 KiB, so 4× more messages fit in {@code buffer}.
+     * accepts), which always holds one message (netlink_trim shrinks each sent skb to its contents).
      */
     int kernelBatchBytes() {
         return batch == 1 ? 0 : Math.max(8192, Math.min(131072, batch * 1600));

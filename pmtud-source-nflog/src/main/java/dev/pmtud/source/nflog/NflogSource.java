@@ -43,7 +43,9 @@ import jnr.ffi.Pointer;
  *       small) until a later message's sequence number replaces it with the exact figure.
  * </ul>
  * What no interface reveals: a message for which the kernel could not allocate a batch buffer
- * (GFP_ATOMIC failure in nfulnl_log_packet; it takes no sequence number and counts nowhere).
+ * (GFP_ATOMIC failure in nfulnl_log_packet; it takes no sequence number and counts nowhere). A rule
+ * with {@code --nflog-threshold N} overrides {@code batch} in the kernel; with N > 1 and
+ * {@code batch: 1} the trailing count is then the lower bound described for {@code batch > 1}.
  *
  * <p>Hot path: poll, one {@code recvmmsg} of up to {@value #SLOTS} kernel batches into one direct
  * buffer, one copy into a reused byte[], attributes found by offset, one reused {@link Packet}.
@@ -99,7 +101,6 @@ public final class NflogSource implements Source {
     private volatile long socketDrops;
     private boolean overrunPending;
     private Pointer memInfo;
-    private jnr.ffi.byref.IntByReference memInfoLength;
     /** SO_MEMINFO (asm-generic/socket.h; same on x86, arm64): u32[SK_MEMINFO_VARS]. */
     static final int SO_MEMINFO = 55;
     private static final int SK_MEMINFO_DROPS = 8;
@@ -159,7 +160,6 @@ public final class NflogSource implements Source {
         haveSeq = true; // a fresh instance numbers its first message 0
         expectedSeq = 0;
         memInfo = Sys.allocateDirect(SK_MEMINFO_BYTES);
-        memInfoLength = new jnr.ffi.byref.IntByReference(SK_MEMINFO_BYTES);
         dropsAtOpen = Math.max(0, readSocketDrops());
         dropsAtLastGap = dropsAtOpen;
         log.log(System.Logger.Level.INFO, label + ": NFLOG group " + settings.group() + " bound (buffer "
@@ -406,9 +406,10 @@ public final class NflogSource implements Source {
         if (fd < 0 || memInfo == null) {
             return -1;
         }
-        memInfoLength.setValue(SK_MEMINFO_BYTES);
-        if (Sys.LIBC.getsockopt(fd, Linux.SOL_SOCKET, SO_MEMINFO, memInfo, memInfoLength) != 0
-                || memInfoLength.getValue() < SK_MEMINFO_BYTES) {
+        // rare (overruns, gaps, idle): a fresh length cell per call is fine
+        jnr.ffi.byref.IntByReference length = new jnr.ffi.byref.IntByReference(SK_MEMINFO_BYTES);
+        if (Sys.LIBC.getsockopt(fd, Linux.SOL_SOCKET, SO_MEMINFO, memInfo, length) != 0
+                || length.getValue() < SK_MEMINFO_BYTES) {
             return -1;
         }
         return memInfo.getInt(SK_MEMINFO_DROPS * 4) & 0xffffffffL;

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * {@code { type: nflog, group: 33, families: [ipv4, ipv6], buffer: 4MiB, batch: 1, flush: 10ms }}.
+ * {@code { type: nflog, group: 33, families: [ipv4, ipv6], buffer: 16MiB, batch: 1, flush: 10ms }}.
  */
 public final class NflogSourceFactory implements SourceFactory {
 

@@ -232,8 +232,35 @@ class NflogSourceNetnsTest {
         return sent;
     }
 
+    /**
+     * Waits (bounded) until every one of {@code sent} messages is either received or counted lost,
+     * without sending anything more: losses at the end of a burst have no later message whose
+     * sequence number would reveal them, so this is what the source must count on its own.
+     */
+    private static void awaitAccounted(NflogSource src, long sent, long timeoutMillis) throws InterruptedException {
+        long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
+        while (src.received() + src.lost() < sent && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        // and nothing is counted twice: give a late double count the chance to show
+        Thread.sleep(50);
+    }
+
+    private static String report(String what, long sent, NflogSource s, long ms, String rule) {
+        return String.format("%s: sent %d, received %d, lost %d, ENOBUFS %d, dropped batches %d, recv calls %d, %d ms%n%s",
+                what, sent, s.received(), s.lost(), s.overruns(), s.droppedBatches(), s.receiveCalls(), ms, rule);
+    }
+
+    private static String ruleCounters(Pair pair) {
+        return pair.node.exec("iptables", "-t", "raw", "-L", "PREROUTING", "-v", "-x", "-n").stdout();
+    }
+
+    /**
+     * The kernel batches of 16 (gap counting): with a trailing marker stream every dropped batch is
+     * followed by a delivered message, so the sequence gaps alone must account for everything.
+     */
     @Test
-    void burstOverrunningASmallBufferIsCountedExactly() throws Exception {
+    void burstOverrunningASmallBufferIsCountedExactlyByGapsWithBatch16() throws Exception {
         Netns.assumeRoot();
         try (Pair pair = new Pair()) {
             int burst = 200_000;
@@ -241,7 +268,7 @@ class NflogSourceNetnsTest {
             AtomicLong handled = new AtomicLong();
             byte[] msg = Ptb.v4().from("203.0.113.1").to(NODE_V4).mtu(1400).build();
             // A 64 KiB socket buffer and a consumer stalled until half the burst is out: overruns are certain.
-            NflogSettings small = NflogSettings.defaults(GROUP).withBuffer(64 * 1024);
+            NflogSettings small = NflogSettings.defaults(GROUP).withBuffer(64 * 1024).withBatch(16, Duration.ofMillis(10));
             try (Running r = new Running(pair.open(small), p -> {
                 if (handled.incrementAndGet() == 1) {
                     try {
@@ -255,13 +282,132 @@ class NflogSourceNetnsTest {
                 long sent = sendAndSettle(tx, msg, burst, halfSent::countDown, r.source, 0);
                 long ms = (System.nanoTime() - t0) / 1_000_000;
                 NflogSource s = r.source;
-                String rule = pair.node.exec("iptables", "-t", "raw", "-L", "PREROUTING", "-v", "-x", "-n").stdout();
-                System.out.printf("burst: sent %d, received %d, lost %d, ENOBUFS %d, recv calls %d, %d ms%n%s%n",
-                        sent, s.received(), s.lost(), s.overruns(), s.receiveCalls(), ms, rule);
+                String rule = ruleCounters(pair);
+                System.out.println(report("burst (batch 16, markers)", sent, s, ms, rule));
                 assertEquals(sent, s.received() + s.lost(), "received + lost must equal sent; rule counters:\n" + rule);
                 assertEquals(s.received(), handled.get());
                 assertTrue(s.lost() > 0, "the small buffer should have overrun");
                 assertTrue(s.overruns() > 0, "ENOBUFS should have been seen");
+            }
+        }
+    }
+
+    /**
+     * Loss at the END of a burst (the load harness's failure: lost stayed 0 while 20-55 % were
+     * lost): the consumer is stalled until the whole burst is out, so the kernel drops the tail and
+     * no later message ever arrives. With the default batch (1) lost must be exact on its own.
+     */
+    @Test
+    void lossAtTheEndOfABurstIsCountedWithoutALaterMessage() throws Exception {
+        Netns.assumeRoot();
+        try (Pair pair = new Pair()) {
+            int burst = 50_000;
+            CountDownLatch allSent = new CountDownLatch(1);
+            AtomicLong handled = new AtomicLong();
+            byte[] msg = Ptb.v4().from("203.0.113.1").to(NODE_V4).mtu(1400).build();
+            NflogSettings small = NflogSettings.defaults(GROUP).withBuffer(64 * 1024);
+            try (Running r = new Running(pair.open(small), p -> {
+                if (handled.incrementAndGet() == 1) {
+                    try {
+                        allSent.await(60, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            }); RawSender tx = pair.sender()) {
+                long t0 = System.nanoTime();
+                for (int i = 0; i < burst; i++) {
+                    tx.send(msg);
+                }
+                allSent.countDown();
+                NflogSource s = r.source;
+                awaitAccounted(s, burst, 10_000);
+                long ms = (System.nanoTime() - t0) / 1_000_000;
+                String rule = ruleCounters(pair);
+                System.out.println(report("tail loss (batch 1)", burst, s, ms, rule));
+                assertTrue(s.lost() > burst / 2, "a 64 KiB buffer cannot hold most of a stalled burst: " + s.lost());
+                assertEquals(burst, s.received() + s.lost(), "received + lost must equal sent; rule counters:\n" + rule);
+                assertEquals(s.received(), handled.get());
+            }
+        }
+    }
+
+    /**
+     * A sustained overload: a consumer slowed to ~20 k msg/s, fed at full speed for a bounded
+     * count, so the socket congests and recovers many times and the flood ends while congested.
+     */
+    @Test
+    void sustainedOverloadWithASlowConsumerIsCountedExactly() throws Exception {
+        Netns.assumeRoot();
+        try (Pair pair = new Pair()) {
+            int count = 100_000;
+            AtomicLong handled = new AtomicLong();
+            byte[] msg = Ptb.v4().from("203.0.113.1").to(NODE_V4).mtu(1400).build();
+            NflogSettings small = NflogSettings.defaults(GROUP).withBuffer(256 * 1024);
+            try (Running r = new Running(pair.open(small), p -> {
+                handled.incrementAndGet();
+                long until = System.nanoTime() + 50_000; // 50 µs per message
+                while (System.nanoTime() < until) {
+                    Thread.onSpinWait();
+                }
+            }); RawSender tx = pair.sender()) {
+                long t0 = System.nanoTime();
+                for (int i = 0; i < count; i++) {
+                    tx.send(msg);
+                }
+                NflogSource s = r.source;
+                awaitAccounted(s, count, 20_000);
+                long ms = (System.nanoTime() - t0) / 1_000_000;
+                String rule = ruleCounters(pair);
+                System.out.println(report("sustained overload (batch 1)", count, s, ms, rule));
+                assertTrue(s.lost() > 0, "a 50 µs consumer must fall behind a full-speed sender");
+                assertTrue(s.overruns() > 1, "the socket should have congested more than once: " + s.overruns());
+                assertEquals(count, s.received() + s.lost(), "received + lost must equal sent; rule counters:\n" + rule);
+                assertEquals(s.received(), handled.get());
+            }
+        }
+    }
+
+    /** Batches of 16 ending in loss: the trailing drops count at least one per dropped batch, never more than lost. */
+    @Test
+    void tailLossWithBatch16IsALowerBoundUntilALaterMessageMakesItExact() throws Exception {
+        Netns.assumeRoot();
+        try (Pair pair = new Pair()) {
+            int burst = 50_000;
+            CountDownLatch allSent = new CountDownLatch(1);
+            AtomicLong handled = new AtomicLong();
+            byte[] msg = Ptb.v4().from("203.0.113.1").to(NODE_V4).mtu(1400).build();
+            NflogSettings small = NflogSettings.defaults(GROUP).withBuffer(64 * 1024).withBatch(16, Duration.ofMillis(10));
+            try (Running r = new Running(pair.open(small), p -> {
+                if (handled.incrementAndGet() == 1) {
+                    try {
+                        allSent.await(60, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            }); RawSender tx = pair.sender()) {
+                for (int i = 0; i < burst; i++) {
+                    tx.send(msg);
+                }
+                allSent.countDown();
+                NflogSource s = r.source;
+                long deadline = System.nanoTime() + 10_000_000_000L;
+                while ((s.received() + s.lost() < burst / 16 || s.droppedBatches() == 0) && System.nanoTime() < deadline) {
+                    Thread.sleep(5);
+                }
+                Thread.sleep(100);
+                long lowerBound = s.lost();
+                System.out.println(report("tail loss (batch 16), before the marker", burst, s, 0, ""));
+                assertTrue(s.droppedBatches() > 0, "the stalled consumer should have overrun");
+                assertTrue(lowerBound > 0, "trailing dropped batches must show in lost before any later message");
+                assertTrue(s.received() + lowerBound <= burst, "never more than was lost");
+                assertTrue(s.received() + 16L * lowerBound >= burst, "at most batch (16) messages per counted batch");
+                // one later message: its sequence number makes the count exact
+                tx.send(msg);
+                awaitAccounted(s, burst + 1, 10_000);
+                System.out.println(report("tail loss (batch 16), after the marker", burst + 1, s, 0, ruleCounters(pair)));
+                assertEquals(burst + 1, s.received() + s.lost());
             }
         }
     }
@@ -284,7 +430,10 @@ class NflogSourceNetnsTest {
                         String.format("%.1f packets per recvmmsg at %.0f/s (received %d, lost %d, calls %d)%n",
                                 perCall, sent / seconds, s.received(), s.lost(), s.receiveCalls()));
                 assertEquals(sent, s.received() + s.lost());
-                assertTrue(perCall > 1.0, "the kernel should batch several messages per receive");
+                // With the default batch (1) every message is its own datagram: how many one
+                // recvmmsg drains depends on how far the reader lags (1.4-2.2 measured on 2 busy
+                // cores), so this records the figure rather than bounding it from above.
+                assertTrue(perCall >= 1.0, "a receive call that returned data carried no message");
             }
         }
     }
