@@ -88,6 +88,22 @@ class NflogSourceNetnsTest {
     }
 
     /** Runs a source on its own thread; close() asserts that run() returned promptly. */
+    /**
+     * Counts packets and holds the source thread on the first one until {@code release} opens, so
+     * the kernel's queue fills meanwhile: the way these tests make overruns certain.
+     */
+    private static PacketHandler stalledOnFirstUntil(CountDownLatch release, AtomicLong handled) {
+        return p -> {
+            if (handled.incrementAndGet() == 1) {
+                try {
+                    release.await(60, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        };
+    }
+
     private static final class Running implements AutoCloseable {
         final NflogSource source;
         final Thread thread;
@@ -269,15 +285,7 @@ class NflogSourceNetnsTest {
             byte[] msg = Ptb.v4().from("203.0.113.1").to(NODE_V4).mtu(1400).build();
             // A 64 KiB socket buffer and a consumer stalled until half the burst is out: overruns are certain.
             NflogSettings small = NflogSettings.defaults(GROUP).withBuffer(64 * 1024).withBatch(16, Duration.ofMillis(10));
-            try (Running r = new Running(pair.open(small), p -> {
-                if (handled.incrementAndGet() == 1) {
-                    try {
-                        halfSent.await(60, TimeUnit.SECONDS);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                }
-            }); RawSender tx = pair.sender()) {
+            try (Running r = new Running(pair.open(small), stalledOnFirstUntil(halfSent, handled)); RawSender tx = pair.sender()) {
                 long t0 = System.nanoTime();
                 long sent = sendAndSettle(tx, msg, burst, halfSent::countDown, r.source, 0);
                 long ms = (System.nanoTime() - t0) / 1_000_000;
@@ -306,15 +314,7 @@ class NflogSourceNetnsTest {
             AtomicLong handled = new AtomicLong();
             byte[] msg = Ptb.v4().from("203.0.113.1").to(NODE_V4).mtu(1400).build();
             NflogSettings small = NflogSettings.defaults(GROUP).withBuffer(64 * 1024);
-            try (Running r = new Running(pair.open(small), p -> {
-                if (handled.incrementAndGet() == 1) {
-                    try {
-                        allSent.await(60, TimeUnit.SECONDS);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                }
-            }); RawSender tx = pair.sender()) {
+            try (Running r = new Running(pair.open(small), stalledOnFirstUntil(allSent, handled)); RawSender tx = pair.sender()) {
                 long t0 = System.nanoTime();
                 for (int i = 0; i < burst; i++) {
                     tx.send(msg);
@@ -378,15 +378,7 @@ class NflogSourceNetnsTest {
             AtomicLong handled = new AtomicLong();
             byte[] msg = Ptb.v4().from("203.0.113.1").to(NODE_V4).mtu(1400).build();
             NflogSettings small = NflogSettings.defaults(GROUP).withBuffer(64 * 1024).withBatch(16, Duration.ofMillis(10));
-            try (Running r = new Running(pair.open(small), p -> {
-                if (handled.incrementAndGet() == 1) {
-                    try {
-                        allSent.await(60, TimeUnit.SECONDS);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                }
-            }); RawSender tx = pair.sender()) {
+            try (Running r = new Running(pair.open(small), stalledOnFirstUntil(allSent, handled)); RawSender tx = pair.sender()) {
                 for (int i = 0; i < burst; i++) {
                     tx.send(msg);
                 }
