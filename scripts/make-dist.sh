@@ -150,7 +150,7 @@ fi
   --strip-debug --no-man-pages --no-header-files --compress="$COMPRESS" \
   --generate-cds-archive
 # legal/ holds the JDK's license notices: required when redistributing it; kept.
-# The CDS archive for uncompressed oops is only used with heaps of 32 GB and more: not pmtud's 64 MB.
+# The CDS archive for uncompressed oops is only used with heaps of 32 GB and more: not pmtud's 48 MB.
 rm -f "$DIST/runtime/lib/server/classes_nocoops.jsa"
 
 cp "$LIB"/*.jar "$DIST/lib/"

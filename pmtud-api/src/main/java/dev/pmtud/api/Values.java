@@ -84,7 +84,8 @@ public final class Values {
      * groups (the first of equal runs) compressed to {@code ::}.
      */
     public static String formatAddress(InetAddress address) {
-        return formatAddress(address.getAddress(), 0, address.getAddress().length);
+        byte[] a = address.getAddress();
+        return formatAddress(a, 0, a.length);
     }
 
     /** {@link #formatAddress(InetAddress)} for 4 or 16 bytes at {@code buf[off]}. */

@@ -94,8 +94,7 @@ final class Daemon {
             }
             meters.close();
         }
-        Pipeline.Summary s = pipeline.summary();
-        LOG.log(System.Logger.Level.INFO, SummaryJson.text(s.received(), s.invalid(), s.dropped(), s.forwarded()));
+        LOG.log(System.Logger.Level.INFO, SummaryJson.text(pipeline.summary()));
         return Main.OK;
     }
 

@@ -14,7 +14,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -84,11 +83,10 @@ final class ReplayCommand implements Callable<Integer> {
             pipeline.close(); // flushes the output before the summary is read
         }
         Pipeline.Summary s = pipeline.summary();
-        Map<String, Long> dropped = new LinkedHashMap<>(s.dropped());
-        top.cli().out().println(SummaryJson.text(s.received(), s.invalid(), dropped, s.forwarded()));
+        top.cli().out().println(SummaryJson.text(s));
         if (summaryJson != null) {
             try {
-                Files.writeString(summaryJson, SummaryJson.format(s.received(), s.invalid(), dropped, s.forwarded()), StandardCharsets.UTF_8);
+                Files.writeString(summaryJson, SummaryJson.format(s), StandardCharsets.UTF_8);
             } catch (IOException e) {
                 throw new StartupException("cannot write the summary to " + summaryJson + ": " + e.getMessage(), e);
             }

@@ -1,7 +1,9 @@
 package dev.pmtud.app;
 
+import dev.pmtud.core.Pipeline;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Function;
 
 /**
  * The replay summary as JSON, exactly {@code received}, {@code invalid}, {@code dropped} (filter →
@@ -12,32 +14,25 @@ final class SummaryJson {
     private SummaryJson() {
     }
 
-    static String format(long received, long invalid, Map<String, Long> dropped, long forwarded) {
-        StringBuilder sb = new StringBuilder("{\"received\": ").append(received)
-                .append(", \"invalid\": ").append(invalid).append(", \"dropped\": {");
-        boolean first = true;
-        for (Map.Entry<String, Long> e : new TreeMap<>(dropped).entrySet()) {
-            sb.append(first ? "" : ", ").append(quote(e.getKey())).append(": ").append(e.getValue());
-            first = false;
-        }
-        return sb.append("}, \"forwarded\": ").append(forwarded).append("}\n").toString();
+    static String format(Pipeline.Summary s) {
+        return "{\"received\": " + s.received() + ", \"invalid\": " + s.invalid()
+                + ", \"dropped\": {" + join(s.dropped(), SummaryJson::quote, ": ") + "}, \"forwarded\": " + s.forwarded() + "}\n";
     }
 
     /** The human form printed after the decisions. */
-    static String text(long received, long invalid, Map<String, Long> dropped, long forwarded) {
-        long droppedTotal = dropped.values().stream().mapToLong(Long::longValue).sum();
-        StringBuilder sb = new StringBuilder("summary: received ").append(received).append(", invalid ").append(invalid)
-                .append(", dropped ").append(droppedTotal);
-        if (!dropped.isEmpty()) {
-            sb.append(" (");
-            boolean first = true;
-            for (Map.Entry<String, Long> e : new TreeMap<>(dropped).entrySet()) {
-                sb.append(first ? "" : ", ").append(e.getKey()).append(' ').append(e.getValue());
-                first = false;
-            }
-            sb.append(')');
+    static String text(Pipeline.Summary s) {
+        String byFilter = s.dropped().isEmpty() ? "" : " (" + join(s.dropped(), name -> name, " ") + ")";
+        return "summary: received " + s.received() + ", invalid " + s.invalid() + ", dropped " + s.droppedTotal()
+                + byFilter + ", forwarded " + s.forwarded();
+    }
+
+    /** {@code name<sep>count} per filter, sorted by name, separated by ", ". */
+    private static String join(Map<String, Long> dropped, Function<String, String> name, String sep) {
+        StringBuilder sb = new StringBuilder();
+        for (Map.Entry<String, Long> e : new TreeMap<>(dropped).entrySet()) {
+            sb.append(sb.length() == 0 ? "" : ", ").append(name.apply(e.getKey())).append(sep).append(e.getValue());
         }
-        return sb.append(", forwarded ").append(forwarded).toString();
+        return sb.toString();
     }
 
     static String quote(String s) {

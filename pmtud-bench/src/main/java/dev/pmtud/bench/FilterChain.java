@@ -27,20 +27,34 @@ public final class FilterChain {
         for (FilterFactory f : ServiceLoader.load(FilterFactory.class)) {
             factories.put(f.type(), f);
         }
-        List<Filter> out = new ArrayList<>();
-        int index = 0;
+        BenchContext context = new BenchContext(List.of(Cidr.parse(MessageMix.EXCLUDED_NETWORK)));
+        List<ConfigNode> blocks = blocks(spec);
+        Filter[] out = new Filter[blocks.size()];
+        for (int index = 0; index < out.length; index++) {
+            ConfigNode block = blocks.get(index);
+            String type = block.get("type").text();
+            FilterFactory factory = factories.get(type);
+            if (factory == null) {
+                throw new IllegalArgumentException("no filter type '" + type + "' on the class path; found: " + factories.keySet());
+            }
+            ComponentConfig cfg = new ComponentConfig(block, "filters[" + index + "] (" + type + ")");
+            cfg.checkKeys(factory.keys());
+            out[index] = factory.create(cfg, context);
+        }
+        return out;
+    }
+
+    /** The spec's filters as the {@code { type: ..., key: value }} blocks of a configuration's {@code filters:} list. */
+    public static List<ConfigNode> blocks(String spec) {
+        List<ConfigNode> out = new ArrayList<>();
         for (String part : spec.split(";")) {
             String[] words = part.trim().split("\\s+");
             if (words.length == 0 || words[0].isEmpty()) {
                 continue;
             }
-            String type = words[0];
-            FilterFactory factory = factories.get(type);
-            if (factory == null) {
-                throw new IllegalArgumentException("no filter type '" + type + "' on the class path; found: " + factories.keySet());
-            }
+            int line = out.size() + 1;
             Map<String, ConfigNode> entries = new LinkedHashMap<>();
-            entries.put("type", ConfigNode.scalar("bench", index + 1, type));
+            entries.put("type", ConfigNode.scalar("bench", line, words[0]));
             for (int i = 1; i < words.length; i++) {
                 int eq = words[i].indexOf('=');
                 if (eq <= 0) {
@@ -51,18 +65,15 @@ public final class FilterChain {
                 if (value.indexOf(',') >= 0) {
                     List<ConfigNode> items = new ArrayList<>();
                     for (String v : value.split(",")) {
-                        items.add(ConfigNode.scalar("bench", index + 1, v));
+                        items.add(ConfigNode.scalar("bench", line, v));
                     }
-                    entries.put(key, ConfigNode.list("bench", index + 1, items));
+                    entries.put(key, ConfigNode.list("bench", line, items));
                 } else {
-                    entries.put(key, ConfigNode.scalar("bench", index + 1, value));
+                    entries.put(key, ConfigNode.scalar("bench", line, value));
                 }
             }
-            ComponentConfig cfg = new ComponentConfig(ConfigNode.map("bench", index + 1, entries), "filters[" + index + "] (" + type + ")");
-            cfg.checkKeys(factory.keys());
-            out.add(factory.create(cfg, new BenchContext(List.of(Cidr.parse(MessageMix.EXCLUDED_NETWORK)))));
-            index++;
+            out.add(ConfigNode.map("bench", line, entries));
         }
-        return out.toArray(new Filter[0]);
+        return out;
     }
 }

@@ -4,21 +4,12 @@ import dev.pmtud.api.Filter;
 import dev.pmtud.api.LinkType;
 import dev.pmtud.api.Packet;
 import dev.pmtud.api.Verdict;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The per-message hot path on one thread: what a source thread does between two reads, minus the sinks.
@@ -28,22 +19,17 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * {@code decodeAndFilter}: wrap + decode + the filter chain {@link #chain} built through the
  * filters' own factories, counting each outcome as the runtime's counters do.
- * Capture timestamps advance by {@link #spacingNanos} per message: 200 ns is a 5 M msg/s flood.
+ * Capture timestamps advance by {@link #spacingNanos} per message (see {@link MixBenchmark}).
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = 5, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(value = 5, jvmArgsAppend = {"-Xms256m", "-Xmx256m"})
-public class FilterChainBenchmark {
+public class FilterChainBenchmark extends MixBenchmark {
 
     /** The default chain as shipped ({@code flood}: defaults, so the rate limit drops most of a flood). */
     public static final String DEFAULT_CHAIN =
             "exclude-networks networks=" + MessageMix.EXCLUDED_NETWORK + "; mtu-range; dedup; rate-limit";
+    /** rate-limit keys no flood reaches. */
+    public static final String UNREACHED_RATE_LIMIT = "per-source=1000000000/s burst=1000000000";
     /** The same chain with a rate limit no flood reaches, so every new valid message is forwarded. */
-    public static final String FORWARD_CHAIN =
-            "exclude-networks networks=" + MessageMix.EXCLUDED_NETWORK + "; mtu-range; dedup; rate-limit per-source=1000000000/s burst=1000000000";
+    public static final String FORWARD_CHAIN = DEFAULT_CHAIN + " " + UNREACHED_RATE_LIMIT;
 
     @Param({"RAW"})
     public String linkType;
@@ -51,14 +37,7 @@ public class FilterChainBenchmark {
     @Param({DEFAULT_CHAIN, FORWARD_CHAIN})
     public String chain;
 
-    @Param({"200"})
-    public long spacingNanos;
-
-    private MessageMix mix;
-    private final Packet packet = new Packet();
     private Filter[] filters;
-    private long now;
-    private int round;
 
     // outcome counters, as the runtime keeps them
     public long invalid;
@@ -67,10 +46,9 @@ public class FilterChainBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-        mix = new MessageMix(LinkType.valueOf(linkType));
+        setUpMix(LinkType.valueOf(linkType));
         filters = FilterChain.build(chain);
         dropped = new long[filters.length];
-        now = 1_700_000_000_000_000_000L;
     }
 
     @TearDown(Level.Trial)

@@ -42,6 +42,7 @@ public final class MessageMix {
     public MessageMix(LinkType linkType) {
         this.linkType = linkType;
         List<byte[]> msgs = new ArrayList<>();
+        List<byte[]> frames = new ArrayList<>();
         List<Integer> ports = new ArrayList<>();
         int v = 0;
         int d = 0;
@@ -88,6 +89,7 @@ public final class MessageMix {
             byte[] framed = linkType == LinkType.ETHERNET ? Frames.ethernet("02:00:00:00:00:01", "02:00:00:00:00:64", l3) : l3;
             int linkHeader = framed.length - l3.length;
             msgs.add(l3);
+            frames.add(framed);
             ports.add(port);
             portAt[i] = port < 0 ? -1 : port + linkHeader;
             length[i] = framed.length;
@@ -99,8 +101,7 @@ public final class MessageMix {
         buffer = new byte[total];
         int at = 0;
         for (int i = 0; i < BATCH; i++) {
-            byte[] l3 = msgs.get(i);
-            byte[] framed = linkType == LinkType.ETHERNET ? Frames.ethernet("02:00:00:00:00:01", "02:00:00:00:00:64", l3) : l3;
+            byte[] framed = frames.get(i);
             System.arraycopy(framed, 0, buffer, at, framed.length);
             offset[i] = at;
             if (portAt[i] >= 0) {

@@ -10,7 +10,6 @@ import dev.pmtud.core.Pipeline;
 import dev.pmtud.core.PluginRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,19 +18,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The whole in-process path through pmtud-core's runtime: the handler a {@link Source} gets from
@@ -40,34 +31,20 @@ import org.openjdk.jmh.annotations.Warmup;
  * nothing. The filters are the default chain with the given rate-limit settings; the meter registry
  * is Prometheus', as in the daemon. One operation = one message.
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = 5, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(value = 5, jvmArgsAppend = {"-Xms256m", "-Xmx256m"})
-public class PipelineBenchmark {
+public class PipelineBenchmark extends MixBenchmark {
 
     /** rate-limit keys for the default ("1/s burst 2 per router") and the forwarding case. */
-    @Param({"per-source=1/s burst=2", "per-source=1000000000/s burst=1000000000"})
+    @Param({"per-source=1/s burst=2", FilterChainBenchmark.UNREACHED_RATE_LIMIT})
     public String rateLimit;
 
-    @Param({"200"})
-    public long spacingNanos;
-
-    private MessageMix mix;
-    private final Packet packet = new Packet();
     private Pipeline pipeline;
     private PacketHandler handler;
     private final CountDownLatch closed = new CountDownLatch(1);
-    private long now;
-    private int round;
     public long sunk;
 
     @Setup(Level.Trial)
     public void setUp() throws Exception {
-        mix = new MessageMix(LinkType.RAW);
-        now = 1_700_000_000_000_000_000L;
+        setUpMix(LinkType.RAW);
         CompletableFuture<PacketHandler> got = new CompletableFuture<>();
         Source memory = new Source() {
             @Override
@@ -116,32 +93,9 @@ public class PipelineBenchmark {
     /** node + the default filter chain, as a YAML loader would hand it to the runtime. */
     static ConfigNode config(String rateLimit) {
         Map<String, ConfigNode> root = new LinkedHashMap<>();
-        root.put("node", s("bench"));
-        List<ConfigNode> filters = new ArrayList<>();
-        filters.add(map("type", "exclude-networks", "networks", MessageMix.EXCLUDED_NETWORK));
-        filters.add(map("type", "mtu-range"));
-        filters.add(map("type", "dedup"));
-        List<String> rl = new ArrayList<>(List.of("type", "rate-limit"));
-        for (String kv : rateLimit.trim().split("\\s+")) {
-            int eq = kv.indexOf('=');
-            rl.add(kv.substring(0, eq));
-            rl.add(kv.substring(eq + 1));
-        }
-        filters.add(map(rl.toArray(new String[0])));
-        root.put("filters", ConfigNode.list("bench", 1, filters));
+        root.put("node", ConfigNode.scalar("bench", 1, "bench"));
+        root.put("filters", ConfigNode.list("bench", 1, FilterChain.blocks(FilterChainBenchmark.DEFAULT_CHAIN + " " + rateLimit)));
         return ConfigNode.map("bench", 1, root);
-    }
-
-    private static ConfigNode s(String text) {
-        return ConfigNode.scalar("bench", 1, text);
-    }
-
-    private static ConfigNode map(String... kv) {
-        Map<String, ConfigNode> m = new LinkedHashMap<>();
-        for (int i = 0; i < kv.length; i += 2) {
-            m.put(kv[i], s(kv[i + 1]));
-        }
-        return ConfigNode.map("bench", 1, m);
     }
 
     @TearDown(Level.Trial)

@@ -9,8 +9,7 @@ import dev.pmtud.api.ConfigException;
  * allowed, and {@code config} carries the resolved {@code name} (so that a component can label its
  * own metrics with {@code config.string("name")}).
  */
-record ComponentBlock(String section, int index, String type, String name, ComponentFactory<?> factory,
-                      ComponentConfig config) {
+record ComponentBlock(String type, String name, ComponentFactory<?> factory, ComponentConfig config) {
 
     /** How messages name it: {@code filters[2] (dedup)}. */
     String what() {

@@ -157,7 +157,8 @@ final class PipelineConfig {
             throw list.error(section + " must be a list of { type: ..., ... } blocks, not " + list.describeKind());
         }
         List<ConfigNode> items = list.items();
-        List<String[]> typeAndName = new ArrayList<>();
+        PluginRegistry.Plugin[] plugins = new PluginRegistry.Plugin[items.size()];
+        String[] names = new String[items.size()];
         Map<String, String> usedBy = new HashMap<>();
         // Explicit names first, so that a default never takes a name someone wrote.
         for (int i = 0; i < items.size(); i++) {
@@ -166,67 +167,68 @@ final class PipelineConfig {
             if (!item.isMap()) {
                 throw item.error(where + " must be a map like { type: ..., key: value }, not " + item.describeKind());
             }
-            String type = type(item, where, kind, registry);
-            String name = null;
+            plugins[i] = plugin(item, where, kind, registry);
+            String type = plugins[i].type();
             // A component whose own keys include `name` (the dns provider's DNS name) keeps that key
             // for itself; its label is then the type, type-2, ... like any unnamed block.
-            ConfigNode n = ownsNameKey(registry, kind, type) ? null : item.get("name");
+            ConfigNode n = ownsNameKey(plugins[i]) ? null : item.get("name");
             if (n != null && n.kind() != ConfigNode.Kind.NULL) {
                 if (!n.isScalar() || !NAME.matcher(n.text().trim()).matches()) {
                     throw n.error(where + " (" + type + "): name '" + n.text()
                             + "' must be letters, digits, '.', '_' or '-' (at most 63), starting with a letter or digit");
                 }
-                name = n.text().trim();
+                String name = n.text().trim();
                 String previous = usedBy.putIfAbsent(name, where);
                 if (previous != null) {
                     throw n.error(where + " (" + type + "): name '" + name + "' is already used by " + previous
                             + "; names must be unique within " + section);
                 }
+                names[i] = name;
             }
-            typeAndName.add(new String[] {type, name});
         }
         Map<String, Integer> nextSuffix = new HashMap<>();
         for (int i = 0; i < items.size(); i++) {
-            String[] tn = typeAndName.get(i);
-            if (tn[1] == null) {
-                String candidate = tn[0];
-                int suffix = nextSuffix.getOrDefault(tn[0], 1);
+            if (names[i] == null) {
+                String type = plugins[i].type();
+                String candidate = type;
+                int suffix = nextSuffix.getOrDefault(type, 1);
                 while (usedBy.containsKey(candidate)) {
                     suffix++;
-                    candidate = tn[0] + "-" + suffix;
+                    candidate = type + "-" + suffix;
                 }
-                nextSuffix.put(tn[0], suffix);
+                nextSuffix.put(type, suffix);
                 usedBy.put(candidate, section + "[" + i + "]");
-                tn[1] = candidate;
+                names[i] = candidate;
             }
         }
         List<ComponentBlock> blocks = new ArrayList<>();
         for (int i = 0; i < items.size(); i++) {
             ConfigNode item = items.get(i);
-            String type = typeAndName.get(i)[0];
-            String name = typeAndName.get(i)[1];
-            PluginRegistry.Plugin plugin = registry.find(kind, type).orElseThrow();
+            PluginRegistry.Plugin plugin = plugins[i];
+            String type = plugin.type();
+            String name = names[i];
             String what = section + "[" + i + "] (" + (name.equals(type) ? type : name + ": " + type) + ")";
             ComponentConfig checked = new ComponentConfig(item, what);
             Set<String> allowed = new LinkedHashSet<>(plugin.factory().keys());
             allowed.add("name");
             checked.checkKeys(allowed);
             ComponentConfig config = checked;
-            if (!ownsNameKey(registry, kind, type)) {
+            if (!ownsNameKey(plugin)) {
                 Map<String, ConfigNode> withName = new LinkedHashMap<>(item.entries());
                 withName.put("name", ConfigNode.scalar(item.file(), item.get("name") != null ? item.get("name").line() : item.line(), name));
                 config = new ComponentConfig(ConfigNode.map(item.file(), item.line(), withName), what);
             }
-            blocks.add(new ComponentBlock(section, i, type, name, plugin.factory(), config));
+            blocks.add(new ComponentBlock(type, name, plugin.factory(), config));
         }
         return blocks;
     }
 
-    private static boolean ownsNameKey(PluginRegistry registry, String kind, String type) {
-        return registry.find(kind, type).map(p -> p.factory().keys().contains("name")).orElse(false);
+    private static boolean ownsNameKey(PluginRegistry.Plugin plugin) {
+        return plugin.factory().keys().contains("name");
     }
 
-    private static String type(ConfigNode item, String where, String kind, PluginRegistry registry) {
+    /** The registered plugin the block's {@code type} names. */
+    private static PluginRegistry.Plugin plugin(ConfigNode item, String where, String kind, PluginRegistry registry) {
         List<String> known = registry.types(kind);
         String knownText = known.isEmpty() ? "none are installed" : String.join(", ", known);
         ConfigNode t = item.get("type");
@@ -237,14 +239,13 @@ final class PipelineConfig {
             throw t.error(where + ": 'type' must be a single value; known " + kind + " types: " + knownText);
         }
         String type = t.text().trim();
-        if (registry.find(kind, type).isEmpty()) {
+        return registry.find(kind, type).orElseThrow(() -> {
             String hint = ComponentConfig.closest(type, known);
-            throw t.error(where + ": unknown " + kind + " type '" + type + "'"
+            return t.error(where + ": unknown " + kind + " type '" + type + "'"
                     + (hint != null ? " (did you mean '" + hint + "'?)" : "")
                     + "; known " + kind + " types: " + knownText
                     + (known.isEmpty() ? "" : " (a plugin's type needs its jar in the plugins directory)"));
-        }
-        return type;
+        });
     }
 
     /**

@@ -35,10 +35,6 @@ final class SourceRunner {
         return name;
     }
 
-    Source source() {
-        return source;
-    }
-
     long received() {
         return received.sum();
     }
@@ -85,10 +81,6 @@ final class SourceRunner {
 
     boolean awaitEnd(long nanos) throws InterruptedException {
         return ended.await(nanos, TimeUnit.NANOSECONDS);
-    }
-
-    boolean hasEnded() {
-        return ended.getCount() == 0;
     }
 
     synchronized void close() {

@@ -4,7 +4,6 @@ import static dev.pmtud.core.testing.Packets.T0;
 import static dev.pmtud.testkit.Cfg.block;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.pmtud.api.ComponentConfig;
 import dev.pmtud.api.LinkType;
@@ -13,11 +12,10 @@ import dev.pmtud.api.Sink;
 import dev.pmtud.core.filter.DedupFilterFactory;
 import dev.pmtud.core.filter.MtuRangeFilterFactory;
 import dev.pmtud.core.filter.RateLimitFilterFactory;
-import dev.pmtud.core.testing.ForkedJvm;
+import dev.pmtud.core.testing.AllocationCheck;
 import dev.pmtud.testkit.Ptb;
 import dev.pmtud.testkit.TestContext;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.lang.management.ManagementFactory;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -26,10 +24,6 @@ class PacketPathAllocationTest {
     private static final int PACKETS = 200_000;
     /** The next-hop MTU field: 20-byte IPv4 header, then bytes 6..7 of the ICMP header. */
     private static final int MTU_OFFSET = 20 + 6;
-
-    private static long allocatedBytes() {
-        return ((com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean()).getCurrentThreadAllocatedBytes();
-    }
 
     private static void run(PacketPath path, byte[] l3, Packet p, int from, int to) {
         for (int i = from; i < to; i++) {
@@ -44,8 +38,7 @@ class PacketPathAllocationTest {
 
     @Test
     void processingAPacketAllocatesNothing() {
-        assumeTrue(ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean,
-                "needs a JVM that counts allocated bytes per thread");
+        AllocationCheck.assumeMeasurable();
         MicrometerMetrics metrics = new MicrometerMetrics(new SimpleMeterRegistry(), "node-a");
         TestContext context = new TestContext();
         List<FilterStage> chain = List.of(
@@ -75,11 +68,7 @@ class PacketPathAllocationTest {
                 null, metrics);
         byte[] l3 = Ptb.v4().from("203.0.113.0").build();
         Packet p = new Packet();
-        run(path, l3, p, 0, PACKETS);
-        run(path, l3, p, 0, PACKETS);
-        long before = allocatedBytes();
-        run(path, l3, p, PACKETS, 2 * PACKETS);
-        long allocated = allocatedBytes() - before;
+        long allocated = AllocationCheck.bytesAllocated((from, to) -> run(path, l3, p, from, to), PACKETS);
         assertEquals(path.forwarded(), sent[0], "the sink saw every forwarded packet");
         assertTrue(sent[0] > 0 && chain.stream().allMatch(s -> s.dropped() > 0), 
                 "every path was taken: forwarded " + sent[0] + ", dropped " + chain.stream().map(s -> s.label() + " " + s.dropped()).toList());
@@ -92,15 +81,12 @@ class PacketPathAllocationTest {
      */
     @Test
     void allocatesNothingUnderC1() throws Exception {
-        assumeTrue(ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean,
-                "needs a JVM that counts allocated bytes per thread");
-        String out = ForkedJvm.run(PacketPathAllocationTest.class, List.of("-XX:TieredStopAtLevel=1", "-Xmx256m"), 120);
-        assertTrue(out.contains("allocation check passed"), out);
+        AllocationCheck.assertPassesUnderC1(PacketPathAllocationTest.class);
     }
 
     /** Entry point of {@link #allocatesNothingUnderC1}'s child JVM; exits non-zero when the check fails. */
     public static void main(String[] args) {
         new PacketPathAllocationTest().processingAPacketAllocatesNothing();
-        System.out.println("allocation check passed");
+        AllocationCheck.passed();
     }
 }

@@ -328,30 +328,10 @@ class PipelineTest {
 
             @Override
             public Filter create(dev.pmtud.api.ComponentConfig config, dev.pmtud.api.PipelineContext context) {
-                return new Filter() {
-                    @Override
-                    public Verdict apply(dev.pmtud.api.Packet packet) {
-                        return Verdict.PASS;
-                    }
-
-                    @Override
-                    public void close() {
-                        configuredClosed.incrementAndGet();
-                    }
-                };
+                return passCountingCloses(configuredClosed);
             }
         };
-        Filter guard = new Filter() {
-            @Override
-            public Verdict apply(dev.pmtud.api.Packet packet) {
-                return Verdict.PASS;
-            }
-
-            @Override
-            public void close() {
-                guardClosed.incrementAndGet();
-            }
-        };
+        Filter guard = passCountingCloses(guardClosed);
         PluginRegistry registry = PluginRegistry.of(List.of(new dev.pmtud.core.testing.MemorySourceFactory(), closing));
         ConfigNode root = map(1, "node", NODE, "sources", list(2, block(3, "memory")),
                 "filters", list(4, block(5, "closing"), block(6, "closing")));
@@ -362,5 +342,20 @@ class PipelineTest {
         p.close();
         assertEquals(2, configuredClosed.get(), "each configured filter closed once");
         assertEquals(0, guardClosed.get(), "a loop guard belongs to its sink");
+    }
+
+    /** A filter that passes everything and counts its close() calls. */
+    private static Filter passCountingCloses(java.util.concurrent.atomic.AtomicInteger closes) {
+        return new Filter() {
+            @Override
+            public Verdict apply(dev.pmtud.api.Packet packet) {
+                return Verdict.PASS;
+            }
+
+            @Override
+            public void close() {
+                closes.incrementAndGet();
+            }
+        };
     }
 }

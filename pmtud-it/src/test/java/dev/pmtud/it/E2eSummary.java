@@ -16,7 +16,7 @@ final class E2eSummary {
     }
 
     static synchronized void append(String variant, EcmpScenario.Outcome o) {
-        Path file = PmtudDaemon.Launcher.repoRoot().resolve("pmtud-it").resolve(PmtudDaemon.Launcher.buildDirName()).resolve("e2e-summary.md");
+        Path file = RepoPaths.root().resolve("pmtud-it").resolve(RepoPaths.buildDirName()).resolve("e2e-summary.md");
         StringBuilder rows = new StringBuilder();
         for (Family f : Family.values()) {
             Long ms = o.transferMillis().get(f);

@@ -269,44 +269,15 @@ public final class PmtudDaemon implements AutoCloseable {
             if (explicit != null && !explicit.isBlank()) {
                 return List.of(explicit);
             }
-            Path root = repoRoot();
+            Path root = RepoPaths.root();
             Path bin = root.resolve("bin/pmtud");
-            Path dist = root.resolve("pmtud-app").resolve(buildDirName()).resolve("dist");
+            Path dist = root.resolve("pmtud-app").resolve(RepoPaths.buildDirName()).resolve("dist");
             if (!Files.isExecutable(bin) || !Files.isDirectory(dist.resolve("lib"))) {
                 throw new AssertionError("cannot start pmtud: need " + bin + " and the distribution " + dist
                         + "/lib (built by `mvn -pl pmtud-it -am verify`, which packages pmtud-app first); "
                         + "or set -Dpmtud.launcher=/path/to/pmtud");
             }
             return List.of("env", "PMTUD_HOME=" + dist, bin.toString());
-        }
-
-        /** The repository root: the parent of the pmtud-it module these classes were built in. */
-        static Path repoRoot() {
-            Path dir = classesDir();
-            for (Path p = dir; p != null; p = p.getParent()) {
-                if (Files.isRegularFile(p.resolve("pom.xml")) && Files.isDirectory(p.resolve("pmtud-app"))) {
-                    return p;
-                }
-            }
-            return Path.of("").toAbsolutePath();
-        }
-
-        /** {@code target} or the {@code -Dpmtud.build.dir} this build used (…/pmtud-it/NAME/test-classes). */
-        static String buildDirName() {
-            Path dir = classesDir();
-            Path parent = dir.getParent();
-            if (parent != null && parent.getParent() != null && parent.getParent().getFileName().toString().equals("pmtud-it")) {
-                return parent.getFileName().toString();
-            }
-            return System.getProperty("pmtud.build.dir", "target");
-        }
-
-        private static Path classesDir() {
-            try {
-                return Path.of(PmtudDaemon.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toAbsolutePath();
-            } catch (Exception e) {
-                return Path.of("").toAbsolutePath();
-            }
         }
     }
 }

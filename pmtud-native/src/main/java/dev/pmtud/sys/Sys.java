@@ -35,13 +35,12 @@ public final class Sys {
 
     /** Direct, zeroed memory outside the Java heap, for buffers the kernel reads or writes. */
     public static Pointer allocateDirect(int size) {
-        Pointer p = Memory.allocateDirect(RUNTIME, size, true);
-        return p;
+        return Memory.allocateDirect(RUNTIME, size, true);
     }
 
     /** setsockopt with an int value. */
     public static void setIntOption(int fd, int level, int option, int value, String name) throws NativeException {
-        Pointer v = Memory.allocateDirect(RUNTIME, 4, true);
+        Pointer v = allocateDirect(4);
         v.putInt(0, value);
         check(LIBC.setsockopt(fd, level, option, v, 4), "setsockopt(" + name + ")");
     }
@@ -52,7 +51,7 @@ public final class Sys {
         if (name.length >= Linux.IFNAMSIZ) {
             throw new NativeException("SO_BINDTODEVICE: interface name '" + interfaceName + "' is longer than 15 bytes", Errno.EINVAL, true);
         }
-        Pointer v = Memory.allocateDirect(RUNTIME, Linux.IFNAMSIZ, true);
+        Pointer v = allocateDirect(Linux.IFNAMSIZ);
         v.put(0, name, 0, name.length);
         check(LIBC.setsockopt(fd, Linux.SOL_SOCKET, Linux.SO_BINDTODEVICE, v, name.length + 1),
                 "setsockopt(SO_BINDTODEVICE, " + interfaceName + ")");
@@ -60,7 +59,7 @@ public final class Sys {
 
     /** getsockopt with an int value. */
     public static int getIntOption(int fd, int level, int option, String name) throws NativeException {
-        Pointer v = Memory.allocateDirect(RUNTIME, 4, true);
+        Pointer v = allocateDirect(4);
         jnr.ffi.byref.IntByReference len = new jnr.ffi.byref.IntByReference(4);
         check(LIBC.getsockopt(fd, level, option, v, len), "getsockopt(" + name + ")");
         return v.getInt(0);
@@ -68,7 +67,7 @@ public final class Sys {
 
     /** The interface name for an index, or {@code null} when there is none. */
     public static String interfaceName(int index) {
-        Pointer buf = Memory.allocateDirect(RUNTIME, 16, true);
+        Pointer buf = allocateDirect(Linux.IFNAMSIZ);
         Pointer r = LIBC.if_indextoname(index, buf);
         return r == null ? null : buf.getString(0);
     }

@@ -24,7 +24,7 @@ public final class Checksums {
         if ((ip[0] & 0xf0) == 0x40) {
             int ihl = (ip[0] & 0x0f) * 4;
             int total = (ip[2] & 0xff) << 8 | (ip[3] & 0xff);
-            return fold(sum(ip, ihl, total - ihl, 0)) == 0;
+            return internet(ip, ihl, total - ihl) == 0;
         }
         return icmpv6(ip, 0) == 0;
     }

@@ -118,9 +118,14 @@ public final class Netns implements AutoCloseable {
     }
 
     public Cmd.Result execAllowingFailure(String... command) {
+        return Cmd.exec(inside(command));
+    }
+
+    /** {@code command} prefixed with {@code ip netns exec <name>}. */
+    private List<String> inside(String... command) {
         List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", name));
         full.addAll(List.of(command));
-        return Cmd.exec(full);
+        return full;
     }
 
     /**
@@ -128,9 +133,7 @@ public final class Netns implements AutoCloseable {
      * {@link #close()} if still running.
      */
     public Process start(Path log, String... command) throws IOException {
-        List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", name));
-        full.addAll(List.of(command));
-        Process p = new ProcessBuilder(full).redirectErrorStream(true).redirectOutput(log.toFile())
+        Process p = new ProcessBuilder(inside(command)).redirectErrorStream(true).redirectOutput(log.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
         processes.add(p);
         return p;

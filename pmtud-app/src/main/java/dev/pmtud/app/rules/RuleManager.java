@@ -349,7 +349,12 @@ public final class RuleManager implements AutoCloseable {
         String iface = iface();
         for (Family f : families()) {
             if (f.usesChain()) {
-                if (!f.ipt.run(f.tableArgs("-S", chain())).ok()) {
+                // One listing serves both questions: does the chain exist, and how many rules does it hold.
+                Iptables.Result listing = f.ipt.run(f.tableArgs("-S", chain()));
+                long present = 0;
+                if (listing.ok()) {
+                    present = listing.stdout().lines().filter(l -> l.startsWith("-A ")).count();
+                } else {
                     f.ipt.runOrThrow(f.tableArgs("-N", chain()));
                 }
                 List<List<String>> want = f.chainRules();
@@ -359,8 +364,6 @@ public final class RuleManager implements AutoCloseable {
                         missing++;
                     }
                 }
-                long present = f.ipt.runOrThrow(f.tableArgs("-S", chain())).stdout().lines()
-                        .filter(l -> l.startsWith("-A ")).count();
                 if (missing > 0 || present != want.size()) {
                     // Order matters (RETURNs before the NFLOG rule): rebuild the chain.
                     f.ipt.runOrThrow(f.tableArgs("-F", chain()));

@@ -19,7 +19,6 @@ import java.util.Set;
  */
 final class DnsPeerProvider extends PollingPeerProvider {
     private final String name;
-    private final Duration refresh;
     private final InetSocketAddress server;
     private final Path resolvConf;
     private final Duration timeout;
@@ -28,7 +27,6 @@ final class DnsPeerProvider extends PollingPeerProvider {
     DnsPeerProvider(String name, Duration refresh, InetSocketAddress server, Path resolvConf, System.Logger log) {
         super("pmtud-peers-dns", refresh, Duration.ofSeconds(3));
         this.name = name;
-        this.refresh = refresh;
         this.server = server;
         this.resolvConf = resolvConf;
         this.log = log;
@@ -84,6 +82,6 @@ final class DnsPeerProvider extends PollingPeerProvider {
 
     @Override
     public String toString() {
-        return "dns " + name + (server != null ? " at " + DnsQuery.hostPort(server) : "") + " (refresh " + refresh + ")";
+        return "dns " + name + (server != null ? " at " + DnsQuery.hostPort(server) : "") + " (refresh " + period() + ")";
     }
 }

@@ -28,7 +28,6 @@ final class FilePeerProvider extends PollingPeerProvider {
     static final String BAD_LINE = "bad-line";
 
     private final Path path;
-    private final Duration reload;
     private final System.Logger log;
     private Stamp seen;
 
@@ -39,7 +38,6 @@ final class FilePeerProvider extends PollingPeerProvider {
     FilePeerProvider(Path path, Duration reload, System.Logger log) {
         super("pmtud-peers-file", reload, Duration.ofSeconds(2));
         this.path = path;
-        this.reload = reload;
         this.log = log;
     }
 
@@ -97,6 +95,6 @@ final class FilePeerProvider extends PollingPeerProvider {
 
     @Override
     public String toString() {
-        return "file " + path + " (reload " + reload + ")";
+        return "file " + path + " (reload " + period() + ")";
     }
 }

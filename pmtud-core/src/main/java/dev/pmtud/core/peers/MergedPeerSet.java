@@ -6,6 +6,7 @@ import dev.pmtud.api.PeerSet;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -146,14 +147,15 @@ public final class MergedPeerSet implements PeerSet {
 
     private Set<InetAddress> merge() {
         Set<InetAddress> own = ownAddresses.get();
-        List<InetAddress> all = new ArrayList<>();
+        Set<InetAddress> union = new HashSet<>();
         for (Set<InetAddress> s : byProvider.values()) {
             for (InetAddress a : s) {
-                if (!own.contains(a) && !all.contains(a)) {
-                    all.add(a);
+                if (!own.contains(a)) {
+                    union.add(a);
                 }
             }
         }
+        List<InetAddress> all = new ArrayList<>(union);
         // A stable order makes logs and per-peer work reproducible.
         all.sort(Comparator.comparing((InetAddress a) -> a.getAddress().length)
                 .thenComparing(a -> a.getAddress(), java.util.Arrays::compareUnsigned));

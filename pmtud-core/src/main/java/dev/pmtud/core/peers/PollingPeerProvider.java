@@ -32,6 +32,11 @@ abstract class PollingPeerProvider implements PeerProvider {
         this.closeWait = closeWait;
     }
 
+    /** How long after one poll the next one starts. */
+    protected final Duration period() {
+        return period;
+    }
+
     /** One look-up; reports through {@link #report} or {@code listener.refreshFailed}. */
     protected abstract void poll(PeerListener listener);
 

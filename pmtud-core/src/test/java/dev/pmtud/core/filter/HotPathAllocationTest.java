@@ -3,24 +3,18 @@ package dev.pmtud.core.filter;
 import static dev.pmtud.core.testing.Packets.T0;
 import static dev.pmtud.testkit.Cfg.block;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.pmtud.api.Filter;
 import dev.pmtud.api.LinkType;
 import dev.pmtud.api.Packet;
-import dev.pmtud.core.testing.ForkedJvm;
+import dev.pmtud.core.testing.AllocationCheck;
 import dev.pmtud.testkit.Ptb;
-import java.lang.management.ManagementFactory;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The built-in filters allocate nothing per packet, whatever they decide. */
 class HotPathAllocationTest {
     private static final int PACKETS = 200_000;
-
-    private static long allocatedBytes() {
-        return ((com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean()).getCurrentThreadAllocatedBytes();
-    }
 
     /** Runs every filter over packets from 256 sources, some repeated, with moving time. */
     private static void run(Filter[] filters, byte[] v4, byte[] v6, Packet p, int from, int to) {
@@ -38,8 +32,7 @@ class HotPathAllocationTest {
 
     @Test
     void filtersDoNotAllocatePerPacket() {
-        assumeTrue(ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean,
-                "needs a JVM that counts allocated bytes per thread");
+        AllocationCheck.assumeMeasurable();
         Filter[] filters = List.of(
                 FilterFactories.create(new ExcludeNetworksFilterFactory(),
                         block(1, "exclude-networks", "networks", dev.pmtud.testkit.Cfg.list(1, "198.51.100.0/24", "2001:db8:aa::/48"))),
@@ -55,12 +48,7 @@ class HotPathAllocationTest {
         long allocated = 0;
         for (Filter f : filters) {
             Filter[] one = {f};
-            // Warm up twice: tables fill and the loop gets compiled (the interpreter's own work allocates).
-            run(one, v4, v6, p, 0, PACKETS);
-            run(one, v4, v6, p, 0, PACKETS);
-            long before = allocatedBytes();
-            run(one, v4, v6, p, PACKETS, 2 * PACKETS);
-            long a = allocatedBytes() - before;
+            long a = AllocationCheck.bytesAllocated((from, to) -> run(one, v4, v6, p, from, to), PACKETS);
             report.append(f.getClass().getSimpleName()).append(' ').append(a).append(' ');
             allocated = Math.max(allocated, a);
         }
@@ -74,15 +62,12 @@ class HotPathAllocationTest {
      */
     @Test
     void allocatesNothingUnderC1() throws Exception {
-        assumeTrue(ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean,
-                "needs a JVM that counts allocated bytes per thread");
-        String out = ForkedJvm.run(HotPathAllocationTest.class, List.of("-XX:TieredStopAtLevel=1", "-Xmx256m"), 120);
-        assertTrue(out.contains("allocation check passed"), out);
+        AllocationCheck.assertPassesUnderC1(HotPathAllocationTest.class);
     }
 
     /** Entry point of {@link #allocatesNothingUnderC1}'s child JVM; exits non-zero when the check fails. */
     public static void main(String[] args) {
         new HotPathAllocationTest().filtersDoNotAllocatePerPacket();
-        System.out.println("allocation check passed");
+        AllocationCheck.passed();
     }
 }

@@ -125,9 +125,11 @@ public final class Netlink {
     public static final int NFULA_VLAN_PROTO = 1;
     public static final int NFULA_VLAN_TCI = 2;
 
-    // ---- rtnetlink (for the raw sink's neighbour lookups) ----
+    // ---- rtnetlink (for the raw sink's neighbour and address lookups) ----
     public static final int RTM_NEWLINK = 16;
     public static final int RTM_GETLINK = 18;
+    public static final int RTM_NEWADDR = 20;
+    public static final int RTM_GETADDR = 22;
     public static final int RTM_NEWNEIGH = 28;
     public static final int RTM_DELNEIGH = 29;
     public static final int RTM_GETNEIGH = 30;
@@ -135,6 +137,10 @@ public final class Netlink {
     public static final int NDMSG_LEN = 12;
     /** {@code struct ifinfomsg { u8 family; u8 pad; u16 type; s32 index; u32 flags; u32 change; }} */
     public static final int IFINFOMSG_LEN = 16;
+    /** {@code struct ifaddrmsg { u8 family; u8 prefixlen; u8 flags; u8 scope; u32 index; }} */
+    public static final int IFADDRMSG_LEN = 8;
+    public static final int IFA_ADDRESS = 1;
+    public static final int IFA_LOCAL = 2;
     public static final int NDA_DST = 1;
     public static final int NDA_LLADDR = 2;
     public static final int IFLA_ADDRESS = 1;

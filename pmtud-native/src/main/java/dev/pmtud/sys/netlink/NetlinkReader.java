@@ -1,5 +1,7 @@
 package dev.pmtud.sys.netlink;
 
+import dev.pmtud.sys.Errno;
+
 /**
  * Walks the netlink messages in one received buffer (a recv returns many), in place and without
  * allocating:
@@ -122,7 +124,7 @@ public final class NetlinkReader {
      */
     public int errorCode() {
         if (payloadLength() < 4) {
-            return 71; // EPROTO
+            return Errno.EPROTO;
         }
         return -Bytes.hostInt(buf, payloadOffset());
     }

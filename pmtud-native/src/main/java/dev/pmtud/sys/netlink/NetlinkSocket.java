@@ -118,10 +118,7 @@ public final class NetlinkSocket implements AutoCloseable {
 
     /** The kernel receive buffer in bytes, as the kernel reports it (twice what was set). */
     public int receiveBufferSize() throws NativeException {
-        Pointer v = Sys.allocateDirect(4);
-        IntByReference len = new IntByReference(4);
-        Sys.check(Sys.LIBC.getsockopt(fd, Linux.SOL_SOCKET, Linux.SO_RCVBUF, v, len), "getsockopt(SO_RCVBUF)");
-        return v.getInt(0);
+        return Sys.getIntOption(fd, Linux.SOL_SOCKET, Linux.SO_RCVBUF, "SO_RCVBUF");
     }
 
     /** NETLINK_NO_ENOBUFS: when on, the kernel stops reporting receive buffer overruns. */
@@ -278,9 +275,7 @@ public final class NetlinkSocket implements AutoCloseable {
      * @throws NativeException with the kernel's errno when it refused the request
      */
     public void request(NetlinkWriter w, String operation) throws NativeException {
-        int requestSeq = Bytes.hostInt(w.array(), 8);
-        send(w);
-        awaitAck(requestSeq, operation, null);
+        exchange(w, operation, null);
     }
 
     /**
@@ -288,12 +283,13 @@ public final class NetlinkSocket implements AutoCloseable {
      * {@code each} (the reader is positioned on it) until NLMSG_DONE.
      */
     public void dump(NetlinkWriter w, String operation, Consumer<NetlinkReader> each) throws NativeException {
-        int requestSeq = Bytes.hostInt(w.array(), 8);
-        send(w);
-        awaitAck(requestSeq, operation, each);
+        exchange(w, operation, each);
     }
 
-    private void awaitAck(int requestSeq, String operation, Consumer<NetlinkReader> each) throws NativeException {
+    /** Sends the request in {@code w} and reads until its answer: the ACK, or (with {@code each}) the dump's end. */
+    private void exchange(NetlinkWriter w, String operation, Consumer<NetlinkReader> each) throws NativeException {
+        int requestSeq = Bytes.hostInt(w.array(), 8);
+        send(w);
         byte[] b = new byte[rxCapacity];
         NetlinkReader r = new NetlinkReader();
         long deadline = System.nanoTime() + ACK_TIMEOUT_MILLIS * 1_000_000L;

@@ -20,8 +20,6 @@ import java.util.function.Supplier;
  */
 public final class KubernetesPeerProviderFactory implements PeerProviderFactory {
 
-    static final Set<String> ADDRESS_TYPES = Set.of("InternalIP", "ExternalIP");
-
     @Override
     public String type() {
         return "kubernetes";

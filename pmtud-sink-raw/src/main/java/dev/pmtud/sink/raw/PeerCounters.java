@@ -37,8 +37,7 @@ final class PeerCounters {
                 return errors[i];
             }
         }
-        Metrics.Counter c = metrics.counter(ERRORS, "Messages a sink failed to send to one peer, by errno",
-                tags[0], tags[1], tags[2], tags[3], tags[4], tags[5], "errno", Errno.name(errno));
+        Metrics.Counter c = errorCounter(Errno.name(errno));
         errnos = java.util.Arrays.copyOf(errnos, errnos.length + 1);
         errors = java.util.Arrays.copyOf(errors, errors.length + 1);
         errnos[errnos.length - 1] = errno;
@@ -49,9 +48,13 @@ final class PeerCounters {
     /** {@code errno="no-mac"}: l2-unicast had no link-layer address for the peer. */
     Metrics.Counter noMac() {
         if (noMac == null) {
-            noMac = metrics.counter(ERRORS, "Messages a sink failed to send to one peer, by errno",
-                    tags[0], tags[1], tags[2], tags[3], tags[4], tags[5], "errno", NO_MAC);
+            noMac = errorCounter(NO_MAC);
         }
         return noMac;
+    }
+
+    private Metrics.Counter errorCounter(String errnoLabel) {
+        return metrics.counter(ERRORS, "Messages a sink failed to send to one peer, by errno",
+                tags[0], tags[1], tags[2], tags[3], tags[4], tags[5], "errno", errnoLabel);
     }
 }

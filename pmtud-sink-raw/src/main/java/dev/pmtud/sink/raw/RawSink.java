@@ -14,7 +14,6 @@ import dev.pmtud.sys.Sys;
 import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -216,7 +215,7 @@ final class RawSink implements Sink {
             }
             dropEverythingReceived(fd);
             if (ifName != null) {
-                bindToDevice(fd);
+                Sys.bindToDevice(fd, ifName);
             }
             for (InetAddress s : sources) {
                 if ((s instanceof Inet4Address) == (family == Linux.AF_INET)) {
@@ -250,7 +249,7 @@ final class RawSink implements Sink {
             return -1; // resolution of that family is then left to the kernel's own traffic
         }
         dropEverythingReceived(fd);
-        bindToDevice(fd);
+        Sys.bindToDevice(fd, ifName);
         return fd;
     }
 
@@ -272,23 +271,10 @@ final class RawSink implements Sink {
         Sys.check(Sys.LIBC.setsockopt(fd, Linux.SOL_SOCKET, 26 /* SO_ATTACH_FILTER */, prog, 16), "setsockopt(SO_ATTACH_FILTER)");
     }
 
-    private void bindToDevice(int fd) throws NativeException {
-        byte[] n = (ifName + "\0").getBytes(StandardCharsets.US_ASCII);
-        Pointer p = Sys.allocateDirect(n.length);
-        p.put(0, n, 0, n.length);
-        Sys.check(Sys.LIBC.setsockopt(fd, Linux.SOL_SOCKET, Linux.SO_BINDTODEVICE, p, n.length),
-                "setsockopt(SO_BINDTODEVICE " + ifName + ")");
-    }
-
     /** l3 re-sends from this node's address: a peer's copy must not be replicated again. */
     void checkLoopSafety(Set<InetAddress> peers) {
         List<Cidr> excluded = context.excludedNetworks();
-        Set<String> uncovered = new TreeSet<>();
-        for (InetAddress p : peers) {
-            if (!covered(excluded, p)) {
-                uncovered.add(PeerCounters.label(p));
-            }
-        }
+        Set<String> uncovered = uncovered(excluded, peers, new TreeSet<>());
         if (excluded.isEmpty() || !uncovered.isEmpty()) {
             String which = excluded.isEmpty() ? "no source network is excluded at all"
                     : "peers " + String.join(", ", uncovered) + " are not inside any excluded network (" + excluded + ")";
@@ -296,6 +282,16 @@ final class RawSink implements Sink {
                     + ", so copies from peers would be replicated again (a loop); add the peers' network to an "
                     + "exclude-networks filter or to rules.exclude-sources");
         }
+    }
+
+    /** Adds to {@code into} the label of every one of {@code peers} outside all {@code excluded} networks. */
+    private static <C extends Collection<String>> C uncovered(List<Cidr> excluded, Collection<InetAddress> peers, C into) {
+        for (InetAddress p : peers) {
+            if (!covered(excluded, p)) {
+                into.add(PeerCounters.label(p));
+            }
+        }
+        return into;
     }
 
     private static boolean covered(List<Cidr> excluded, InetAddress a) {
@@ -447,14 +443,7 @@ final class RawSink implements Sink {
 
     private void warnUncovered(List<InetAddress> v4, List<InetAddress> v6) {
         List<Cidr> excluded = context.excludedNetworks();
-        List<String> uncovered = new ArrayList<>();
-        for (List<InetAddress> l : List.of(v4, v6)) {
-            for (InetAddress p : l) {
-                if (!covered(excluded, p)) {
-                    uncovered.add(PeerCounters.label(p));
-                }
-            }
-        }
+        List<String> uncovered = uncovered(excluded, v6, uncovered(excluded, v4, new ArrayList<>()));
         if (!uncovered.isEmpty()) {
             log.log(System.Logger.Level.WARNING, "raw sink {0} (l3): peers {1} are outside every excluded network; "
                     + "their copies may be replicated again (add them to an exclude-networks filter or rules.exclude-sources)",

@@ -46,13 +46,13 @@ public final class RawSinkFactory implements SinkFactory {
         if (iface != null && (iface.isBlank() || iface.length() > 15 || iface.contains("/") || iface.contains(" "))) {
             throw config.error("interface", "is '" + iface + "'; it must be an interface name such as eth0 (at most 15 characters)");
         }
-        if (mode.linkLayer() && config.has("ttl")) {
-            throw config.error("ttl", "does not apply to mode " + mode.text + ", which sends the original packet verbatim; "
-                    + "remove it or use mode l3 or ipip");
-        }
-        if (mode.linkLayer() && config.has("source")) {
-            throw config.error("source", "does not apply to mode " + mode.text + ", which sends the original packet verbatim; "
-                    + "remove it or use mode l3 or ipip");
+        if (mode.linkLayer()) {
+            for (String ipOnly : List.of("ttl", "source")) {
+                if (config.has(ipOnly)) {
+                    throw config.error(ipOnly, "does not apply to mode " + mode.text + ", which sends the original packet verbatim; "
+                            + "remove it or use mode l3 or ipip");
+                }
+            }
         }
         int ttl = config.integer("ttl", mode == Mode.IPIP ? DEFAULT_TTL_IPIP : DEFAULT_TTL_L3, 1, 255);
         List<InetAddress> sources = config.addresses("source");

@@ -1,10 +1,11 @@
 package dev.pmtud.sink.raw;
 
+import static dev.pmtud.sys.netlink.Netlink.*;
+
 import dev.pmtud.sys.Linux;
 import dev.pmtud.sys.NativeException;
 import dev.pmtud.sys.netlink.AttributeReader;
 import dev.pmtud.sys.netlink.Bytes;
-import dev.pmtud.sys.netlink.Netlink;
 import dev.pmtud.sys.netlink.NetlinkReader;
 import dev.pmtud.sys.netlink.NetlinkSocket;
 import dev.pmtud.sys.netlink.NetlinkWriter;
@@ -24,19 +25,8 @@ import java.util.Set;
  * network namespace and usable from the refresh thread afterwards. Control path: allocates freely.
  */
 final class RouteNetlink implements AutoCloseable {
-    private static final int RTM_NEWADDR = 20;
-    private static final int RTM_GETADDR = 22;
-    private static final int RTM_NEWNEIGH = 28;
-    private static final int RTM_GETNEIGH = 30;
-    private static final int NDMSG_LEN = 12;
-    private static final int IFADDRMSG_LEN = 8;
-    private static final int NDA_DST = 1;
-    private static final int NDA_LLADDR = 2;
-    private static final int IFA_ADDRESS = 1;
-    private static final int IFA_LOCAL = 2;
-
     /** NUD states in which the entry's link-layer address can be used. */
-    static final int NUD_USABLE = 0x02 | 0x04 | 0x08 | 0x10 | 0x40 | 0x80; // REACHABLE STALE DELAY PROBE NOARP PERMANENT
+    static final int NUD_USABLE = NUD_REACHABLE | NUD_STALE | NUD_DELAY | NUD_PROBE | NUD_NOARP | NUD_PERMANENT;
 
     private final NetlinkSocket socket;
     private final NetlinkWriter writer = new NetlinkWriter(256);
@@ -52,7 +42,7 @@ final class RouteNetlink implements AutoCloseable {
 
     /** Every neighbour entry (IPv4 and IPv6) on {@code ifIndex} (0: any interface). */
     synchronized List<Neighbour> neighbours(int ifIndex) throws NativeException {
-        writer.reset().begin(RTM_GETNEIGH, Netlink.NLM_F_REQUEST | Netlink.NLM_F_DUMP, socket.nextSeq());
+        writer.reset().begin(RTM_GETNEIGH, NLM_F_REQUEST | NLM_F_DUMP, socket.nextSeq());
         int at = writer.reserve(NDMSG_LEN); // struct ndmsg, family AF_UNSPEC: both families
         Bytes.putHostInt(writer.array(), at + 4, ifIndex);
         writer.end();
@@ -92,7 +82,7 @@ final class RouteNetlink implements AutoCloseable {
 
     /** Every address configured on any interface of this namespace. */
     synchronized Set<InetAddress> localAddresses() throws NativeException {
-        writer.reset().begin(RTM_GETADDR, Netlink.NLM_F_REQUEST | Netlink.NLM_F_DUMP, socket.nextSeq());
+        writer.reset().begin(RTM_GETADDR, NLM_F_REQUEST | NLM_F_DUMP, socket.nextSeq());
         writer.reserve(IFADDRMSG_LEN); // struct ifaddrmsg, family AF_UNSPEC
         writer.end();
         Set<InetAddress> out = new HashSet<>();

@@ -121,12 +121,11 @@ class RawSinkL2Test {
                         assertArrayEquals(m, Wire.l3(f), "the original packet, verbatim");
                     }
                 }
-                assertEquals(2, ctx.metrics().count(PeerCounters.ERRORS, "node", "node-a", "sink", "raw", "peer", ABSENT,
-                        "errno", PeerCounters.NO_MAC), () -> ctx.metrics().toString());
+                assertEquals(2, Sinks.errors(ctx, ABSENT, PeerCounters.NO_MAC), () -> ctx.metrics().toString());
                 for (int i = 0; i < 3; i++) {
-                    assertEquals(2, ctx.metrics().count(PeerCounters.SENT, "node", "node-a", "sink", "raw", "peer", Lan.peerV4(i)));
+                    assertEquals(2, Sinks.sent(ctx, Lan.peerV4(i)));
                 }
-                assertEquals(-1, ctx.metrics().count(PeerCounters.SENT, "node", "node-a", "sink", "raw", "peer", Lan.NODE_V4));
+                assertEquals(-1, Sinks.sent(ctx, Lan.NODE_V4));
 
                 // loop guard: a frame from a peer's MAC is a peer's copy
                 byte[] l3 = Ptb.v4().build();

@@ -83,18 +83,16 @@ class RawSinkL3Test {
                 }
                 // never to itself
                 assertTrue(nodeLo.matching(f -> Wire.isV4(f) || Wire.isV6(f)).isEmpty(), "nothing sent to the node's own address");
-                assertFalse(ctx.metrics().has(PeerCounters.SENT, "node", "node-a", "sink", "raw", "peer", Lan.NODE_V4));
-                assertFalse(ctx.metrics().has(PeerCounters.SENT, "node", "node-a", "sink", "raw", "peer", Lan.NODE_V6));
+                assertFalse(Sinks.hasSent(ctx, Lan.NODE_V4));
+                assertFalse(Sinks.hasSent(ctx, Lan.NODE_V6));
                 for (int i = 0; i < 3; i++) {
-                    assertEquals(2, ctx.metrics().count(PeerCounters.SENT, "node", "node-a", "sink", "raw", "peer", Lan.peerV4(i)));
-                    assertEquals(2, ctx.metrics().count(PeerCounters.SENT, "node", "node-a", "sink", "raw", "peer", Lan.peerV6(i)));
+                    assertEquals(2, Sinks.sent(ctx, Lan.peerV4(i)));
+                    assertEquals(2, Sinks.sent(ctx, Lan.peerV6(i)));
                 }
                 // the unreachable peers: counted with their errno, per message of their family
-                assertEquals(2, ctx.metrics().count(PeerCounters.ERRORS, "node", "node-a", "sink", "raw", "peer", UNREACHABLE_V4,
-                        "errno", "ENETUNREACH"), () -> ctx.metrics().toString());
-                assertEquals(2, ctx.metrics().count(PeerCounters.ERRORS, "node", "node-a", "sink", "raw",
-                        "peer", UNREACHABLE_V6, "errno", "ENETUNREACH"), () -> ctx.metrics().toString());
-                assertEquals(0, ctx.metrics().count(PeerCounters.SENT, "node", "node-a", "sink", "raw", "peer", UNREACHABLE_V4));
+                assertEquals(2, Sinks.errors(ctx, UNREACHABLE_V4, "ENETUNREACH"), () -> ctx.metrics().toString());
+                assertEquals(2, Sinks.errors(ctx, UNREACHABLE_V6, "ENETUNREACH"), () -> ctx.metrics().toString());
+                assertEquals(0, Sinks.sent(ctx, UNREACHABLE_V4));
             }
         }
     }
@@ -128,12 +126,11 @@ class RawSinkL3Test {
                 assertTrue(allocated < measured, "allocated " + allocated + " bytes for " + measured + " messages to 4 peers");
                 long total = warmup + measured;
                 // every message is accounted for: sent, or (on a busy machine) refused by a full queue
-                assertEquals(total, ctx.metrics().count(PeerCounters.SENT, "node", "node-a", "sink", "raw", "peer", Lan.peerV4(2))
-                        + Math.max(0, ctx.metrics().count(PeerCounters.ERRORS, "node", "node-a", "sink", "raw", "peer", Lan.peerV4(2), "errno", "ENOBUFS"))
-                        + Math.max(0, ctx.metrics().count(PeerCounters.ERRORS, "node", "node-a", "sink", "raw", "peer", Lan.peerV4(2), "errno", "EAGAIN")),
+                assertEquals(total, Sinks.sent(ctx, Lan.peerV4(2))
+                        + Math.max(0, Sinks.errors(ctx, Lan.peerV4(2), "ENOBUFS"))
+                        + Math.max(0, Sinks.errors(ctx, Lan.peerV4(2), "EAGAIN")),
                         () -> ctx.metrics().toString());
-                assertEquals(total, ctx.metrics().count(PeerCounters.ERRORS, "node", "node-a", "sink", "raw", "peer", UNREACHABLE_V4,
-                        "errno", "ENETUNREACH"));
+                assertEquals(total, Sinks.errors(ctx, UNREACHABLE_V4, "ENETUNREACH"));
             } finally {
                 sink.close();
             }

@@ -25,6 +25,21 @@ final class Sinks {
         return (RawSink) new RawSinkFactory().create(Cfg.component("sinks", "raw", (Object[]) keysAndValues), ctx);
     }
 
+    /** {@code pmtud_peer_sent_total} of {@code peer} from the sink named {@code raw}, -1 when the series does not exist. */
+    static long sent(TestContext ctx, String peer) {
+        return ctx.metrics().count(PeerCounters.SENT, "node", NODE, "sink", "raw", "peer", peer);
+    }
+
+    /** Whether the sink named {@code raw} has a {@code pmtud_peer_sent_total} series for {@code peer}. */
+    static boolean hasSent(TestContext ctx, String peer) {
+        return ctx.metrics().has(PeerCounters.SENT, "node", NODE, "sink", "raw", "peer", peer);
+    }
+
+    /** {@code pmtud_peer_send_errors_total} of {@code peer} with {@code errno}, -1 when the series does not exist. */
+    static long errors(TestContext ctx, String peer, String errno) {
+        return ctx.metrics().count(PeerCounters.ERRORS, "node", NODE, "sink", "raw", "peer", peer, "errno", errno);
+    }
+
     /** A decoded packet over {@code l3} as an NFLOG source would hand it on. */
     static Packet packet(byte[] l3) {
         Packet p = new Packet().wrap(l3, 0, l3.length, LinkType.RAW, 1L);

@@ -40,12 +40,7 @@ final class InterfaceNames {
         }
         String cached = names[index];
         if (cached == null || nowNanos - resolvedAt[index] > TTL_NANOS) {
-            String fresh = resolve(index);
-            if (fresh != null && !fresh.equals(cached)) {
-                names[index] = fresh;
-            } else if (fresh == null) {
-                names[index] = null;
-            }
+            names[index] = resolve(index);
             resolvedAt[index] = nowNanos;
             return names[index];
         }

@@ -68,12 +68,17 @@ public final class NflogMessage {
         return offs[attribute] >= 0 ? lens[attribute] : 0;
     }
 
+    /** Whether {@code attribute} is present with a value of at least {@code minLength} bytes. */
+    private boolean has(int attribute, int minLength) {
+        return offs[attribute] >= 0 && lens[attribute] >= minLength;
+    }
+
     private int be32(int attribute, int absent) {
-        return offs[attribute] >= 0 && lens[attribute] >= 4 ? Bytes.beInt(buf, offs[attribute]) : absent;
+        return has(attribute, 4) ? Bytes.beInt(buf, offs[attribute]) : absent;
     }
 
     private int be16(int attribute, int absent) {
-        return offs[attribute] >= 0 && lens[attribute] >= 2 ? Bytes.beU16(buf, offs[attribute]) : absent;
+        return has(attribute, 2) ? Bytes.beU16(buf, offs[attribute]) : absent;
     }
 
     /** PACKET_HDR hw_protocol (the ethertype, 0x0800 / 0x86dd), or -1. */
@@ -83,7 +88,7 @@ public final class NflogMessage {
 
     /** PACKET_HDR hook (NF_INET_PRE_ROUTING = 0, ...), or -1. */
     public int hook() {
-        return offs[NFULA_PACKET_HDR] >= 0 && lens[NFULA_PACKET_HDR] >= 3 ? buf[offs[NFULA_PACKET_HDR] + 2] & 0xff : -1;
+        return has(NFULA_PACKET_HDR, 3) ? buf[offs[NFULA_PACKET_HDR] + 2] & 0xff : -1;
     }
 
     public int mark() {
@@ -91,7 +96,7 @@ public final class NflogMessage {
     }
 
     public boolean hasTimestamp() {
-        return offs[NFULA_TIMESTAMP] >= 0 && lens[NFULA_TIMESTAMP] >= 16;
+        return has(NFULA_TIMESTAMP, 16);
     }
 
     /** TIMESTAMP (be64 sec, be64 usec) as nanoseconds since the epoch; {@code absent} without it. */
@@ -121,11 +126,10 @@ public final class NflogMessage {
 
     /** HWADDR hw_addrlen, 0 when absent. */
     public int hwAddressLength() {
-        int o = offs[NFULA_HWADDR];
-        if (o < 0 || lens[NFULA_HWADDR] < 4) {
+        if (!has(NFULA_HWADDR, 4)) {
             return 0;
         }
-        return Math.min(Bytes.beU16(buf, o), lens[NFULA_HWADDR] - 4);
+        return Math.min(Bytes.beU16(buf, offs[NFULA_HWADDR]), lens[NFULA_HWADDR] - 4);
     }
 
     /** Offset of the hardware (source) address in the buffer; see {@link #hwAddressLength()}. */
@@ -176,7 +180,7 @@ public final class NflogMessage {
     }
 
     public boolean hasSeq() {
-        return offs[NFULA_SEQ] >= 0 && lens[NFULA_SEQ] >= 4;
+        return has(NFULA_SEQ, 4);
     }
 
     /** The per-group sequence number (NFULNL_CFG_F_SEQ). */
@@ -185,7 +189,7 @@ public final class NflogMessage {
     }
 
     public boolean hasSeqGlobal() {
-        return offs[NFULA_SEQ_GLOBAL] >= 0 && lens[NFULA_SEQ_GLOBAL] >= 4;
+        return has(NFULA_SEQ_GLOBAL, 4);
     }
 
     public int seqGlobal() {

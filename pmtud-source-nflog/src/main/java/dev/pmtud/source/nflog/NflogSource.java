@@ -177,7 +177,7 @@ public final class NflogSource implements Source {
         NetlinkWriter w = new NetlinkWriter();
         w.begin(nfnlType(NFNL_SUBSYS_ULOG, NFULNL_MSG_CONFIG), NLM_F_REQUEST | NLM_F_ACK, s.nextSeq())
                 .nfgenmsg(family, NFNETLINK_V0, group)
-                .attr(NFULA_CFG_CMD, new byte[] {(byte) command});
+                .attrU8(NFULA_CFG_CMD, command);
         if (full) {
             // struct nfulnl_msg_config_mode { be32 copy_range; u8 copy_mode; u8 pad; }
             byte[] mode = new byte[6];

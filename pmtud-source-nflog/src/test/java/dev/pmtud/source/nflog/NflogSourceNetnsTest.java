@@ -10,7 +10,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pmtud.api.Packet;
 import dev.pmtud.api.PacketHandler;
+import dev.pmtud.sys.NativeException;
 import dev.pmtud.testkit.Cmd;
+import dev.pmtud.testkit.Frames;
 import dev.pmtud.testkit.Netns;
 import dev.pmtud.testkit.Ptb;
 import java.io.IOException;
@@ -87,7 +89,6 @@ class NflogSourceNetnsTest {
         }
     }
 
-    /** Runs a source on its own thread; close() asserts that run() returned promptly. */
     /**
      * Counts packets and holds the source thread on the first one until {@code release} opens, so
      * the kernel's queue fills meanwhile: the way these tests make overruns certain.
@@ -104,6 +105,7 @@ class NflogSourceNetnsTest {
         };
     }
 
+    /** Runs a source on its own thread; close() asserts that run() returned promptly. */
     private static final class Running implements AutoCloseable {
         final NflogSource source;
         final Thread thread;
@@ -156,10 +158,6 @@ class NflogSourceNetnsTest {
         return ipv4;
     }
 
-    private static long mac(String text) {
-        return Long.parseLong(text.replace(":", ""), 16);
-    }
-
     @Test
     void deliversBothFamiliesWithPayloadIngressAndSourceMac() throws Exception {
         Netns.assumeRoot();
@@ -182,7 +180,7 @@ class NflogSourceNetnsTest {
                 for (Seen s : List.of(a, b)) {
                     assertEquals("eth0", s.ifName());
                     assertEquals(pair.nodeIfIndex, s.ifIndex());
-                    assertEquals(mac(pair.peerMac), s.mac(), "source MAC is the peer veth's");
+                    assertEquals(Frames.macNumber(pair.peerMac), s.mac(), "source MAC is the peer veth's");
                     assertEquals(Packet.PACKET_HOST, s.packetType());
                     assertTrue(s.ts() >= before - 1_000_000_000L && s.ts() <= after + 1_000_000_000L, "timestamp " + s.ts());
                 }
@@ -262,6 +260,29 @@ class NflogSourceNetnsTest {
         Thread.sleep(50);
     }
 
+    /** The message every load test sends: an IPv4 fragmentation-needed the capture rule logs. */
+    private static byte[] loadMessage() {
+        return Ptb.v4().from("203.0.113.1").to(NODE_V4).mtu(1400).build();
+    }
+
+    private static void sendAll(RawSender tx, byte[] message, int count) throws NativeException {
+        for (int i = 0; i < count; i++) {
+            tx.send(message);
+        }
+    }
+
+    /**
+     * Prints the figures since {@code t0}, then asserts that each of {@code sent} messages was either
+     * received (and handed to the handler) or counted lost.
+     */
+    private static void assertAccountedFor(String what, long sent, NflogSource s, long t0, Pair pair, AtomicLong handled) {
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        String rule = ruleCounters(pair);
+        System.out.println(report(what, sent, s, ms, rule));
+        assertEquals(sent, s.received() + s.lost(), "received + lost must equal sent; rule counters:\n" + rule);
+        assertEquals(s.received(), handled.get());
+    }
+
     private static String report(String what, long sent, NflogSource s, long ms, String rule) {
         return String.format("%s: sent %d, received %d, lost %d, ENOBUFS %d, dropped batches %d, recv calls %d, %d ms%n%s",
                 what, sent, s.received(), s.lost(), s.overruns(), s.droppedBatches(), s.receiveCalls(), ms, rule);
@@ -282,18 +303,14 @@ class NflogSourceNetnsTest {
             int burst = 200_000;
             CountDownLatch halfSent = new CountDownLatch(1);
             AtomicLong handled = new AtomicLong();
-            byte[] msg = Ptb.v4().from("203.0.113.1").to(NODE_V4).mtu(1400).build();
+            byte[] msg = loadMessage();
             // A 64 KiB socket buffer and a consumer stalled until half the burst is out: overruns are certain.
             NflogSettings small = NflogSettings.defaults(GROUP).withBuffer(64 * 1024).withBatch(16, Duration.ofMillis(10));
             try (Running r = new Running(pair.open(small), stalledOnFirstUntil(halfSent, handled)); RawSender tx = pair.sender()) {
                 long t0 = System.nanoTime();
                 long sent = sendAndSettle(tx, msg, burst, halfSent::countDown, r.source, 0);
-                long ms = (System.nanoTime() - t0) / 1_000_000;
                 NflogSource s = r.source;
-                String rule = ruleCounters(pair);
-                System.out.println(report("burst (batch 16, markers)", sent, s, ms, rule));
-                assertEquals(sent, s.received() + s.lost(), "received + lost must equal sent; rule counters:\n" + rule);
-                assertEquals(s.received(), handled.get());
+                assertAccountedFor("burst (batch 16, markers)", sent, s, t0, pair, handled);
                 assertTrue(s.lost() > 0, "the small buffer should have overrun");
                 assertTrue(s.overruns() > 0, "ENOBUFS should have been seen");
             }
@@ -312,22 +329,16 @@ class NflogSourceNetnsTest {
             int burst = 50_000;
             CountDownLatch allSent = new CountDownLatch(1);
             AtomicLong handled = new AtomicLong();
-            byte[] msg = Ptb.v4().from("203.0.113.1").to(NODE_V4).mtu(1400).build();
+            byte[] msg = loadMessage();
             NflogSettings small = NflogSettings.defaults(GROUP).withBuffer(64 * 1024);
             try (Running r = new Running(pair.open(small), stalledOnFirstUntil(allSent, handled)); RawSender tx = pair.sender()) {
                 long t0 = System.nanoTime();
-                for (int i = 0; i < burst; i++) {
-                    tx.send(msg);
-                }
+                sendAll(tx, msg, burst);
                 allSent.countDown();
                 NflogSource s = r.source;
                 awaitAccounted(s, burst, 10_000);
-                long ms = (System.nanoTime() - t0) / 1_000_000;
-                String rule = ruleCounters(pair);
-                System.out.println(report("tail loss (batch 1)", burst, s, ms, rule));
+                assertAccountedFor("tail loss (batch 1)", burst, s, t0, pair, handled);
                 assertTrue(s.lost() > burst / 2, "a 64 KiB buffer cannot hold most of a stalled burst: " + s.lost());
-                assertEquals(burst, s.received() + s.lost(), "received + lost must equal sent; rule counters:\n" + rule);
-                assertEquals(s.received(), handled.get());
             }
         }
     }
@@ -342,7 +353,7 @@ class NflogSourceNetnsTest {
         try (Pair pair = new Pair()) {
             int count = 100_000;
             AtomicLong handled = new AtomicLong();
-            byte[] msg = Ptb.v4().from("203.0.113.1").to(NODE_V4).mtu(1400).build();
+            byte[] msg = loadMessage();
             NflogSettings small = NflogSettings.defaults(GROUP).withBuffer(256 * 1024);
             try (Running r = new Running(pair.open(small), p -> {
                 handled.incrementAndGet();
@@ -352,18 +363,12 @@ class NflogSourceNetnsTest {
                 }
             }); RawSender tx = pair.sender()) {
                 long t0 = System.nanoTime();
-                for (int i = 0; i < count; i++) {
-                    tx.send(msg);
-                }
+                sendAll(tx, msg, count);
                 NflogSource s = r.source;
                 awaitAccounted(s, count, 20_000);
-                long ms = (System.nanoTime() - t0) / 1_000_000;
-                String rule = ruleCounters(pair);
-                System.out.println(report("sustained overload (batch 1)", count, s, ms, rule));
+                assertAccountedFor("sustained overload (batch 1)", count, s, t0, pair, handled);
                 assertTrue(s.lost() > 0, "a 50 µs consumer must fall behind a full-speed sender");
                 assertTrue(s.overruns() > 1, "the socket should have congested more than once: " + s.overruns());
-                assertEquals(count, s.received() + s.lost(), "received + lost must equal sent; rule counters:\n" + rule);
-                assertEquals(s.received(), handled.get());
             }
         }
     }
@@ -376,12 +381,10 @@ class NflogSourceNetnsTest {
             int burst = 50_000;
             CountDownLatch allSent = new CountDownLatch(1);
             AtomicLong handled = new AtomicLong();
-            byte[] msg = Ptb.v4().from("203.0.113.1").to(NODE_V4).mtu(1400).build();
+            byte[] msg = loadMessage();
             NflogSettings small = NflogSettings.defaults(GROUP).withBuffer(64 * 1024).withBatch(16, Duration.ofMillis(10));
             try (Running r = new Running(pair.open(small), stalledOnFirstUntil(allSent, handled)); RawSender tx = pair.sender()) {
-                for (int i = 0; i < burst; i++) {
-                    tx.send(msg);
-                }
+                sendAll(tx, msg, burst);
                 allSent.countDown();
                 NflogSource s = r.source;
                 long deadline = System.nanoTime() + 10_000_000_000L;
@@ -408,7 +411,7 @@ class NflogSourceNetnsTest {
     void packetsPerReceiveCallAt50kPerSecond() throws Exception {
         Netns.assumeRoot();
         try (Pair pair = new Pair()) {
-            byte[] msg = Ptb.v4().from("203.0.113.1").to(NODE_V4).mtu(1400).build();
+            byte[] msg = loadMessage();
             try (Running r = new Running(pair.open(NflogSettings.defaults(GROUP)), p -> { });
                  RawSender tx = pair.sender()) {
                 long t0 = System.nanoTime();

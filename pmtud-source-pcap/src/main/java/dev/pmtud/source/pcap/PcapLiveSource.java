@@ -21,13 +21,11 @@ import org.pcap4j.core.RawPacketListener;
  * frames are captured: what this node sends itself (a sink's replicas) never comes back in.
  */
 public final class PcapLiveSource extends PcapHandleSource {
-    /** cloudflare/pmtud's filter: both messages, and never a frame that arrived as a broadcast. */
-    public static final String DEFAULT_FILTER =
-            "((icmp and icmp[0] == 3 and icmp[1] == 4) or (icmp6 and ip6[40] == 2 and ip6[41] == 0))"
-            + " and not ether dst ff:ff:ff:ff:ff:ff";
-    /** The same without the Ethernet clause, for links without Ethernet headers (cooked, raw IP). */
+    /** {@link #DEFAULT_FILTER} without its Ethernet clause, for links without Ethernet headers (cooked, raw IP). */
     public static final String DEFAULT_FILTER_NO_ETHER =
             "((icmp and icmp[0] == 3 and icmp[1] == 4) or (icmp6 and ip6[40] == 2 and ip6[41] == 0))";
+    /** cloudflare/pmtud's filter: both messages, and never a frame that arrived as a broadcast. */
+    public static final String DEFAULT_FILTER = DEFAULT_FILTER_NO_ETHER + " and not ether dst ff:ff:ff:ff:ff:ff";
 
     /** How long one poll may block; bounds how late a stop is noticed even if a wake-up is lost. */
     private static final int READ_TIMEOUT_MILLIS = 100;
@@ -92,8 +90,7 @@ public final class PcapLiveSource extends PcapHandleSource {
                 ni = null;
             }
             if (ni == null) {
-                throw new IOException("pcap source: interface '" + interfaceName
-                        + "' does not exist; name one that `ip link` lists (or 'any')");
+                throw noSuchInterface(interfaceName);
             }
             ifIndex = ni.getIndex();
             ingressName = interfaceName;
@@ -155,10 +152,14 @@ public final class PcapLiveSource extends PcapHandleSource {
                     + interfaceName + " up) before pmtud starts");
         }
         if (lower.contains("no such device") || lower.contains("doesn't exist")) {
-            return new IOException("pcap source: interface '" + interfaceName
-                    + "' does not exist; name one that `ip link` lists (or 'any')");
+            return noSuchInterface(interfaceName);
         }
         return new IOException("pcap source: cannot capture on '" + interfaceName + "': " + m);
+    }
+
+    private static IOException noSuchInterface(String interfaceName) {
+        return new IOException("pcap source: interface '" + interfaceName
+                + "' does not exist; name one that `ip link` lists (or 'any')");
     }
 
     @Override

@@ -85,6 +85,21 @@ class PcapLiveSourceTest {
         return new PcapLiveSourceFactory().create(Cfg.component("sources", "pcap", (Object[]) kv), new TestContext("test"));
     }
 
+    /** Opens a source of {@code kv} inside {@code ns}; it must fail with a one-line IOException, returned. */
+    private static IOException openFailsIn(Netns ns, String... kv) {
+        IOException e = assertThrows(IOException.class, () -> ns.call(() -> {
+            Source s = create(kv);
+            try {
+                s.open();
+            } finally {
+                s.close();
+            }
+            return s;
+        }));
+        assertFalse(e.getMessage().contains("\n"), e.getMessage());
+        return e;
+    }
+
     private static byte[] frameBytes(Packet p) {
         return Arrays.copyOfRange(p.buffer(), p.offset(), p.offset() + p.length());
     }
@@ -199,17 +214,8 @@ class PcapLiveSourceTest {
     void badInterfaceIsAOneLineErrorAtOpen() throws Exception {
         Netns.assumeRoot();
         try (Netns rx = Netns.create("rx")) {
-            IOException e = assertThrows(IOException.class, () -> rx.call(() -> {
-                Source s = create("interface", "nosuch0");
-                try {
-                    s.open();
-                } finally {
-                    s.close();
-                }
-                return s;
-            }));
+            IOException e = openFailsIn(rx, "interface", "nosuch0");
             assertTrue(e.getMessage().contains("'nosuch0' does not exist"), e.getMessage());
-            assertFalse(e.getMessage().contains("\n"), e.getMessage());
         }
     }
 
@@ -220,17 +226,8 @@ class PcapLiveSourceTest {
         try (Netns rx = Netns.create("rx"); Netns tx = Netns.create("tx")) {
             Netns.veth(rx, "eth0", tx, "eth0");
             rx.exec("ip", "link", "set", "eth0", "down");
-            IOException e = assertThrows(IOException.class, () -> rx.call(() -> {
-                Source s = create("interface", "eth0");
-                try {
-                    s.open();
-                } finally {
-                    s.close();
-                }
-                return s;
-            }));
+            IOException e = openFailsIn(rx, "interface", "eth0");
             assertTrue(e.getMessage().contains("'eth0' is down"), e.getMessage());
-            assertFalse(e.getMessage().contains("\n"), e.getMessage());
         }
     }
 
@@ -239,17 +236,8 @@ class PcapLiveSourceTest {
     void badFilterIsAOneLineErrorAtOpen() throws Exception {
         Netns.assumeRoot();
         try (Netns rx = Netns.create("rx")) {
-            IOException e = assertThrows(IOException.class, () -> rx.call(() -> {
-                Source s = create("interface", "lo", "filter", "icmp and frobnicate");
-                try {
-                    s.open();
-                } finally {
-                    s.close();
-                }
-                return s;
-            }));
+            IOException e = openFailsIn(rx, "interface", "lo", "filter", "icmp and frobnicate");
             assertTrue(e.getMessage().contains("icmp and frobnicate") && e.getMessage().contains("'filter'"), e.getMessage());
-            assertFalse(e.getMessage().contains("\n"), e.getMessage());
         }
     }
 
