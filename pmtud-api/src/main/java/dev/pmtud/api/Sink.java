@@ -1,6 +1,7 @@
 package dev.pmtud.api;
 
 import java.io.IOException;
+import java.util.Set;
 
 /**
  * Where forwarded packets go: raw sockets towards the peers, a pcap file, the log.
@@ -25,6 +26,16 @@ public interface Sink extends AutoCloseable {
      */
     default Filter loopGuard() {
         return null;
+    }
+
+    /**
+     * Network devices this sink writes packets into so that the kernel handles them as received
+     * there (the {@code inject} sink's TUN device). No source of any pipeline may capture from them:
+     * an injected copy captured again would be relayed again, a loop. The runtime refuses such a
+     * configuration at start. Empty for sinks that only send.
+     */
+    default Set<String> injectsInto() {
+        return Set.of();
     }
 
     /** Pushes out anything buffered. Called at stop, before {@link #close()}. */

@@ -1,6 +1,7 @@
 package dev.pmtud.api;
 
 import java.io.IOException;
+import java.util.Set;
 
 /**
  * Where packets come from: an NFLOG group, a live capture, a capture file.
@@ -19,6 +20,20 @@ public interface Source extends AutoCloseable {
      * when the source is exhausted (a file) or closed. Transient errors are counted, not thrown.
      */
     void run(PacketHandler handler) throws IOException;
+
+    /** What {@link #capturesFrom()} returns for a source that captures on every interface. */
+    Set<String> EVERY_INTERFACE = Set.of("any");
+
+    /**
+     * The network devices this source captures from, by name, so that the runtime can refuse a
+     * configuration that would capture what a sink injects ({@link Sink#injectsInto()}).
+     * {@link #EVERY_INTERFACE} when it captures everywhere; empty when it captures from no device
+     * (a file, a socket) or cannot tell (NFLOG: the netfilter rule decides, and the managed rule is
+     * checked on its own).
+     */
+    default Set<String> capturesFrom() {
+        return Set.of();
+    }
 
     /**
      * Messages the kernel (or capture layer) reported as dropped before pmtud could read them, for
