@@ -1,6 +1,7 @@
 package dev.pmtud.api;
 
 import java.io.IOException;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -36,6 +37,16 @@ public interface Sink extends AutoCloseable {
      */
     default Set<String> injectsInto() {
         return Set.of();
+    }
+
+    /**
+     * Caveats about this sink as configured that are not mistakes, one sentence each, saying what
+     * it cannot do and what to use instead (for example a mode that never reaches a pod behind
+     * DNAT). Read once the sink is created: {@code pmtud validate} prints them under {@code NOTE:},
+     * {@code pmtud run} logs them once at INFO. Empty for most sinks.
+     */
+    default List<String> notes() {
+        return List.of();
     }
 
     /** Pushes out anything buffered. Called at stop, before {@link #close()}. */

@@ -5,7 +5,11 @@ import dev.pmtud.app.rules.RuleException;
 import dev.pmtud.app.rules.RuleManager;
 import dev.pmtud.core.DecisionListener;
 import dev.pmtud.core.MicrometerMetrics;
+import dev.pmtud.core.NodeRuntime;
+import dev.pmtud.core.NodeRuntimeBuilder;
+import dev.pmtud.core.NodeSettings;
 import dev.pmtud.core.Pipeline;
+import dev.pmtud.core.PipelineConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.time.Duration;
@@ -42,30 +46,42 @@ final class Daemon {
     int run() throws InterruptedException {
         Cli cli = boot.cli();
         RuleManager rules = RuleManager.fromConfig(root).orElse(null);
+        boolean several = PipelineConfig.read(root).size() > 1;
         PrometheusMeterRegistry meters = Meters.create();
-        Pipeline.Builder builder = Pipeline.builder(root, boot.registry()).meterRegistry(meters);
-        DecisionListener listener = decisions ? new DecisionPrinter(cli.out())::decided : null;
+        NodeRuntimeBuilder builder = NodeRuntime.builder(root, boot.registry()).meterRegistry(meters);
+        DecisionListener listener = decisions ? new DecisionPrinter(cli.out(), several)::decided : null;
         if (goPmtudMetrics) {
             // Bound before the build, so that it sees every per-peer meter the sinks create.
-            GoPmtudMetrics go = GoPmtudMetrics.bind(meters, Pipeline.Settings.from(root).nodeName());
+            GoPmtudMetrics go = GoPmtudMetrics.bind(meters, NodeSettings.from(root).nodeName());
             DecisionListener print = listener;
-            listener = (packet, stage, reason) -> {
+            listener = (pipeline, packet, stage, reason) -> {
                 go.processed(packet.timestampNanos());
                 if (print != null) {
-                    print.decided(packet, stage, reason);
+                    print.decided(pipeline, packet, stage, reason);
                 }
             };
         }
         if (listener != null) {
             builder.onDecision(listener);
         }
-        Pipeline pipeline = builder.build();
-        Pipeline.Settings settings = pipeline.settings();
+        NodeRuntime runtime = builder.build();
+        try {
+            // Before anything is installed: a refused start must not touch rules another instance may own.
+            ManagedRuleCheck.checkConfigured(rules, runtime);
+            ManagedRuleCheck.checkAtStart(rules, runtime);
+        } catch (RuntimeException e) {
+            runtime.close();
+            throw e;
+        }
+        for (String note : runtime.notes()) {
+            LOG.log(System.Logger.Level.INFO, "note: " + note);
+        }
+        NodeSettings settings = runtime.settings();
         StatusServer http = null;
         try {
             if (settings.metricsEnabled()) {
                 // Before start(): a probe during a slow start (peers, sockets) sees alive but not ready.
-                http = StatusServer.start(settings.metricsListen(), meters, () -> !started || pipeline.ready(), pipeline::ready);
+                http = StatusServer.start(settings.metricsListen(), meters, () -> !started || runtime.ready(), runtime::ready);
                 LOG.log(System.Logger.Level.INFO, "metrics on http://" + StatusServer.show(http.address()) + "/metrics");
             }
             if (rules != null && rules.managed()) {
@@ -78,14 +94,14 @@ final class Daemon {
                 LOG.log(System.Logger.Level.INFO, "iptables rules in place: " + rules);
             }
             try {
-                pipeline.start();
+                runtime.start();
             } catch (IOException e) {
                 throw new StartupException(e.getMessage(), e);
             }
             started = true;
-            waitForStop(cli.stop(), pipeline);
+            waitForStop(cli.stop(), runtime);
         } finally {
-            pipeline.close();
+            runtime.close();
             if (rules != null) {
                 closeRules(rules);
             }
@@ -94,7 +110,9 @@ final class Daemon {
             }
             meters.close();
         }
-        LOG.log(System.Logger.Level.INFO, SummaryJson.text(pipeline.summary()));
+        for (Pipeline p : runtime.pipelines()) {
+            LOG.log(System.Logger.Level.INFO, (several ? "pipeline " + p.name() + " " : "") + SummaryJson.text(p.summary()));
+        }
         return Main.OK;
     }
 
@@ -108,9 +126,9 @@ final class Daemon {
         }
     }
 
-    private static void waitForStop(StopSignal stop, Pipeline pipeline) throws InterruptedException {
+    private static void waitForStop(StopSignal stop, NodeRuntime runtime) throws InterruptedException {
         while (!stop.await(POLL)) {
-            if (pipeline.awaitSources(Duration.ZERO)) {
+            if (runtime.awaitSources(Duration.ZERO)) {
                 LOG.log(System.Logger.Level.INFO, "every source has ended; stopping");
                 return;
             }

@@ -13,7 +13,9 @@ import java.time.format.DateTimeFormatter;
  * 2026-01-01T00:00:00.010000Z dropped    ICMP frag-needed from ... [dedup: duplicate]
  * 2026-01-01T00:00:00.400000Z invalid    [not-frag-needed]
  * </pre>
- * The time is the packet's capture time, so a replay reads like the capture.
+ * The time is the packet's capture time, so a replay reads like the capture. When the
+ * configuration has several pipelines, each line names its pipeline after the time:
+ * {@code 2026-01-01T00:00:00.000000Z [relay] forwarded  ...}.
  */
 final class DecisionPrinter {
     static final String FORWARDED = "forwarded";
@@ -22,21 +24,28 @@ final class DecisionPrinter {
             DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS'Z'").withZone(ZoneOffset.UTC);
 
     private final PrintStream out;
+    private final boolean namePipelines;
 
-    DecisionPrinter(PrintStream out) {
+    /** @param namePipelines whether lines name their pipeline (the configuration has several) */
+    DecisionPrinter(PrintStream out, boolean namePipelines) {
         this.out = out;
+        this.namePipelines = namePipelines;
     }
 
     /** @param stage "invalid", a filter label or "forwarded"; reason the invalid or drop reason */
-    void decided(Packet packet, String stage, String reason) {
-        out.println(line(packet, stage, reason));
+    void decided(String pipeline, Packet packet, String stage, String reason) {
+        out.println(line(namePipelines ? pipeline : null, packet, stage, reason));
     }
 
-    static String line(Packet packet, String stage, String reason) {
+    /** @param pipeline the pipeline to name, or {@code null} for none */
+    static String line(String pipeline, Packet packet, String stage, String reason) {
         long ts = packet.timestampNanos();
         StringBuilder sb = new StringBuilder(160);
         TIME.formatTo(Instant.ofEpochSecond(Math.floorDiv(ts, 1_000_000_000L), Math.floorMod(ts, 1_000_000_000L)), sb);
         sb.append(' ');
+        if (pipeline != null) {
+            sb.append('[').append(pipeline).append("] ");
+        }
         if (FORWARDED.equals(stage)) {
             sb.append("forwarded  ").append(packet.describe());
         } else if (INVALID.equals(stage)) {

@@ -15,7 +15,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@code go_pmtud_sent_packets_total{node}}, {@code go_pmtud_sent_packets_peer{node,peer}},
  * {@code go_pmtud_sent_error_peer_total{node,peer}}, {@code go_pmtud_error_total{node}} and
  * {@code go_pmtud_callback_duration_seconds{node}}. Every series reads pmtud's meters when
- * scraped, so the packet path pays nothing for them.
+ * scraped, so the packet path pays nothing for them. go-pmtud had no pipelines: each alias sums
+ * pmtud's series over every {@code pipeline} label (the drop-in mode runs one, {@code main}).
  */
 final class GoPmtudMetrics {
     private static final java.time.Duration[] DEFAULT_BUCKETS = java.util.stream.DoubleStream

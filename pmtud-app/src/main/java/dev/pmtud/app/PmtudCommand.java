@@ -11,7 +11,7 @@ import picocli.CommandLine.ScopeType;
         sortOptions = false, usageHelpAutoWidth = true,
         description = "Replicates ICMP fragmentation-needed / packet-too-big messages to the other ECMP nodes,"
                 + " so that the node holding the connection learns the path MTU.",
-        subcommands = {RunCommand.class, ReplayCommand.class, ValidateCommand.class, PluginsCommand.class,
+        subcommands = {RunCommand.class, ReplayCommand.class, ValidateCommand.class, PluginsCommand.class, KeygenCommand.class,
                 RulesCommand.class, ConfigFromFlagsCommand.class, picocli.CommandLine.HelpCommand.class},
         footer = {"", "Exit status: 0 ok, 1 could not start or failed, 2 bad configuration or command line."})
 public final class PmtudCommand implements java.util.concurrent.Callable<Integer> {

@@ -7,7 +7,10 @@ import dev.pmtud.api.PipelineContext;
 import dev.pmtud.api.Sink;
 import dev.pmtud.api.Source;
 import dev.pmtud.app.rules.RuleManager;
+import dev.pmtud.core.NodeRuntime;
+import dev.pmtud.core.NodeRuntimeBuilder;
 import dev.pmtud.core.Pipeline;
+import dev.pmtud.core.PipelineConfig;
 import dev.pmtud.core.PluginRegistry;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -18,14 +21,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
 
 /**
- * {@code pmtud replay}: the configuration's filters on a capture instead of its sources, printing
- * each decision. Time is the capture's, so dedup windows and rate limits decide as they did live.
+ * {@code pmtud replay}: one pipeline's filters on a capture instead of its sources, printing each
+ * decision. Time is the capture's, so dedup windows and rate limits decide as they did live. With
+ * several pipelines, {@code --pipeline NAME} picks the one; only it is built.
  */
-@Command(name = "replay", description = "Run the configuration's filters on a pcap capture instead of its sources;"
+@Command(name = "replay", description = "Run a pipeline's filters on a pcap capture instead of its sources;"
         + " prints one line per decision, then a summary.")
 final class ReplayCommand implements Callable<Integer> {
     /** The plugin type both replacements come from: the input reader and the output writer. */
@@ -33,6 +40,12 @@ final class ReplayCommand implements Callable<Integer> {
 
     @ParentCommand
     PmtudCommand top;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--pipeline", paramLabel = "NAME", description = "The pipeline to replay; required when the configuration has several.")
+    String pipelineName;
 
     @Option(names = "--config", required = true, paramLabel = "FILE", description = "The YAML configuration.")
     Path config;
@@ -54,36 +67,38 @@ final class ReplayCommand implements Callable<Integer> {
         Bootstrap boot = new Bootstrap(top);
         ConfigNode root = boot.loadConfig(config);
         RuleManager.fromConfig(root); // validates the rules: block
+        List<String> names = PipelineConfig.names(root);
+        String chosen = choose(names);
         PluginRegistry registry = boot.registry();
         // Both plugins are looked up now, so that a missing one is reported before the configuration is built.
         ComponentFactory<?> reader = pcapFile(registry, PluginRegistry.SOURCE, "--input");
-        Pipeline.Builder builder = Pipeline.builder(root, registry)
+        NodeRuntimeBuilder builder = NodeRuntime.builder(root, registry).pipeline(chosen)
                 .replaceSources(context -> List.of(create(reader, "--input", input, context, Source.class)));
         if (output != null) {
             ComponentFactory<?> writer = pcapFile(registry, PluginRegistry.SINK, "--output");
             builder.replaceSinks(context -> List.of(create(writer, "--output", output, context, Sink.class)));
         }
-        DecisionPrinter printer = new DecisionPrinter(top.cli().out());
+        DecisionPrinter printer = new DecisionPrinter(top.cli().out(), names.size() > 1);
         if (!quiet) {
             builder.onDecision(printer::decided);
         }
-        Pipeline pipeline = builder.build();
+        NodeRuntime runtime = builder.build();
         try {
             try {
-                pipeline.start();
+                runtime.start();
             } catch (IOException e) {
                 throw new StartupException(e.getMessage(), e);
             }
-            while (!pipeline.awaitSources(Duration.ofMillis(200))) {
+            while (!runtime.awaitSources(Duration.ofMillis(200))) {
                 if (top.cli().stop().triggered()) {
                     break;
                 }
             }
         } finally {
-            pipeline.close(); // flushes the output before the summary is read
+            runtime.close(); // flushes the output before the summary is read
         }
-        Pipeline.Summary s = pipeline.summary();
-        top.cli().out().println(SummaryJson.text(s));
+        Pipeline.Summary s = runtime.pipeline(chosen).orElseThrow().summary();
+        top.cli().out().println((names.size() > 1 ? "pipeline " + chosen + " " : "") + SummaryJson.text(s));
         if (summaryJson != null) {
             try {
                 Files.writeString(summaryJson, SummaryJson.format(s), StandardCharsets.UTF_8);
@@ -92,6 +107,22 @@ final class ReplayCommand implements Callable<Integer> {
             }
         }
         return Main.OK;
+    }
+
+    /** The pipeline to replay: {@code --pipeline}, or the only one; a bad or missing choice is a command-line error. */
+    private String choose(List<String> names) {
+        if (pipelineName == null) {
+            if (names.size() > 1) {
+                throw new ParameterException(spec.commandLine(), "the configuration has several pipelines ("
+                        + String.join(", ", names) + "); pick one with --pipeline NAME");
+            }
+            return names.get(0);
+        }
+        if (!names.contains(pipelineName)) {
+            throw new ParameterException(spec.commandLine(), "--pipeline: the configuration has no pipeline named '"
+                    + pipelineName + "'; its pipelines: " + String.join(", ", names));
+        }
+        return pipelineName;
     }
 
     /** The registry's pcap-file source or sink factory, which replay {@code option} needs. */

@@ -2,16 +2,25 @@ package dev.pmtud.app;
 
 import dev.pmtud.api.ConfigNode;
 import dev.pmtud.app.rules.RuleManager;
+import dev.pmtud.core.NodeRuntime;
 import dev.pmtud.core.Pipeline;
+import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
-/** {@code pmtud validate --config FILE}: builds everything the daemon would, opens nothing. */
-@Command(name = "validate", description = "Check a configuration: prints OK (exit 0) or the first mistake as file:line (exit 2).")
+/**
+ * {@code pmtud validate --config FILE}: builds everything the daemon would, opens nothing. Prints
+ * {@code OK: FILE}, one line per pipeline with its sources, filters and sinks, then the sinks'
+ * notes, each on a line of its own starting with {@code NOTE:}.
+ */
+@Command(name = "validate", description = "Check a configuration: prints OK, every pipeline and any NOTE (exit 0),"
+        + " or the first mistake as file:line (exit 2).")
 final class ValidateCommand implements Callable<Integer> {
+    static final String NOTE = "NOTE: ";
+
     @ParentCommand
     PmtudCommand top;
 
@@ -22,13 +31,20 @@ final class ValidateCommand implements Callable<Integer> {
     public Integer call() {
         Bootstrap boot = new Bootstrap(top);
         ConfigNode root = boot.loadConfig(config);
-        RuleManager.fromConfig(root); // validates the rules: block
+        RuleManager rules = RuleManager.fromConfig(root).orElse(null); // validates the rules: block
         // Building creates every component (which is where their keys and values are checked) but
         // touches no kernel resource: open() and start() are not called.
-        Pipeline pipeline = Pipeline.builder(root, boot.registry()).build();
-        pipeline.close();
-        top.cli().out().println("OK: " + config + " (sources " + pipeline.sourceNames() + ", filters "
-                + pipeline.filterLabels() + ", sinks " + pipeline.sinkNames() + ")");
+        try (NodeRuntime runtime = NodeRuntime.builder(root, boot.registry()).build()) {
+            ManagedRuleCheck.checkConfigured(rules, runtime);
+            PrintStream out = top.cli().out();
+            out.println("OK: " + config);
+            for (Pipeline p : runtime.pipelines()) {
+                out.println("  " + p);
+            }
+            for (String note : runtime.notes()) {
+                out.println(NOTE + note);
+            }
+        }
         return Main.OK;
     }
 }

@@ -77,7 +77,7 @@ public final class YamlConfigLoader {
         }
         ConfigNode tree = new Converter(file).convert(root, line(root));
         if (!tree.isMap()) {
-            throw tree.error("the top level must be a map of node, metrics, peers, sources, filters, sinks, rules; found " + tree.describeKind());
+            throw tree.error("the top level must be a map of node, metrics, peers, pipelines (or sources, filters, sinks), rules; found " + tree.describeKind());
         }
         return tree;
     }

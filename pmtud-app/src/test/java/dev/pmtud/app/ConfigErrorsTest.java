@@ -136,7 +136,64 @@ class ConfigErrorsTest {
                 broken("unknown key in the rules block", """
                         sources: [ { type: nflog, group: 33 } ]
                         rules: { manage: true, chains: raw }
-                        """, 2, "unknown key 'chains'", "allowed:", "exclude-sources"));
+                        """, 2, "unknown key 'chains'", "allowed:", "exclude-sources"),
+                broken("pipeline name with capitals", """
+                        node: a
+                        pipelines:
+                          - name: Relay
+                            sources: [ { type: pcap-file, path: in.pcap } ]
+                        """, 3, "pipelines[0]: name 'Relay' is not allowed", "lower-case letters, digits and '-'"),
+                broken("pipeline without a name", """
+                        pipelines:
+                          - sources: [ { type: pcap-file, path: in.pcap } ]
+                        """, 2, "pipelines[0]: 'name' is required", "lower-case letters, digits and '-'"),
+                broken("duplicate pipeline names", """
+                        pipelines:
+                          - name: relay
+                            sources: [ { type: pcap-file, path: in.pcap } ]
+                          - name: relay
+                            sources: [ { type: pcap-file, path: in.pcap } ]
+                        """, 4, "pipelines[1]: name 'relay' is already used by the pipeline at line 2", "must be unique"),
+                broken("both forms mixed", """
+                        pipelines:
+                          - name: relay
+                            sources: [ { type: pcap-file, path: in.pcap } ]
+                        sinks: [ { type: log } ]
+                        """, 4, "sinks: at the top level (line 4) and pipelines: (line 1) do not mix", "single-pipeline form"),
+                broken("unknown key in a pipeline", """
+                        pipelines:
+                          - name: relay
+                            sorces: [ { type: pcap-file, path: in.pcap } ]
+                        """, 3, "pipelines[0]: unknown key 'sorces'", "did you mean 'sources'", "allowed: filters, name, sinks, sources"),
+                broken("duplicate label within a pipeline", """
+                        pipelines:
+                          - name: relay
+                            sources: [ { type: pcap-file, path: in.pcap } ]
+                            filters:
+                              - { type: dedup, name: d }
+                              - { type: rate-limit, name: d }
+                        """, 6, "pipeline relay, filters[1] (rate-limit): name 'd' is already used by filters[0]",
+                        "unique within the filters of pipeline relay"),
+                broken("capture from the device a sink injects into", """
+                        pipelines:
+                          - name: capture
+                            sources:
+                              - { type: pcap, interface: pmtud0 }
+                          - name: receive
+                            sources: [ { type: pcap-file, path: in.pcap } ]
+                            sinks: [ { type: test-inject, device: pmtud0 } ]
+                        """, 4, "pipeline capture, sources[0] (pcap): captures from pmtud0",
+                        "sink test-inject of pipeline receive injects", "capture from the uplink only (like interface: eth0)"),
+                broken("capture on every interface while a sink injects", """
+                        sources: [ { type: pcap, interface: any } ]
+                        sinks: [ { type: test-inject, device: pmtud0 } ]
+                        """, 1, "sources[0] (pcap): captures on every interface, pmtud0 included",
+                        "capture from the uplink only (like interface: eth0)"),
+                broken("managed rule on the device a sink injects into", """
+                        sources: [ { type: nflog, group: 33 } ]
+                        sinks: [ { type: test-inject, device: pmtud0 } ]
+                        rules: { manage: true, interface: pmtud0 }
+                        """, 3, "rules: 'interface' is pmtud0", "bind the rule to the uplink, like interface: eth0"));
     }
 
     private static Arguments broken(String what, String yaml, int line, String... mustSay) {

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * docs/configuration.md against the code: every built-in component type and every key its factory
- * accepts, plus the top-level, {@code metrics:} and {@code rules:} keys, must be documented, and
+ * accepts, plus the top-level, {@code metrics:}, {@code pipelines:} and {@code rules:} keys, must be documented, and
  * nothing may be documented that the code does not accept.
  *
  * <p>The document's format (also stated in an HTML comment at its top): a block is a heading
@@ -36,7 +36,7 @@ class ConfigReferenceTest {
     private static final Pattern HEADING = Pattern.compile("^###\\s+`([^`]+)`\\s+\\((source|filter|sink|peers|block)\\)\\s*$");
     private static final Pattern ROW = Pattern.compile("^\\|\\s*`([^`]+)`\\s*\\|");
     /** Test-only factories on pmtud-app's test class path, not part of the product. */
-    private static final Set<String> TEST_TYPES = Set.of("source test-idle");
+    private static final Set<String> TEST_TYPES = Set.of("source test-idle", "sink test-inject");
 
     /** KIND NAME (e.g. "filter dedup", "block rules") -> documented keys, in the order written. */
     static Map<String, Set<String>> parse(List<String> lines) {
@@ -74,8 +74,9 @@ class ConfigReferenceTest {
                 code.put(id, new TreeSet<>(p.factory().keys()));
             }
         }
-        code.put("block top-level", new TreeSet<>(dev.pmtud.core.Pipeline.TOP_LEVEL_KEYS));
-        code.put("block metrics", new TreeSet<>(dev.pmtud.core.Pipeline.METRICS_KEYS));
+        code.put("block top-level", new TreeSet<>(dev.pmtud.core.NodeRuntime.TOP_LEVEL_KEYS));
+        code.put("block metrics", new TreeSet<>(dev.pmtud.core.NodeRuntime.METRICS_KEYS));
+        code.put("block pipelines", new TreeSet<>(dev.pmtud.core.NodeRuntime.PIPELINE_KEYS));
         code.put("block rules", new TreeSet<>(dev.pmtud.app.rules.RuleManager.KEYS));
         return code;
     }

@@ -57,11 +57,11 @@ class GoPmtudDropInTest {
     void goPmtudMetricNamesFollowPmtudsCounters() {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         GoPmtudMetrics.bind(registry, "node-1");
-        Counter received = Counter.builder("pmtud_received_total").tags("node", "node-1", "source", "nflog-33").register(registry);
-        Counter toB = Counter.builder("pmtud_peer_sent_total").tags("node", "node-1", "sink", "raw", "peer", "192.0.2.2").register(registry);
-        Counter toC = Counter.builder("pmtud_peer_sent_total").tags("node", "node-1", "sink", "raw", "peer", "192.0.2.3").register(registry);
+        Counter received = Counter.builder("pmtud_received_total").tags("node", "node-1", "pipeline", "main", "source", "nflog-33").register(registry);
+        Counter toB = Counter.builder("pmtud_peer_sent_total").tags("node", "node-1", "pipeline", "main", "sink", "raw", "peer", "192.0.2.2").register(registry);
+        Counter toC = Counter.builder("pmtud_peer_sent_total").tags("node", "node-1", "pipeline", "main", "sink", "raw", "peer", "192.0.2.3").register(registry);
         Counter errC = Counter.builder("pmtud_peer_send_errors_total")
-                .tags("node", "node-1", "sink", "raw", "peer", "192.0.2.3", "errno", "EHOSTUNREACH").register(registry);
+                .tags("node", "node-1", "pipeline", "main", "sink", "raw", "peer", "192.0.2.3", "errno", "EHOSTUNREACH").register(registry);
         received.increment(3);
         toB.increment(3);
         toC.increment(2);

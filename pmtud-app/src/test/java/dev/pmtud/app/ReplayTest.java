@@ -175,6 +175,78 @@ class ReplayTest {
         assertTrue(!r.err().contains("\tat "), r.toString());
     }
 
+    /** relay lets nothing valid through (mtu-range min 9000); pass has no filters. Neither source is read by replay. */
+    private Path twoPipelines() throws Exception {
+        Path config = dir.resolve("two.yaml");
+        Files.writeString(config, """
+                metrics: { enabled: false }
+                pipelines:
+                  - name: relay
+                    sources: [ { type: pcap-file, path: not-read.pcap } ]
+                    filters: [ { type: mtu-range, min: 9000, max: 9216 } ]
+                  - name: pass
+                    sources: [ { type: pcap-file, path: not-read-either.pcap } ]
+                """);
+        return config;
+    }
+
+    @Test
+    void pipelinePicksWhichPipelineRunsAndTheSummaryIsItsOwn() throws Exception {
+        Path capture = dir.resolve("in.pcap");
+        SampleCapture.write(capture);
+        List<SampleCapture.Entry> entries = SampleCapture.entries();
+        long valid = entries.stream().filter(e -> !e.expected().equals("invalid")).count();
+        Path json = dir.resolve("pass.json");
+
+        CliRunner.Result pass = CliRunner.run("replay", "--config", twoPipelines().toString(), "--pipeline", "pass",
+                "--input", capture.toString(), "--summary-json", json.toString());
+        assertEquals(Main.OK, pass.status(), pass.toString());
+        Matcher m = SUMMARY.matcher(Files.readString(json));
+        assertTrue(m.matches(), Files.readString(json));
+        assertEquals(entries.size(), Long.parseLong(m.group(1)), "received");
+        assertEquals(Map.of(), droppedCounts(m.group(3)), "pass has no filters");
+        assertEquals(valid, Long.parseLong(m.group(4)), "pass forwards every valid message");
+        List<String> lines = pass.out().lines().toList();
+        assertEquals(entries.size() + 1, lines.size(), pass.toString());
+        assertTrue(lines.subList(0, entries.size()).stream().allMatch(l -> l.contains("Z [pass] ")),
+                "with several pipelines each line names its pipeline: " + pass);
+        assertTrue(lines.get(entries.size()).startsWith("pipeline pass summary: received " + entries.size()), pass.toString());
+
+        CliRunner.Result relay = CliRunner.run("replay", "--quiet", "--config", twoPipelines().toString(), "--pipeline", "relay",
+                "--input", capture.toString());
+        assertEquals(Main.OK, relay.status(), relay.toString());
+        assertTrue(relay.out().contains("dropped " + valid + " (mtu-range " + valid + "), forwarded 0"), relay.toString());
+    }
+
+    @Test
+    void severalPipelinesNeedPipelineAndAnUnknownNameIsRefused() throws Exception {
+        Path capture = dir.resolve("in.pcap");
+        SampleCapture.write(capture);
+        CliRunner.Result none = CliRunner.run("replay", "--config", twoPipelines().toString(), "--input", capture.toString());
+        assertEquals(Main.BAD_CONFIG, none.status(), none.toString());
+        assertEquals(1, none.err().strip().lines().count(), none.toString());
+        assertTrue(none.err().contains("the configuration has several pipelines (relay, pass); pick one with --pipeline NAME"),
+                none.toString());
+        assertEquals("", none.out());
+
+        CliRunner.Result unknown = CliRunner.run("replay", "--config", twoPipelines().toString(), "--pipeline", "nope",
+                "--input", capture.toString());
+        assertEquals(Main.BAD_CONFIG, unknown.status(), unknown.toString());
+        assertEquals(1, unknown.err().strip().lines().count(), unknown.toString());
+        assertTrue(unknown.err().contains("--pipeline: the configuration has no pipeline named 'nope'; its pipelines: relay, pass"),
+                unknown.toString());
+    }
+
+    @Test
+    void theSingleFormIsPipelineMain() throws Exception {
+        Path capture = dir.resolve("in.pcap");
+        SampleCapture.write(capture);
+        CliRunner.Result r = CliRunner.run("replay", "--quiet", "--config", defaultPipeline(capture).toString(),
+                "--pipeline", "main", "--input", capture.toString());
+        assertEquals(Main.OK, r.status(), r.toString());
+        assertTrue(r.out().startsWith("summary: received " + SampleCapture.entries().size()), r.toString());
+    }
+
     private static Map<String, Long> droppedCounts(String body) {
         Map<String, Long> out = new TreeMap<>();
         Matcher m = Pattern.compile("\"([^\"]+)\":\\s*(\\d+)").matcher(body);

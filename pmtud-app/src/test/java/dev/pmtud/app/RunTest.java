@@ -1,8 +1,11 @@
 package dev.pmtud.app;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.pmtud.testkit.Cmd;
 import dev.pmtud.testkit.SampleCapture;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -15,6 +18,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -99,7 +103,7 @@ class RunTest {
         IdleSourceFactory.open(gate);
         Running run = new Running("run", "--config",
                 idleConfig(gate, "{ enabled: false, listen: \"127.0.0.1:" + port + "\" }").toString());
-        Await.until(Duration.ofSeconds(10), "the pipeline to start", () -> run.err().contains("Pipeline: pipeline on run-test started"));
+        Await.until(Duration.ofSeconds(10), "the pipeline to start", () -> run.err().contains("Pipeline: pipeline main on run-test started"));
         assertEquals(-1, Http.get(port, "/metrics").status(), "nothing listens on " + port);
         run.stop.trigger("SIGINT");
         assertEquals(Main.OK, run.status.get(STOP_WITHIN.toMillis(), TimeUnit.MILLISECONDS));
@@ -144,6 +148,56 @@ class RunTest {
         Running run = new Running("run", "--config", config.toString());
         assertEquals(Main.FAILED, run.status.get(10, TimeUnit.SECONDS));
         assertTrue(run.err().lines().anyMatch(l -> l.startsWith("pmtud: ") && l.contains("absent.pcap")), run.err());
+    }
+
+    @Test
+    void twoPipelinesDecideApartAndEachLogsItsSummary() throws Exception {
+        Path capture = dir.resolve("in.pcap");
+        SampleCapture.write(capture);
+        int entries = SampleCapture.entries().size();
+        Path config = dir.resolve("two.yaml");
+        Files.writeString(config, """
+                metrics: { enabled: false }
+                pipelines:
+                  - name: relay
+                    sources: [ { type: pcap-file, path: "%1$s" } ]
+                    filters: [ { type: dedup, window: 1s } ]
+                  - name: receive
+                    sources: [ { type: pcap-file, path: "%1$s" } ]
+                    sinks: [ { type: test-inject, device: tun9, note: "mind the gap" } ]
+                """.formatted(capture));
+        Running run = new Running("run", "--decisions", "--config", config.toString());
+        assertEquals(Main.OK, run.status.get(20, TimeUnit.SECONDS), run.err());
+        List<String> lines = run.out().lines().toList();
+        assertEquals(entries, lines.stream().filter(l -> l.contains("Z [relay] ")).count(), run.out());
+        assertEquals(entries, lines.stream().filter(l -> l.contains("Z [receive] ")).count(), run.out());
+        assertTrue(run.err().contains("Pipeline: pipeline relay on "), run.err());
+        assertTrue(run.err().contains("Daemon: pipeline relay summary: received " + entries), run.err());
+        assertTrue(run.err().contains("Daemon: pipeline receive summary: received " + entries), run.err());
+        assertEquals(1, run.err().lines().filter(l -> l.contains("INFO  Daemon: note: pipeline receive, sink test-inject: mind the gap")).count(),
+                "the note is logged once: " + run.err());
+    }
+
+    /** With no rules.interface, the default route's is only known at start: refused there when a sink injects into it. */
+    @Test
+    void managedRuleOnTheDefaultRouteInterfaceIsRefusedWhenASinkInjectsThere() throws Exception {
+        String route = Cmd.run("ip", "-o", "route", "show", "default").stdout();
+        Matcher dev = Pattern.compile("\\bdev (\\S+)").matcher(route);
+        assumeTrue(dev.find(), "needs a default route: " + route);
+        Path config = dir.resolve("rule.yaml");
+        Files.writeString(config, """
+                metrics: { enabled: false }
+                sources: [ { type: nflog, group: 33 } ]
+                sinks: [ { type: test-inject, device: "%s" } ]
+                rules: { manage: true }
+                """.formatted(dev.group(1)));
+        Running run = new Running("run", "--config", config.toString());
+        assertEquals(Main.FAILED, run.status.get(10, TimeUnit.SECONDS), run.err());
+        List<String> errors = run.err().lines().filter(l -> l.startsWith("pmtud: ")).toList();
+        assertEquals(List.of("pmtud: rules: the managed rule would be bound to " + dev.group(1) + " (the default route's interface),"
+                + " a device a sink injects relayed packets into [" + dev.group(1) + "], and log them again (a loop);"
+                + " set rules.interface to the uplink, like eth0"), errors, run.err());
+        assertFalse(run.err().contains("iptables rules in place"), "refused before any rule was installed: " + run.err());
     }
 
     /** The real thing: a separate JVM, a real SIGTERM, exit status 0 within two seconds. */

@@ -6,6 +6,7 @@ import dev.pmtud.api.Packet;
 import dev.pmtud.api.PacketHandler;
 import dev.pmtud.api.Sink;
 import dev.pmtud.api.Source;
+import dev.pmtud.core.NodeRuntime;
 import dev.pmtud.core.Pipeline;
 import dev.pmtud.core.PluginRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -26,7 +27,7 @@ import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * The whole in-process path through pmtud-core's runtime: the handler a {@link Source} gets from
- * {@link Pipeline} (received counter, decode, invalid counters, the lock, the filter chain, drop
+ * {@link NodeRuntime}'s one {@link Pipeline} (received counter, decode, invalid counters, the lock, the filter chain, drop
  * counters, forwarded counter, the {@code pmtud_processing_seconds} timer) into a sink that does
  * nothing. The filters are the default chain with the given rate-limit settings; the meter registry
  * is Prometheus', as in the daemon. One operation = one message.
@@ -37,7 +38,7 @@ public class PipelineBenchmark extends MixBenchmark {
     @Param({"per-source=1/s burst=2", FilterChainBenchmark.UNREACHED_RATE_LIMIT})
     public String rateLimit;
 
-    private Pipeline pipeline;
+    private NodeRuntime runtime;
     private PacketHandler handler;
     private final CountDownLatch closed = new CountDownLatch(1);
     public long sunk;
@@ -80,13 +81,13 @@ public class PipelineBenchmark extends MixBenchmark {
             public void close() {
             }
         };
-        pipeline = Pipeline.builder(config(rateLimit), PluginRegistry.discover(List.of(PipelineBenchmark.class.getClassLoader())))
+        runtime = NodeRuntime.builder(config(rateLimit), PluginRegistry.discover(List.of(PipelineBenchmark.class.getClassLoader())))
                 .meterRegistry(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))
                 .replaceSources(List.of(memory))
                 .replaceSinks(List.of(nothing))
                 .ownAddresses(Set::of)
                 .build();
-        pipeline.start();
+        runtime.start();
         handler = got.get(30, TimeUnit.SECONDS);
     }
 
@@ -100,9 +101,9 @@ public class PipelineBenchmark extends MixBenchmark {
 
     @TearDown(Level.Trial)
     public void tearDown() {
-        Pipeline.Summary s = pipeline.summary();
+        Pipeline.Summary s = runtime.pipelines().get(0).summary();
         System.out.println("\n[pipeline summary] " + s);
-        pipeline.close();
+        runtime.close();
     }
 
     @Benchmark

@@ -10,9 +10,10 @@ import dev.pmtud.api.Packet;
 public interface DecisionListener {
 
     /**
+     * @param pipeline the name of the pipeline that decided ({@code main} in the single-pipeline form)
      * @param stage  {@code "invalid"}, the label of the filter that dropped it (a loop guard is
      *               {@code <sink name>-loop-guard}), or {@code "forwarded"}
      * @param reason the invalid or drop reason; {@code null} when forwarded
      */
-    void decided(Packet packet, String stage, String reason);
+    void decided(String pipeline, Packet packet, String stage, String reason);
 }

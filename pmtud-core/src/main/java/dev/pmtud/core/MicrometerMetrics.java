@@ -13,35 +13,50 @@ import java.util.function.Supplier;
 
 /**
  * The plugins' {@link Metrics} facade bound to Micrometer. Every meter gets the {@code node} tag, so
- * that series from all nodes can be told apart once scraped into one place.
+ * that series from all nodes can be told apart once scraped into one place; a pipeline's view
+ * ({@link #forPipeline}) adds the {@code pipeline} tag, so that two pipelines' components never
+ * share a series.
  */
 public final class MicrometerMetrics implements Metrics {
     private final MeterRegistry registry;
-    private final String node;
-    private final List<Object> strongRefs = new CopyOnWriteArrayList<>();
+    /** Tags every meter gets unless the caller sets the same key: node, and pipeline in a pipeline's view. */
+    private final List<Tag> base;
+    private final List<Object> strongRefs;
 
     public MicrometerMetrics(MeterRegistry registry, String node) {
+        this(registry, List.of(Tag.of("node", node)), new CopyOnWriteArrayList<>());
+    }
+
+    private MicrometerMetrics(MeterRegistry registry, List<Tag> base, List<Object> strongRefs) {
         this.registry = registry;
-        this.node = node;
+        this.base = List.copyOf(base);
+        this.strongRefs = strongRefs;
+    }
+
+    /** The same registry, with every meter also tagged {@code pipeline=<pipeline>}. */
+    public MicrometerMetrics forPipeline(String pipeline) {
+        List<Tag> tags = new ArrayList<>(base);
+        tags.add(Tag.of("pipeline", pipeline));
+        return new MicrometerMetrics(registry, tags, strongRefs);
     }
 
     public MeterRegistry registry() {
         return registry;
     }
 
-    /** The given tags plus {@code node} (unless the caller set node itself). */
+    /** The given tags plus {@code node} (and {@code pipeline} in a pipeline's view) unless the caller set them. */
     public Tags tags(String... tagKeysAndValues) {
         if (tagKeysAndValues.length % 2 != 0) {
             throw new IllegalArgumentException("tags come in key, value pairs; got an odd count: " + List.of(tagKeysAndValues));
         }
-        List<Tag> tags = new ArrayList<>(tagKeysAndValues.length / 2 + 1);
-        boolean hasNode = false;
+        List<Tag> tags = new ArrayList<>(tagKeysAndValues.length / 2 + base.size());
         for (int i = 0; i < tagKeysAndValues.length; i += 2) {
-            hasNode |= tagKeysAndValues[i].equals("node");
             tags.add(Tag.of(tagKeysAndValues[i], tagKeysAndValues[i + 1]));
         }
-        if (!hasNode) {
-            tags.add(Tag.of("node", node));
+        for (Tag b : base) {
+            if (tags.stream().noneMatch(t -> t.getKey().equals(b.getKey()))) {
+                tags.add(b);
+            }
         }
         return Tags.of(tags);
     }

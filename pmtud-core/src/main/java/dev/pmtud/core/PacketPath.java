@@ -33,6 +33,7 @@ final class PacketPath {
             Duration.ofNanos(1_000), Duration.ofNanos(10_000), Duration.ofNanos(100_000),
             Duration.ofMillis(1), Duration.ofMillis(10)};
 
+    private final String pipeline;
     private final List<FilterStage> filters;
     // Arrays, looped over by index: an iterator per packet would be garbage under C1 (no escape analysis).
     private final FilterStage[] filterArray;
@@ -48,7 +49,10 @@ final class PacketPath {
     private final RateLimitedLog filterErrors = new RateLimitedLog(LOG, ERROR_LOG_INTERVAL_NANOS);
     private volatile boolean sinksClosed;
 
-    PacketPath(List<FilterStage> filters, List<SinkStage> sinks, DecisionListener listener, MicrometerMetrics metrics) {
+    /** @param metrics the pipeline's metrics (tagged with its name) */
+    PacketPath(String pipeline, List<FilterStage> filters, List<SinkStage> sinks, DecisionListener listener,
+               MicrometerMetrics metrics) {
+        this.pipeline = pipeline;
         this.filters = List.copyOf(filters);
         this.filterArray = this.filters.toArray(FilterStage[]::new);
         this.sinkArray = List.copyOf(sinks).toArray(SinkStage[]::new);
@@ -92,7 +96,7 @@ final class PacketPath {
         if (listener != null) {
             lock.lock();
             try {
-                listener.decided(packet, INVALID, reason);
+                listener.decided(pipeline, packet, INVALID, reason);
             } finally {
                 lock.unlock();
             }
@@ -117,7 +121,7 @@ final class PacketPath {
                     LOG.log(System.Logger.Level.DEBUG, "drop: " + stage.label() + ": " + reason + ": " + packet.describe());
                 }
                 if (listener != null) {
-                    listener.decided(packet, stage.label(), reason);
+                    listener.decided(pipeline, packet, stage.label(), reason);
                 }
                 return;
             }
@@ -131,7 +135,7 @@ final class PacketPath {
             }
         }
         if (listener != null) {
-            listener.decided(packet, FORWARDED, null);
+            listener.decided(pipeline, packet, FORWARDED, null);
         }
     }
 

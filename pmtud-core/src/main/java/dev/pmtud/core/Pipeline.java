@@ -1,64 +1,24 @@
 package dev.pmtud.core;
 
-import dev.pmtud.api.Cidr;
-import dev.pmtud.api.ConfigException;
-import dev.pmtud.api.ConfigNode;
-import dev.pmtud.api.Filter;
-import dev.pmtud.api.FilterFactory;
-import dev.pmtud.api.PeerProvider;
-import dev.pmtud.api.PeerProviderFactory;
-import dev.pmtud.api.PeerSet;
 import dev.pmtud.api.PipelineContext;
-import dev.pmtud.api.Sink;
-import dev.pmtud.api.SinkFactory;
-import dev.pmtud.api.Source;
-import dev.pmtud.api.SourceFactory;
-import dev.pmtud.core.peers.MergedPeerSet;
-import dev.pmtud.core.peers.OwnAddresses;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
-import java.util.function.Supplier;
 
 /**
- * The running daemon: peer providers, sources, the filter chain and sinks, built from one
- * configuration tree. {@link Builder#build()} checks everything and creates every component without
- * touching the kernel; {@link #start()} opens them; {@link #close()} stops them within two seconds.
+ * One named pipeline of a {@link NodeRuntime}: its sources (one thread each), its loop guards and
+ * filters, its sinks, the {@link PacketPath} between them and its counts. It owns nothing shared:
+ * the runtime owns the peers, the meter registry and the lifecycle, and drives this class's
+ * package-private steps in order (open sinks, open sources, start threads; stop, join, close).
  */
-public final class Pipeline implements AutoCloseable {
-    /** The keys a configuration file may have at its top level. */
-    public static final java.util.List<String> TOP_LEVEL_KEYS = PipelineConfig.TOP_LEVEL_KEYS;
-
-    /** The keys of the {@code metrics:} block. */
-    public static final java.util.List<String> METRICS_KEYS = PipelineConfig.METRICS_KEYS;
-
+public final class Pipeline {
     private static final System.Logger LOG = System.getLogger(Pipeline.class.getName());
-    /** How long start() waits for each peer provider's first report before going on without it. */
-    private static final Duration FIRST_PEERS_TIMEOUT = Duration.ofSeconds(10);
-    /** How long close() waits for source threads to return. */
-    private static final long JOIN_NANOS = 1_500_000_000L;
-    /** How long close() waits for an in-flight packet before closing sinks anyway. */
-    private static final long SINK_LOCK_NANOS = 300_000_000L;
-
-    /** What the top level of the configuration says besides the components. */
-    public record Settings(String nodeName, boolean metricsEnabled, InetSocketAddress metricsListen, ConfigNode rules) {
-
-        /** Reads (and checks) only node, metrics and rules; for callers that need them before building. */
-        public static Settings from(ConfigNode root) {
-            return PipelineConfig.settings(PipelineConfig.requireMap(root));
-        }
-    }
 
     /**
      * Counts since build: {@code received == invalid + sum(dropped) + forwarded} once every packet in
@@ -70,56 +30,31 @@ public final class Pipeline implements AutoCloseable {
         }
     }
 
-    private record Named<T>(String name, T component) {
-    }
-
-    private final Settings settings;
-    private final MicrometerMetrics metrics;
-    private final MergedPeerSet peers;
-    private final PipelineContext context;
-    private final List<Named<PeerProvider>> providers;
+    private final String name;
+    private final RuntimeContext context;
     private final List<SourceRunner> sources;
     private final List<SinkStage> sinks;
     private final List<FilterStage> configuredFilters;
     private final PacketPath path;
-    private final Object lifecycle = new Object();
-    private boolean started;
-    private boolean closed;
-    private boolean providersStarted;
 
-    private Pipeline(Settings settings, MicrometerMetrics metrics, MergedPeerSet peers, PipelineContext context,
-                     List<Named<PeerProvider>> providers, List<SourceRunner> sources, List<SinkStage> sinks,
-                     List<FilterStage> configuredFilters, PacketPath path) {
-        this.settings = settings;
-        this.metrics = metrics;
-        this.peers = peers;
+    Pipeline(String name, RuntimeContext context, List<SourceRunner> sources, List<SinkStage> sinks,
+             List<FilterStage> configuredFilters, PacketPath path) {
+        this.name = name;
         this.context = context;
-        this.providers = providers;
-        this.sources = sources;
-        this.sinks = sinks;
-        this.configuredFilters = configuredFilters;
+        this.sources = List.copyOf(sources);
+        this.sinks = List.copyOf(sinks);
+        this.configuredFilters = List.copyOf(configuredFilters);
         this.path = path;
     }
 
-    public static Builder builder(ConfigNode root, PluginRegistry registry) {
-        return new Builder(root, registry);
+    /** The pipeline's name: its {@code name:} under {@code pipelines:}, {@code main} in the single form. */
+    public String name() {
+        return name;
     }
 
-    public Settings settings() {
-        return settings;
-    }
-
-    /** What components were given: node name, metrics, peers, excluded networks. */
+    /** What its components were given: node and pipeline name, pipeline-tagged metrics, peers, exclusions. */
     public PipelineContext context() {
         return context;
-    }
-
-    public PeerSet peers() {
-        return peers;
-    }
-
-    public MeterRegistry meterRegistry() {
-        return metrics.registry();
     }
 
     /** Source names in configuration order (the {@code source} label). */
@@ -137,88 +72,24 @@ public final class Pipeline implements AutoCloseable {
         return sinks.stream().map(SinkStage::name).toList();
     }
 
-    /**
-     * Starts peer providers (waiting for each one's first report, at most 10 s), opens sinks, opens
-     * sources and starts one thread per source. On failure everything opened is closed again.
-     *
-     * @throws IOException from a sink's or source's open(), with its actionable message
-     */
-    public void start() throws IOException {
-        synchronized (lifecycle) {
-            if (started || closed) {
-                throw new IllegalStateException(closed ? "the pipeline is closed; build a new one" : "the pipeline is already started");
+    /** Every sink's {@link dev.pmtud.api.Sink#notes()}, each as {@code sink NAME: note}. */
+    public List<String> notes() {
+        List<String> out = new ArrayList<>();
+        for (SinkStage s : sinks) {
+            for (String note : s.sink().notes()) {
+                out.add("sink " + s.name() + ": " + note);
             }
-            started = true;
         }
-        try {
-            startProviders();
-            for (SinkStage s : sinks) {
-                s.open();
-            }
-            for (SourceRunner s : sources) {
-                s.open();
-            }
-            for (SourceRunner s : sources) {
-                s.start(s.counting(path::process));
-            }
-        } catch (IOException | RuntimeException e) {
-            close();
-            throw e;
-        }
-        LOG.log(System.Logger.Level.INFO, "pipeline on " + settings.nodeName() + " started: sources " + sourceNames()
-                + ", filters " + filterLabels() + ", sinks " + sinkNames() + ", " + peers.current().size() + " peers");
+        return out;
     }
 
-    private void startProviders() throws IOException {
-        providersStarted = true;
-        for (Named<PeerProvider> p : providers) {
-            p.component().start(peers.listener(p.name()));
+    /** The devices this pipeline's sinks inject packets into ({@link dev.pmtud.api.Sink#injectsInto()}). */
+    public Set<String> injectDevices() {
+        Set<String> out = new LinkedHashSet<>();
+        for (SinkStage s : sinks) {
+            out.addAll(s.sink().injectsInto());
         }
-        if (providers.isEmpty()) {
-            return;
-        }
-        List<String> silent;
-        try {
-            silent = peers.awaitFirstReports(providers.stream().map(Named::name).toList(), FIRST_PEERS_TIMEOUT);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while waiting for the first peer set", e);
-        }
-        if (!silent.isEmpty()) {
-            LOG.log(System.Logger.Level.WARNING, "peer providers " + silent + " reported nothing within "
-                    + FIRST_PEERS_TIMEOUT.toSeconds() + " s; starting without their peers (they join when reported)");
-        }
-    }
-
-    /** Every source opened and its thread running (a file source that reached its end stays ready). */
-    public boolean ready() {
-        synchronized (lifecycle) {
-            if (!started || closed) {
-                return false;
-            }
-        }
-        for (SourceRunner s : sources) {
-            if (!s.healthy()) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** Waits until every source's run() has returned (files end; live sources only when closed). */
-    public boolean awaitSources(Duration timeout) throws InterruptedException {
-        synchronized (lifecycle) {
-            if (!started) {
-                return sources.isEmpty();
-            }
-        }
-        long deadline = System.nanoTime() + timeout.toNanos();
-        for (SourceRunner s : sources) {
-            if (!s.awaitEnd(deadline - System.nanoTime())) {
-                return false;
-            }
-        }
-        return true;
+        return out;
     }
 
     public Summary summary() {
@@ -230,60 +101,86 @@ public final class Pipeline implements AutoCloseable {
         for (FilterStage f : path.filters()) {
             dropped.put(f.label(), f.dropped());
         }
-        return new Summary(received, path.invalid(), java.util.Collections.unmodifiableMap(dropped), path.forwarded());
+        return new Summary(received, path.invalid(), Collections.unmodifiableMap(dropped), path.forwarded());
     }
 
-    /**
-     * Stops sources (their run() returns), waits for their threads (at most 1.5 s), flushes and closes
-     * sinks, closes filters and peer providers. Idempotent; never throws.
-     */
     @Override
-    public void close() {
-        synchronized (lifecycle) {
-            if (closed) {
-                return;
-            }
-            closed = true;
+    public String toString() {
+        return "pipeline " + name + ": sources " + sourceNames() + ", filters " + filterLabels() + ", sinks " + sinkNames();
+    }
+
+    // ---- steps the runtime drives ----
+
+    List<SourceRunner> sourceRunners() {
+        return sources;
+    }
+
+    List<SinkStage> sinkStages() {
+        return sinks;
+    }
+
+    void openSinks() throws IOException {
+        for (SinkStage s : sinks) {
+            s.open();
         }
-        long deadline = System.nanoTime() + JOIN_NANOS;
+    }
+
+    void openSources() throws IOException {
+        for (SourceRunner s : sources) {
+            s.open();
+        }
+    }
+
+    void startSources() {
+        for (SourceRunner s : sources) {
+            s.start(s.counting(path::process));
+        }
+    }
+
+    /** Every source started and none failed. */
+    boolean sourcesHealthy() {
+        for (SourceRunner s : sources) {
+            if (!s.healthy()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Waits until every source's run() returned or {@code deadlineNanos} (System.nanoTime) passed. */
+    boolean awaitSources(long deadlineNanos) throws InterruptedException {
+        for (SourceRunner s : sources) {
+            if (!s.awaitEnd(deadlineNanos - System.nanoTime())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Tells every source to stop: their run() returns soon. */
+    void stopSources() {
         for (SourceRunner s : sources) {
             s.close();
         }
+    }
+
+    /** Waits for the source threads until {@code deadlineNanos}; logs the ones still running. */
+    void joinSources(long deadlineNanos) throws InterruptedException {
         for (SourceRunner s : sources) {
-            try {
-                if (!s.join(deadline - System.nanoTime())) {
-                    LOG.log(System.Logger.Level.WARNING, "source " + s.name() + " did not stop within "
-                            + JOIN_NANOS / 1_000_000 + " ms; closing the sinks anyway");
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-        }
-        closeSinks();
-        // Loop guards belong to their sinks, which closed them with themselves.
-        for (FilterStage f : configuredFilters) {
-            try {
-                f.filter().close();
-            } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, "closing filter " + f.label() + " failed: " + e, e);
-            }
-        }
-        if (providersStarted) {
-            for (Named<PeerProvider> p : providers) {
-                try {
-                    p.component().close();
-                } catch (RuntimeException e) {
-                    LOG.log(System.Logger.Level.WARNING, "closing peer provider " + p.name() + " failed: " + e, e);
-                }
+            if (!s.join(deadlineNanos - System.nanoTime())) {
+                LOG.log(System.Logger.Level.WARNING, "source " + s.shownAs() + " did not stop in time; closing the sinks anyway");
             }
         }
     }
 
-    private void closeSinks() {
+    /**
+     * Flushes and closes the sinks that were opened, after waiting for an in-flight packet until
+     * {@code lockDeadlineNanos} at most (then closing anyway: stopping must stay bounded).
+     */
+    void closeSinks(long lockDeadlineNanos) {
         boolean locked = false;
         try {
-            locked = path.lock().tryLock(SINK_LOCK_NANOS, TimeUnit.NANOSECONDS);
+            locked = path.lock().tryLock(Math.max(0, lockDeadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -296,12 +193,12 @@ public final class Pipeline implements AutoCloseable {
                 try {
                     s.sink().flush();
                 } catch (IOException | RuntimeException e) {
-                    LOG.log(System.Logger.Level.WARNING, "flushing sink " + s.name() + " failed: " + e, e);
+                    LOG.log(System.Logger.Level.WARNING, "flushing sink " + s.name() + " of pipeline " + name + " failed: " + e, e);
                 }
                 try {
                     s.sink().close();
                 } catch (IOException | RuntimeException e) {
-                    LOG.log(System.Logger.Level.WARNING, "closing sink " + s.name() + " failed: " + e, e);
+                    LOG.log(System.Logger.Level.WARNING, "closing sink " + s.name() + " of pipeline " + name + " failed: " + e, e);
                 }
             }
         } finally {
@@ -311,144 +208,14 @@ public final class Pipeline implements AutoCloseable {
         }
     }
 
-    /** Collects the configuration, the registry and what the caller replaces, then builds. */
-    public static final class Builder {
-        private final ConfigNode root;
-        private final PluginRegistry registry;
-        private MeterRegistry meterRegistry;
-        private Function<PipelineContext, List<Source>> replacementSources;
-        private Function<PipelineContext, List<Sink>> replacementSinks;
-        private DecisionListener listener;
-        private Supplier<Set<InetAddress>> ownAddresses = new OwnAddresses();
-
-        private Builder(ConfigNode root, PluginRegistry registry) {
-            this.root = root;
-            this.registry = Objects.requireNonNull(registry, "registry");
-        }
-
-        /** Where metrics go; default a private {@link SimpleMeterRegistry}. */
-        public Builder meterRegistry(MeterRegistry registry) {
-            this.meterRegistry = registry;
-            return this;
-        }
-
-        /**
-         * Runs these sources (named replay, replay-2, ...) instead of the configured ones, which are
-         * then only checked (type and keys), not created. The configuration may then have none.
-         */
-        public Builder replaceSources(List<Source> sources) {
-            List<Source> fixed = List.copyOf(sources);
-            return replaceSources(context -> fixed);
-        }
-
-        /**
-         * Like {@link #replaceSources(List)}, the sources created by {@code create} during
-         * {@link #build()} with the pipeline's own context (its metrics, peers and exclusions).
-         */
-        public Builder replaceSources(Function<PipelineContext, List<Source>> create) {
-            this.replacementSources = Objects.requireNonNull(create, "create");
-            return this;
-        }
-
-        /** Sends to these sinks (named output, output-2, ...) instead of the configured ones (only checked). */
-        public Builder replaceSinks(List<Sink> sinks) {
-            List<Sink> fixed = List.copyOf(sinks);
-            return replaceSinks(context -> fixed);
-        }
-
-        /**
-         * Like {@link #replaceSinks(List)}, the sinks created by {@code create} during {@link #build()}
-         * with the pipeline's own context (its metrics, peers and exclusions).
-         */
-        public Builder replaceSinks(Function<PipelineContext, List<Sink>> create) {
-            this.replacementSinks = Objects.requireNonNull(create, "create");
-            return this;
-        }
-
-        public Builder onDecision(DecisionListener listener) {
-            this.listener = listener;
-            return this;
-        }
-
-        /** This node's addresses, removed from the peer set; default: every interface's (tests replace it). */
-        public Builder ownAddresses(Supplier<Set<InetAddress>> ownAddresses) {
-            this.ownAddresses = Objects.requireNonNull(ownAddresses, "ownAddresses");
-            return this;
-        }
-
-        /**
-         * Checks the whole configuration and creates every component.
-         *
-         * @throws ConfigException naming file:line, what is wrong and what is allowed
-         */
-        public Pipeline build() {
-            ConfigNode top = PipelineConfig.requireMap(root);
-            PipelineConfig.checkTopLevelKeys(top);
-            Settings settings = PipelineConfig.settings(top);
-
-            List<ComponentBlock> peerBlocks = PipelineConfig.blocks(top, "peers", PluginRegistry.PEERS, registry);
-            List<ComponentBlock> filterBlocks = PipelineConfig.blocks(top, "filters", PluginRegistry.FILTER, registry);
-            List<ComponentBlock> sinkBlocks = PipelineConfig.blocks(top, "sinks", PluginRegistry.SINK, registry);
-            List<ComponentBlock> sourceBlocks = PipelineConfig.blocks(top, "sources", PluginRegistry.SOURCE, registry);
-            if (replacementSources == null && sourceBlocks.isEmpty()) {
-                ConfigNode at = top.get("sources") != null ? top.get("sources") : top;
-                throw at.error("no sources: add at least one under sources:, like - { type: nflog, group: 33 }");
+    /** Closes the configured filters (loop guards belong to their sinks, which closed them with themselves). */
+    void closeFilters() {
+        for (FilterStage f : configuredFilters) {
+            try {
+                f.filter().close();
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "closing filter " + f.label() + " of pipeline " + name + " failed: " + e, e);
             }
-            List<Cidr> excluded = PipelineConfig.excludedNetworks(filterBlocks, settings.rules());
-
-            MicrometerMetrics metrics = new MicrometerMetrics(
-                    meterRegistry != null ? meterRegistry : new SimpleMeterRegistry(), settings.nodeName());
-            MergedPeerSet peers = new MergedPeerSet(metrics, ownAddresses);
-            RuntimeContext context = new RuntimeContext(settings.nodeName(), metrics, peers, excluded);
-
-            List<Named<PeerProvider>> providers = new ArrayList<>();
-            for (ComponentBlock b : peerBlocks) {
-                providers.add(new Named<>(b.name(), b.create((PeerProviderFactory) b.factory(), context)));
-            }
-            List<FilterStage> configured = new ArrayList<>();
-            for (ComponentBlock b : filterBlocks) {
-                configured.add(new FilterStage(b.name(), b.create((FilterFactory) b.factory(), context), metrics));
-            }
-            List<SinkStage> sinks = new ArrayList<>();
-            if (replacementSinks != null) {
-                List<Sink> replaced = List.copyOf(replacementSinks.apply(context));
-                List<String> names = PipelineConfig.generatedNames("output", replaced.size());
-                for (int i = 0; i < replaced.size(); i++) {
-                    sinks.add(new SinkStage(names.get(i), replaced.get(i), metrics, LOG));
-                }
-            } else {
-                for (ComponentBlock b : sinkBlocks) {
-                    sinks.add(new SinkStage(b.name(), b.create((SinkFactory) b.factory(), context), metrics,
-                            context.logger("sink." + b.name())));
-                }
-            }
-            if (sinks.isEmpty()) {
-                LOG.log(System.Logger.Level.WARNING, "no sinks configured: messages are decoded, filtered and counted,"
-                        + " but replicated nowhere; add sinks: to replicate");
-            }
-            List<FilterStage> chain = new ArrayList<>();
-            for (SinkStage s : sinks) {
-                Filter guard = s.sink().loopGuard();
-                if (guard != null) {
-                    chain.add(new FilterStage(s.name() + "-loop-guard", guard, metrics));
-                }
-            }
-            chain.addAll(configured);
-            List<SourceRunner> sources = new ArrayList<>();
-            if (replacementSources != null) {
-                List<Source> replaced = List.copyOf(replacementSources.apply(context));
-                List<String> names = PipelineConfig.generatedNames("replay", replaced.size());
-                for (int i = 0; i < replaced.size(); i++) {
-                    sources.add(new SourceRunner(names.get(i), replaced.get(i), metrics));
-                }
-            } else {
-                for (ComponentBlock b : sourceBlocks) {
-                    sources.add(new SourceRunner(b.name(), b.create((SourceFactory) b.factory(), context), metrics));
-                }
-            }
-            PacketPath path = new PacketPath(chain, sinks, listener, metrics);
-            return new Pipeline(settings, metrics, peers, context, List.copyOf(providers), List.copyOf(sources),
-                    List.copyOf(sinks), List.copyOf(configured), path);
         }
     }
 }

@@ -6,15 +6,21 @@ import dev.pmtud.api.PeerSet;
 import dev.pmtud.api.PipelineContext;
 import java.util.List;
 
-/** What every component the pipeline creates gets: node name, metrics, peers, exclusions, loggers. */
+/**
+ * What every component the runtime creates gets: node name, its pipeline's name, metrics tagged
+ * for that pipeline, the shared peers and exclusions, loggers. Peer providers, shared by every
+ * pipeline, get one with node-level metrics and an empty pipeline name.
+ */
 final class RuntimeContext implements PipelineContext {
     private final String nodeName;
+    private final String pipelineName;
     private final Metrics metrics;
     private final PeerSet peers;
     private final List<Cidr> excludedNetworks;
 
-    RuntimeContext(String nodeName, Metrics metrics, PeerSet peers, List<Cidr> excludedNetworks) {
+    RuntimeContext(String nodeName, String pipelineName, Metrics metrics, PeerSet peers, List<Cidr> excludedNetworks) {
         this.nodeName = nodeName;
+        this.pipelineName = pipelineName;
         this.metrics = metrics;
         this.peers = peers;
         this.excludedNetworks = List.copyOf(excludedNetworks);
@@ -23,6 +29,11 @@ final class RuntimeContext implements PipelineContext {
     @Override
     public String nodeName() {
         return nodeName;
+    }
+
+    @Override
+    public String pipelineName() {
+        return pipelineName;
     }
 
     @Override

@@ -8,11 +8,16 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
-/** One source and the platform thread that runs it, named {@code source-<name>}. */
+/**
+ * One source and the platform thread that runs it, named {@code source-<name>}, or
+ * {@code source-<pipeline>-<name>} when the runtime runs several pipelines.
+ */
 final class SourceRunner {
     private static final System.Logger LOG = System.getLogger(Pipeline.class.getName());
 
     private final String name;
+    /** How threads and logs name it: the name, or pipeline-name when there are several pipelines. */
+    private final String shownAs;
     private final Source source;
     private final LongAdder received = new LongAdder();
     private final Metrics.Counter receivedCounter;
@@ -23,8 +28,13 @@ final class SourceRunner {
     private volatile boolean closing;
     private Thread thread;
 
-    SourceRunner(String name, Source source, Metrics metrics) {
+    /**
+     * @param shownAs how the thread and log lines name the source (the name, or pipeline-name)
+     * @param metrics the pipeline's metrics
+     */
+    SourceRunner(String name, String shownAs, Source source, Metrics metrics) {
         this.name = name;
+        this.shownAs = shownAs;
         this.source = source;
         this.receivedCounter = metrics.counter("pmtud_received_total", "Packets a source read", "source", name);
         metrics.functionCounter("pmtud_source_lost_total",
@@ -33,6 +43,14 @@ final class SourceRunner {
 
     String name() {
         return name;
+    }
+
+    String shownAs() {
+        return shownAs;
+    }
+
+    Source source() {
+        return source;
     }
 
     long received() {
@@ -54,7 +72,7 @@ final class SourceRunner {
     }
 
     synchronized void start(PacketHandler handler) {
-        thread = new Thread(() -> run(handler), "source-" + name);
+        thread = new Thread(() -> run(handler), "source-" + shownAs);
         // A source stuck in a system call must never keep the JVM alive; close() owns shutdown.
         thread.setDaemon(true);
         running = true;
@@ -68,7 +86,7 @@ final class SourceRunner {
             failed = true;
             // A source whose socket is closed under it may throw on its way out: not news at shutdown.
             LOG.log(closing ? System.Logger.Level.DEBUG : System.Logger.Level.ERROR,
-                    "source " + name + " stopped: " + e.getMessage(), e);
+                    "source " + shownAs + " stopped: " + e.getMessage(), e);
         } finally {
             ended.countDown();
         }
@@ -92,7 +110,7 @@ final class SourceRunner {
             try {
                 source.close();
             } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, "closing source " + name + " failed: " + e, e);
+                LOG.log(System.Logger.Level.WARNING, "closing source " + shownAs + " failed: " + e, e);
             }
         }
     }

@@ -64,7 +64,7 @@ class PacketPathAllocationTest {
             public void close() {
             }
         };
-        PacketPath path = new PacketPath(chain, List.of(new SinkStage("count", counting, metrics, System.getLogger("t"))),
+        PacketPath path = new PacketPath("main", chain, List.of(new SinkStage("count", counting, metrics, System.getLogger("t"))),
                 null, metrics);
         byte[] l3 = Ptb.v4().from("203.0.113.0").build();
         Packet p = new Packet();

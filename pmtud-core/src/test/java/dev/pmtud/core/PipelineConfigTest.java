@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 
 /** Configuration mistakes are refused at build time with file:line, what is wrong and what is allowed. */
 class PipelineConfigTest {
-    private static final PluginRegistry REGISTRY = PipelineTest.REGISTRY;
+    private static final PluginRegistry REGISTRY = NodeRuntimeTest.REGISTRY;
 
     /** A valid configuration around the given extra top-level entries. */
     private static ConfigNode withSources(Object... extra) {
@@ -33,7 +33,7 @@ class PipelineConfigTest {
     }
 
     private static ConfigException refused(ConfigNode root) {
-        return assertThrows(ConfigException.class, () -> Pipeline.builder(root, REGISTRY).build().close());
+        return assertThrows(ConfigException.class, () -> NodeRuntime.builder(root, REGISTRY).build().close());
     }
 
     private static void assertLocated(ConfigException e, int line, String... fragments) {
@@ -48,7 +48,7 @@ class PipelineConfigTest {
     void unknownTopLevelKeySuggestsTheClosestAndListsAllowed() {
         ConfigException e = refused(withSources("filter", list(7, block(8, "dedup"))));
         assertLocated(e, 7, "unknown top-level key 'filter'", "did you mean 'filters'?",
-                "allowed: filters, metrics, node, peers, rules, sinks, sources");
+                "allowed: filters, metrics, node, peers, pipelines, rules, sinks, sources");
     }
 
     @Test
@@ -90,9 +90,9 @@ class PipelineConfigTest {
         assertLocated(refused(none), 1, "no sources", "sources:");
         ConfigNode empty = map(1, "node", "node-a", "sources", list(4));
         assertLocated(refused(empty), 4, "no sources");
-        try (Pipeline p = Pipeline.builder(none, REGISTRY)
+        try (NodeRuntime p = NodeRuntime.builder(none, REGISTRY)
                 .replaceSources(List.of(new MemorySource(List.of(), false))).build()) {
-            assertEquals(List.of("replay"), p.sourceNames());
+            assertEquals(List.of("replay"), NodeRuntimeTest.main(p).sourceNames());
         }
     }
 
@@ -123,21 +123,21 @@ class PipelineConfigTest {
     void namesDefaultToTheTypeAndAreNumberedWhenRepeated() {
         ConfigNode root = withSources("filters", list(4, block(5, "dedup"), block(6, "dedup"),
                 block(7, "rate-limit", "name", "dedup-3"), block(8, "dedup")));
-        try (Pipeline p = Pipeline.builder(root, REGISTRY).build()) {
-            assertEquals(List.of("dedup", "dedup-2", "dedup-3", "dedup-4"), p.filterLabels());
+        try (NodeRuntime p = NodeRuntime.builder(root, REGISTRY).build()) {
+            assertEquals(List.of("dedup", "dedup-2", "dedup-3", "dedup-4"), NodeRuntimeTest.main(p).filterLabels());
         }
     }
 
     @Test
     void settingsHaveDefaultsAndReadListenAddresses() throws Exception {
-        Pipeline.Settings defaults = Pipeline.Settings.from(map(1, "sources", list(2, block(3, "memory"))));
+        NodeSettings defaults = NodeSettings.from(map(1, "sources", list(2, block(3, "memory"))));
         assertFalse(defaults.nodeName().isBlank(), "node defaults to the host name");
         assertTrue(defaults.metricsEnabled());
         assertEquals(30040, defaults.metricsListen().getPort());
         assertTrue(defaults.metricsListen().getAddress().isAnyLocalAddress());
         assertEquals(null, defaults.rules());
 
-        Pipeline.Settings set = Pipeline.Settings.from(withSources("metrics", map(5, "enabled", "false", "listen", "[::1]:9100"),
+        NodeSettings set = NodeSettings.from(withSources("metrics", map(5, "enabled", "false", "listen", "[::1]:9100"),
                 "rules", map(6, "manage", "false")));
         assertEquals("node-a", set.nodeName());
         assertFalse(set.metricsEnabled());
@@ -156,14 +156,14 @@ class PipelineConfigTest {
         ConfigNode filters = list(4, block(5, "exclude-networks", "networks", list(5, "198.51.100.0/24")));
         ConfigNode managed = withSources("filters", filters,
                 "rules", map(6, "manage", "true", "exclude-sources", list(7, "203.0.113.0/24", "2001:db8::/32")));
-        try (Pipeline p = Pipeline.builder(managed, REGISTRY).build()) {
+        try (NodeRuntime p = NodeRuntime.builder(managed, REGISTRY).build()) {
             assertEquals(List.of(Cidr.parse("198.51.100.0/24"), Cidr.parse("203.0.113.0/24"), Cidr.parse("2001:db8::/32")),
-                    p.context().excludedNetworks());
+                    NodeRuntimeTest.main(p).context().excludedNetworks());
         }
         ConfigNode unmanaged = withSources("filters", filters,
                 "rules", map(6, "manage", "false", "exclude-sources", list(7, "203.0.113.0/24")));
-        try (Pipeline p = Pipeline.builder(unmanaged, REGISTRY).build()) {
-            assertEquals(List.of(Cidr.parse("198.51.100.0/24")), p.context().excludedNetworks());
+        try (NodeRuntime p = NodeRuntime.builder(unmanaged, REGISTRY).build()) {
+            assertEquals(List.of(Cidr.parse("198.51.100.0/24")), NodeRuntimeTest.main(p).context().excludedNetworks());
         }
     }
 
@@ -171,7 +171,7 @@ class PipelineConfigTest {
     void aComponentCanReadItsResolvedName() {
         ConfigNode root = withSources("filters", list(4, block(5, "dedup"), block(6, "dedup")));
         io.micrometer.core.instrument.simple.SimpleMeterRegistry meters = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
-        try (Pipeline p = Pipeline.builder(root, REGISTRY).meterRegistry(meters).build()) {
+        try (NodeRuntime p = NodeRuntime.builder(root, REGISTRY).meterRegistry(meters).build()) {
             assertEquals(2, meters.find("pmtud_dedup_entries").gauges().size());
             assertTrue(meters.find("pmtud_dedup_entries").tag("filter", "dedup-2").gauge() != null);
         }
@@ -184,9 +184,96 @@ class PipelineConfigTest {
         ConfigNode root = withSources("peers", list(4,
                 block(5, "dns", "name", dnsName, "server", "127.0.0.1:53"),
                 block(6, "dns", "name", "other.example.")));
-        List<ComponentBlock> blocks = PipelineConfig.blocks(root, "peers", "peers", REGISTRY);
+        List<ComponentBlock> blocks = ComponentBlocks.peers(root, REGISTRY);
         assertEquals(List.of("dns", "dns-2"), blocks.stream().map(ComponentBlock::name).toList());
         assertEquals(dnsName, blocks.get(0).config().string("name"));
         assertEquals("other.example.", blocks.get(1).config().string("name"));
+    }
+
+    // ---- pipelines: ----
+
+    /** {@code pipelines:} at line 2 holding the given items. */
+    private static ConfigNode withPipelines(Object... items) {
+        return map(1, "node", "node-a", "pipelines", list(2, items));
+    }
+
+    /** A valid pipeline item at {@code line}: { name: NAME, sources: [memory] }. */
+    private static ConfigNode item(int line, String name) {
+        return map(line, "name", s(line, name), "sources", list(line + 1, block(line + 1, "memory")));
+    }
+
+    @Test
+    void theSingleFormIsOnePipelineNamedMainAndTheListFormNamesEach() {
+        try (NodeRuntime single = NodeRuntime.builder(withSources(), REGISTRY).build()) {
+            assertEquals(List.of("main"), single.pipelines().stream().map(Pipeline::name).toList());
+            assertEquals("main", single.pipelines().get(0).context().pipelineName());
+        }
+        assertEquals(List.of("main"), PipelineConfig.names(withSources()));
+        ConfigNode two = withPipelines(item(3, "replicate"), item(5, "receive-2"));
+        assertEquals(List.of("replicate", "receive-2"), PipelineConfig.names(two));
+        try (NodeRuntime rt = NodeRuntime.builder(two, REGISTRY).build()) {
+            assertEquals(List.of("replicate", "receive-2"), rt.pipelines().stream().map(Pipeline::name).toList());
+        }
+    }
+
+    @Test
+    void aPipelineNameIsRequiredAndLowerCaseLettersDigitsAndDashes() {
+        assertLocated(refused(withPipelines(map(3, "sources", list(4, block(4, "memory"))))), 3,
+                "pipelines[0]: 'name' is required", "lower-case letters, digits and '-'");
+        for (String bad : List.of("Replicate", "-relay", "relay_1", "re lay", "relay.a")) {
+            assertLocated(refused(withPipelines(item(3, "ok"), item(5, bad))), 5,
+                    "pipelines[1]: name '" + bad + "' is not allowed", "lower-case letters, digits and '-', starting with a letter or digit");
+        }
+    }
+
+    @Test
+    void duplicatePipelineNamesAreRefusedNamingTheFirst() {
+        assertLocated(refused(withPipelines(item(3, "relay"), item(5, "other"), item(7, "relay"))), 7,
+                "pipelines[2]: name 'relay' is already used by the pipeline at line 3", "pipeline names must be unique");
+    }
+
+    @Test
+    void mixingBothFormsNamesBothLines() {
+        ConfigNode mixed = map(1, "node", "node-a", "pipelines", list(2, item(3, "relay")),
+                "filters", list(9, block(9, "dedup")));
+        assertLocated(refused(mixed), 9, "filters: at the top level (line 9) and pipelines: (line 2) do not mix",
+                "move filters into an item of pipelines:", "single-pipeline form");
+    }
+
+    @Test
+    void pipelineItemsTakeOnlyTheirKeys() {
+        assertLocated(refused(withPipelines(map(3, "name", "relay", "source", list(4, block(4, "memory"))))), 4,
+                "pipelines[0]: unknown key 'source'", "did you mean 'sources'?", "allowed: filters, name, sinks, sources");
+        assertLocated(refused(withPipelines(map(3, "name", "relay", "type", s(5, "x")))), 5,
+                "pipelines[0]: unknown key 'type'", "allowed: filters, name, sinks, sources");
+        assertLocated(refused(map(1, "pipelines", list(2))), 2, "pipelines must be a list of { name: NAME", "not an empty list");
+        assertLocated(refused(map(1, "pipelines", map(2, "name", "x"))), 2, "pipelines must be a list", "not a map");
+        assertLocated(refused(withPipelines(s(3, "relay"))), 3, "pipelines[0] must be a map like { name: NAME");
+        assertLocated(refused(withPipelines(item(3, "relay"), map(5, "name", "empty"))), 5, "pipeline empty has no sources",
+                "add at least one under sources:");
+    }
+
+    @Test
+    void labelsAreUniqueWithinTheirPipelineOnly() {
+        ConfigNode sameLabelTwoPipelines = withPipelines(
+                map(3, "name", "a", "sources", list(4, block(4, "memory")), "filters", list(5, block(5, "dedup", "name", "d"))),
+                map(6, "name", "b", "sources", list(7, block(7, "memory")), "filters", list(8, block(8, "dedup", "name", "d"))));
+        try (NodeRuntime rt = NodeRuntime.builder(sameLabelTwoPipelines, REGISTRY).build()) {
+            assertEquals(List.of(List.of("d"), List.of("d")), rt.pipelines().stream().map(Pipeline::filterLabels).toList());
+        }
+        ConfigNode twiceInOne = withPipelines(item(3, "a"),
+                map(6, "name", "b", "sources", list(7, block(7, "memory")),
+                        "filters", list(8, block(8, "dedup", "name", "d"), block(9, "rate-limit", "name", s(9, "d")))));
+        assertLocated(refused(twiceInOne), 9, "pipeline b, filters[1] (rate-limit): name 'd' is already used by filters[0]",
+                "names must be unique within the filters of pipeline b");
+    }
+
+    @Test
+    void aComponentErrorInsideAPipelineNamesThePipeline() {
+        ConfigNode root = withPipelines(item(3, "a"),
+                map(6, "name", "b", "sources", list(7, block(7, "memory")),
+                        "filters", list(8, map(8, "type", "dedup", "windw", s(9, "1s")))));
+        assertLocated(refused(root), 9, "pipeline b, filters[0] (dedup): unknown key 'windw'", "did you mean 'window'?",
+                "allowed: max-entries, name, window");
     }
 }

@@ -4,6 +4,7 @@ import dev.pmtud.it.EcmpLab.Family;
 import dev.pmtud.it.PmtudDaemon.Mode;
 import dev.pmtud.it.PmtudDaemon.SourceKind;
 import dev.pmtud.testkit.Netns;
+import dev.pmtud.testkit.PromText;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

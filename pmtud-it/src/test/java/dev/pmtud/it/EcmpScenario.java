@@ -3,6 +3,7 @@ package dev.pmtud.it;
 import dev.pmtud.it.EcmpLab.Family;
 import dev.pmtud.it.PmtudDaemon.Mode;
 import dev.pmtud.it.PmtudDaemon.SourceKind;
+import dev.pmtud.testkit.PromText;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -164,18 +165,27 @@ public final class EcmpScenario {
         }
     }
 
-    /** Node 2 received the message(s) and sent each to both other nodes. */
+    /** The pipeline of the rig's single-pipeline configuration: every per-pipeline series carries it. */
+    static final String PIPELINE = "main";
+
+    private static boolean inPipeline(Map<String, String> labels) {
+        return PIPELINE.equals(labels.get("pipeline"));
+    }
+
+    /** Node 2 received the message(s) and sent each to both other nodes (read from pipeline main's series). */
     static void checkNode2Counters(Family f, Mode mode, PromText before, PromText after, List<String> problems, List<String> report) {
-        double received = after.sum(RECEIVED) - before.sum(RECEIVED);
-        double forwarded = after.sum(FORWARDED) - before.sum(FORWARDED);
-        double sinkSent = after.sum(SINK_SENT) - before.sum(SINK_SENT);
+        double received = after.sum(RECEIVED, EcmpScenario::inPipeline) - before.sum(RECEIVED, EcmpScenario::inPipeline);
+        double forwarded = after.sum(FORWARDED, EcmpScenario::inPipeline) - before.sum(FORWARDED, EcmpScenario::inPipeline);
+        double sinkSent = after.sum(SINK_SENT, EcmpScenario::inPipeline) - before.sum(SINK_SENT, EcmpScenario::inPipeline);
         StringBuilder line = new StringBuilder(f + " node2 counters: received +" + (long) received + ", forwarded +" + (long) forwarded
                 + ", sink sent +" + (long) sinkSent);
         if (received < 1) {
-            problems.add(f + ": node2's " + RECEIVED + " did not grow (" + before.sum(RECEIVED) + " -> " + after.sum(RECEIVED) + ")");
+            problems.add(f + ": node2's " + RECEIVED + "{pipeline=\"" + PIPELINE + "\"} did not grow (" + before.sum(RECEIVED) + " -> "
+                    + after.sum(RECEIVED) + "); series: " + after.samples(RECEIVED));
         }
         if (forwarded < 1) {
-            problems.add(f + ": node2's " + FORWARDED + " did not grow (" + before.sum(FORWARDED) + " -> " + after.sum(FORWARDED) + ")");
+            problems.add(f + ": node2's " + FORWARDED + "{pipeline=\"" + PIPELINE + "\"} did not grow (" + before.sum(FORWARDED) + " -> "
+                    + after.sum(FORWARDED) + "); series: " + after.samples(FORWARDED));
         }
         if (mode != Mode.L2_BROADCAST) {
             // the peers a message of this family is addressed to: the other two nodes
@@ -185,10 +195,11 @@ public final class EcmpScenario {
                     continue;
                 }
                 InetAddress peer = EcmpLab.addr(EcmpLab.nodeAddress(peerFamily, p));
-                double sent = after.sum(PEER_SENT, l -> isPeer(l.get("peer"), peer)) - before.sum(PEER_SENT, l -> isPeer(l.get("peer"), peer));
-                double errors = after.sum(PEER_ERRORS, l -> isPeer(l.get("peer"), peer)) - before.sum(PEER_ERRORS, l -> isPeer(l.get("peer"), peer));
+                java.util.function.Predicate<Map<String, String>> toPeer = l -> inPipeline(l) && isPeer(l.get("peer"), peer);
+                double sent = after.sum(PEER_SENT, toPeer) - before.sum(PEER_SENT, toPeer);
+                double errors = after.sum(PEER_ERRORS, toPeer) - before.sum(PEER_ERRORS, toPeer);
                 line.append(", peer ").append(peer.getHostAddress()).append(" +").append((long) sent);
-                if (!after.samples(PEER_SENT).stream().anyMatch(s -> isPeer(s.labels().get("peer"), peer))) {
+                if (!after.samples(PEER_SENT).stream().anyMatch(s -> toPeer.test(s.labels()))) {
                     problems.add(f + ": node2 has no " + PEER_SENT + " series for peer " + peer.getHostAddress() + "; series: "
                             + after.samples(PEER_SENT));
                 } else if (sent != forwarded) {

@@ -2,6 +2,7 @@ package dev.pmtud.it;
 
 import dev.pmtud.it.EcmpLab.Family;
 import dev.pmtud.testkit.Netns;
+import dev.pmtud.testkit.PromText;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;

@@ -16,7 +16,8 @@ import java.util.function.Consumer;
  * A {@link PipelineContext} for creating components outside a pipeline: a node name (default
  * {@value #NODE}), a peer set the test replaces with {@link #setPeers} (listeners are told, as the
  * runtime's merged set tells them), excluded networks, loggers named {@code prefix + component},
- * and {@link RecordingMetrics} the test reads back. Starts with no peers and no exclusions.
+ * and {@link RecordingMetrics} the test reads back. Starts with no peers and no exclusions; its
+ * pipeline is {@value PipelineContext#SINGLE_PIPELINE}.
  */
 public final class TestContext implements PipelineContext {
     /** The default node name. */
@@ -79,6 +80,11 @@ public final class TestContext implements PipelineContext {
     @Override
     public String nodeName() {
         return nodeName;
+    }
+
+    @Override
+    public String pipelineName() {
+        return SINGLE_PIPELINE;
     }
 
     @Override

@@ -5,6 +5,7 @@ import dev.pmtud.api.ComponentConfig;
 import dev.pmtud.api.ConfigException;
 import dev.pmtud.api.ConfigNode;
 import dev.pmtud.api.Metrics;
+import dev.pmtud.core.PipelineConfig;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -108,15 +109,15 @@ public final class RuleManager implements AutoCloseable {
         String table = rules.oneOf("table", "raw", "raw", "mangle");
         List<Cidr> excluded = rules.has("exclude-sources") ? rules.networks("exclude-sources") : excludeNetworksFilters(root);
 
-        ConfigNode sources = root.get("sources");
         List<int[]> nflog = new ArrayList<>(); // {group, ipv4, ipv6}
-        ConfigNode firstNflog = null;
-        if (sources != null && sources.isList()) {
-            int i = 0;
-            for (ConfigNode s : sources.items()) {
+        // The nflog sources of every pipeline (the top level's sources: in the single-pipeline form).
+        for (PipelineConfig pipeline : PipelineConfig.read(root)) {
+            List<ConfigNode> sources = pipeline.items("sources");
+            for (int i = 0; i < sources.size(); i++) {
+                ConfigNode s = sources.get(i);
                 ConfigNode type = s.get("type");
                 if (s.isMap() && type != null && "nflog".equals(type.text())) {
-                    ComponentConfig c = new ComponentConfig(s, "sources[" + i + "] (nflog)");
+                    ComponentConfig c = new ComponentConfig(s, pipeline.what("sources", i) + " (nflog)");
                     int g = c.integer("group", 33, 0, 65535);
                     boolean v4 = true;
                     boolean v6 = true;
@@ -126,11 +127,7 @@ public final class RuleManager implements AutoCloseable {
                         v6 = f.contains("ipv6");
                     }
                     nflog.add(new int[] {g, v4 ? 1 : 0, v6 ? 1 : 0});
-                    if (firstNflog == null) {
-                        firstNflog = s;
-                    }
                 }
-                i++;
             }
         }
         if (nflog.isEmpty()) {
@@ -148,23 +145,22 @@ public final class RuleManager implements AutoCloseable {
                 Iptables.detect("iptables"), Iptables.detect("ip6tables"), List.of()));
     }
 
+    /** Every exclude-networks filter's networks, of every pipeline. */
     private static List<Cidr> excludeNetworksFilters(ConfigNode root) {
         List<Cidr> out = new ArrayList<>();
-        ConfigNode filters = root.get("filters");
-        if (filters == null || !filters.isList()) {
-            return out;
-        }
-        int i = 0;
-        for (ConfigNode f : filters.items()) {
-            ConfigNode type = f.get("type");
-            if (f.isMap() && type != null && "exclude-networks".equals(type.text())) {
-                for (Cidr c : new ComponentConfig(f, "filters[" + i + "] (exclude-networks)").networks("networks")) {
-                    if (!out.contains(c)) {
-                        out.add(c);
+        for (PipelineConfig pipeline : PipelineConfig.read(root)) {
+            List<ConfigNode> filters = pipeline.items("filters");
+            for (int i = 0; i < filters.size(); i++) {
+                ConfigNode f = filters.get(i);
+                ConfigNode type = f.get("type");
+                if (f.isMap() && type != null && "exclude-networks".equals(type.text())) {
+                    for (Cidr c : new ComponentConfig(f, pipeline.what("filters", i) + " (exclude-networks)").networks("networks")) {
+                        if (!out.contains(c)) {
+                            out.add(c);
+                        }
                     }
                 }
             }
-            i++;
         }
         return out;
     }
@@ -190,6 +186,21 @@ public final class RuleManager implements AutoCloseable {
 
     public List<Cidr> excludedSources() {
         return excluded;
+    }
+
+    /** The {@code rules.interface} written in the configuration; empty when the default route's is meant. */
+    public Optional<String> configuredInterface() {
+        return Optional.ofNullable(configuredInterface);
+    }
+
+    /**
+     * The interface the rule is bound to ({@code -i}): {@code rules.interface}, else the default
+     * route's, looked up once.
+     *
+     * @throws RuleException when none is configured and there is no default route
+     */
+    public String interfaceName() {
+        return iface();
     }
 
     /** The chain used when one family excludes several networks. */

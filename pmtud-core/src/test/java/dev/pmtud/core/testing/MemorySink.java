@@ -5,13 +5,20 @@ import dev.pmtud.api.Packet;
 import dev.pmtud.api.Sink;
 import java.io.IOException;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-/** Keeps a copy of every packet it is sent; can be told to fail every send or to bring a loop guard. */
+/**
+ * Keeps a copy of every packet it is sent; can be told to fail every send, to bring a loop guard,
+ * to declare devices it injects into, to state notes, or to fail open().
+ */
 public class MemorySink implements Sink {
     private final List<Packet> sent = new CopyOnWriteArrayList<>();
     private final boolean failing;
     private final Filter loopGuard;
+    private Set<String> injectsInto = Set.of();
+    private List<String> notes = List.of();
+    private String openFailure;
     private volatile boolean opened;
     private volatile boolean flushed;
     private volatile boolean closed;
@@ -25,9 +32,39 @@ public class MemorySink implements Sink {
         this.loopGuard = loopGuard;
     }
 
+    /** Declares {@link #injectsInto()}, as an inject sink would. */
+    public MemorySink injecting(Set<String> devices) {
+        this.injectsInto = Set.copyOf(devices);
+        return this;
+    }
+
+    public MemorySink withNotes(List<String> notes) {
+        this.notes = List.copyOf(notes);
+        return this;
+    }
+
+    /** Makes open() throw an IOException with this message (after counting as opened). */
+    public MemorySink failingOpen(String message) {
+        this.openFailure = message;
+        return this;
+    }
+
     @Override
-    public void open() {
+    public void open() throws IOException {
         opened = true;
+        if (openFailure != null) {
+            throw new IOException(openFailure);
+        }
+    }
+
+    @Override
+    public Set<String> injectsInto() {
+        return injectsInto;
+    }
+
+    @Override
+    public List<String> notes() {
+        return notes;
     }
 
     @Override

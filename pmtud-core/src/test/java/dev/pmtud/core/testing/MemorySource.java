@@ -4,7 +4,9 @@ import dev.pmtud.api.LinkType;
 import dev.pmtud.api.Packet;
 import dev.pmtud.api.PacketHandler;
 import dev.pmtud.api.Source;
+import java.io.IOException;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -22,15 +24,37 @@ public final class MemorySource implements Source {
     private final Packet packet = new Packet();
     private volatile boolean opened;
     private volatile int closeCalls;
+    private Set<String> capturesFrom = Set.of();
+    private String openFailure;
 
     public MemorySource(List<Frame> frames, boolean live) {
         this.frames = frames;
         this.live = live;
     }
 
+    /** Declares {@link #capturesFrom()}, as a live capture would. */
+    public MemorySource capturing(Set<String> devices) {
+        this.capturesFrom = Set.copyOf(devices);
+        return this;
+    }
+
+    /** Makes open() throw an IOException with this message (after counting as opened). */
+    public MemorySource failingOpen(String message) {
+        this.openFailure = message;
+        return this;
+    }
+
     @Override
-    public void open() {
+    public void open() throws IOException {
         opened = true;
+        if (openFailure != null) {
+            throw new IOException(openFailure);
+        }
+    }
+
+    @Override
+    public Set<String> capturesFrom() {
+        return capturesFrom;
     }
 
     public boolean opened() {

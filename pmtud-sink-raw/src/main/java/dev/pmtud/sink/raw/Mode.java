@@ -26,6 +26,26 @@ enum Mode {
         throw new IllegalArgumentException(text);
     }
 
+    /**
+     * What a mode cannot reach, as {@code validate} prints it, or {@code null}: the kernel relates an
+     * ICMP error to a NATed connection only when it is addressed to the connection's address, and
+     * forwards nothing that arrived as a link-layer broadcast.
+     */
+    String caveat() {
+        switch (this) {
+            case L3:
+                return "l3 reaches host sockets only: a connection served by a pod behind DNAT never learns the MTU,"
+                        + " because conntrack relates an ICMP error to a connection only when its outer destination is"
+                        + " the connection's address (nf_conntrack_inet_error, \"outer daddr != inner\"); use the udp relay,"
+                        + " or l2-unicast on one L2 segment";
+            case L2_BROADCAST:
+                return "ip_forward() drops what arrived as a link-layer broadcast, so copies reach host sockets, never a pod;"
+                        + " use the udp relay or l2-unicast";
+            default:
+                return null;
+        }
+    }
+
     boolean linkLayer() {
         return this == L2_UNICAST || this == L2_BROADCAST;
     }

@@ -127,6 +127,12 @@ final class RawSink implements Sink {
         return loopGuard;
     }
 
+    /** What this mode cannot reach (l3, l2-broadcast), for {@code validate} and the start log. */
+    @Override
+    public List<String> notes() {
+        return mode.caveat() == null ? List.of() : List.of(mode.caveat());
+    }
+
     // ---------------------------------------------------------------- open
 
     @Override

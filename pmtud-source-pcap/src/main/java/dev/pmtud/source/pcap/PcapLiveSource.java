@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.net.NetworkInterface;
 import java.net.SocketException;
 import java.util.Locale;
+import java.util.Set;
 import org.pcap4j.core.NotOpenException;
 import org.pcap4j.core.BpfProgram;
 import org.pcap4j.core.PcapHandle;
@@ -34,6 +35,9 @@ public final class PcapLiveSource extends PcapHandleSource {
     /** pcap_activate()'s "interface is not up" status. */
     private static final int PCAP_ERROR_IFACE_NOT_UP = -9;
 
+    /** libpcap's pseudo-device that captures on every interface. */
+    static final String ANY = "any";
+
     private final String interfaceName;
     private final int snaplen;
     private final int bufferBytes;
@@ -58,6 +62,12 @@ public final class PcapLiveSource extends PcapHandleSource {
         this.customFilter = filter;
         this.promiscuous = promiscuous;
         this.immediate = immediate;
+    }
+
+    /** The interface it captures on; {@code any} (libpcap's every-interface device) means every interface. */
+    @Override
+    public Set<String> capturesFrom() {
+        return ANY.equals(interfaceName) ? EVERY_INTERFACE : Set.of(interfaceName);
     }
 
     /** The BPF expression in use, or {@code null} before {@link #open()}. */

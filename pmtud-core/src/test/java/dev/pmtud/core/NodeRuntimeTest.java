@@ -34,8 +34,8 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
 
-class PipelineTest {
-    static final PluginRegistry REGISTRY = PluginRegistry.discover(List.of(PipelineTest.class.getClassLoader()));
+class NodeRuntimeTest {
+    static final PluginRegistry REGISTRY = PluginRegistry.discover(List.of(NodeRuntimeTest.class.getClassLoader()));
     private static final String NODE = "node-a";
     private static final Duration AWAIT = Duration.ofSeconds(10);
 
@@ -64,6 +64,12 @@ class PipelineTest {
                 frame(Ptb.v4().from("203.0.113.4").mtu(60), T0 + 4));
     }
 
+    /** The one pipeline of a single-pipeline configuration. */
+    static Pipeline main(NodeRuntime runtime) {
+        assertEquals(1, runtime.pipelines().size());
+        return runtime.pipelines().get(0);
+    }
+
     private double count(String name, String... tags) {
         return meters.get(name).tags(tags).tag("node", NODE).counter().count();
     }
@@ -72,11 +78,11 @@ class PipelineTest {
     void countsEveryPacketExactlyOnce() throws Exception {
         MemorySink sink = new MemorySink();
         List<Frame> frames = mixedFrames();
-        try (Pipeline p = Pipeline.builder(mtuThenDedup(), REGISTRY).meterRegistry(meters)
+        try (NodeRuntime p = NodeRuntime.builder(mtuThenDedup(), REGISTRY).meterRegistry(meters)
                 .replaceSources(List.of(new MemorySource(frames, false))).replaceSinks(List.of(sink)).build()) {
             p.start();
             assertTrue(p.awaitSources(AWAIT));
-            Pipeline.Summary s = p.summary();
+            Pipeline.Summary s = main(p).summary();
             assertEquals(frames.size(), s.received());
             assertEquals(1, s.invalid());
             assertEquals(Map.of("mtu-range", 1L, "dedup", 1L), s.dropped());
@@ -102,7 +108,7 @@ class PipelineTest {
         List<PipelineContext> given = new ArrayList<>();
         MemorySink sink = new MemorySink();
         List<Frame> frames = mixedFrames();
-        try (Pipeline p = Pipeline.builder(mtuThenDedup(), REGISTRY).meterRegistry(meters)
+        try (NodeRuntime p = NodeRuntime.builder(mtuThenDedup(), REGISTRY).meterRegistry(meters)
                 .replaceSources(context -> {
                     given.add(context);
                     return List.of(new MemorySource(frames, false));
@@ -113,7 +119,7 @@ class PipelineTest {
                 }).build()) {
             assertEquals(2, given.size(), "each function called once, by build()");
             for (PipelineContext c : given) {
-                assertSame(p.context(), c);
+                assertSame(main(p).context(), c);
                 assertSame(p.peers(), c.peers());
                 assertEquals(NODE, c.nodeName());
             }
@@ -129,7 +135,7 @@ class PipelineTest {
 
     @Test
     void everySeriesExistsAtZeroBeforeTheFirstPacket() {
-        try (Pipeline p = Pipeline.builder(mtuThenDedup(), REGISTRY).meterRegistry(meters)
+        try (NodeRuntime p = NodeRuntime.builder(mtuThenDedup(), REGISTRY).meterRegistry(meters)
                 .replaceSources(List.of(new MemorySource(List.of(), false))).replaceSinks(List.of(new MemorySink())).build()) {
             for (String reason : InvalidReason.ALL) {
                 assertEquals(0, count("pmtud_invalid_total", "reason", reason), reason);
@@ -140,16 +146,16 @@ class PipelineTest {
             assertEquals(0, count("pmtud_forwarded_total"));
             assertEquals(0, count("pmtud_sink_errors_total", "sink", "output"));
             assertNotNull(meters.get("pmtud_peers").tag("node", NODE).gauge());
-            assertEquals(0, p.summary().received());
+            assertEquals(0, main(p).summary().received());
         }
     }
 
     @Test
     void tellsTheListenerEveryDecisionInOrder() throws Exception {
         List<String> decisions = new ArrayList<>();
-        try (Pipeline p = Pipeline.builder(mtuThenDedup(), REGISTRY).meterRegistry(meters)
+        try (NodeRuntime p = NodeRuntime.builder(mtuThenDedup(), REGISTRY).meterRegistry(meters)
                 .replaceSources(List.of(new MemorySource(mixedFrames(), false))).replaceSinks(List.of())
-                .onDecision((packet, stage, reason) -> decisions.add(stage + "/" + reason)).build()) {
+                .onDecision((pipeline, packet, stage, reason) -> decisions.add(stage + "/" + reason)).build()) {
             p.start();
             assertTrue(p.awaitSources(AWAIT));
         }
@@ -165,16 +171,16 @@ class PipelineTest {
                 packet.outerSourceOffset() + 4, peer, 0, 4) ? fromPeer : Verdict.PASS;
         ConfigNode dropsEverything = config(list(3, block(4, "mtu-range", "min", "9000", "max", "9216")));
         Map<String, String> stageBySource = new LinkedHashMap<>();
-        try (Pipeline p = Pipeline.builder(dropsEverything, REGISTRY).meterRegistry(meters)
+        try (NodeRuntime p = NodeRuntime.builder(dropsEverything, REGISTRY).meterRegistry(meters)
                 .replaceSources(List.of(new MemorySource(List.of(frame(Ptb.v4().from("203.0.113.9"), T0),
                         frame(Ptb.v4().from("203.0.113.1"), T0)), false)))
                 .replaceSinks(List.of(new MemorySink(false, guard)))
-                .onDecision((packet, stage, reason) -> stageBySource.put(packet.outerSource().getHostAddress(), stage + "/" + reason))
+                .onDecision((pipeline, packet, stage, reason) -> stageBySource.put(packet.outerSource().getHostAddress(), stage + "/" + reason))
                 .build()) {
-            assertEquals(List.of("output-loop-guard", "mtu-range"), p.filterLabels());
+            assertEquals(List.of("output-loop-guard", "mtu-range"), main(p).filterLabels());
             p.start();
             assertTrue(p.awaitSources(AWAIT));
-            assertEquals(Map.of("output-loop-guard", 1L, "mtu-range", 1L), p.summary().dropped());
+            assertEquals(Map.of("output-loop-guard", 1L, "mtu-range", 1L), main(p).summary().dropped());
             assertEquals(1, count("pmtud_dropped_total", "filter", "output-loop-guard", "reason", "from-peer"));
         }
         assertEquals("output-loop-guard/from-peer", stageBySource.get("203.0.113.9"));
@@ -187,11 +193,11 @@ class PipelineTest {
         MemorySink working = new MemorySink();
         List<Frame> frames = List.of(frame(Ptb.v4().from("203.0.113.1"), T0), frame(Ptb.v4().from("203.0.113.2"), T0),
                 frame(Ptb.v6().from("2001:db8:ff::1"), T0));
-        try (Pipeline p = Pipeline.builder(config(null), REGISTRY).meterRegistry(meters)
+        try (NodeRuntime p = NodeRuntime.builder(config(null), REGISTRY).meterRegistry(meters)
                 .replaceSources(List.of(new MemorySource(frames, false))).replaceSinks(List.of(failing, working)).build()) {
             p.start();
             assertTrue(p.awaitSources(AWAIT));
-            assertEquals(frames.size(), p.summary().forwarded());
+            assertEquals(frames.size(), main(p).summary().forwarded());
         }
         assertEquals(frames.size(), working.sent().size());
         assertEquals(frames.size(), count("pmtud_sink_errors_total", "sink", "output"));
@@ -204,9 +210,9 @@ class PipelineTest {
         MemorySource live = new MemorySource(List.of(frame(Ptb.v4(), T0)), true);
         MemorySink sink = new MemorySink();
         CountDownLatch seen = new CountDownLatch(1);
-        Pipeline p = Pipeline.builder(config(null), REGISTRY).meterRegistry(meters)
+        NodeRuntime p = NodeRuntime.builder(config(null), REGISTRY).meterRegistry(meters)
                 .replaceSources(List.of(live)).replaceSinks(List.of(sink))
-                .onDecision((packet, stage, reason) -> seen.countDown()).build();
+                .onDecision((pipeline, packet, stage, reason) -> seen.countDown()).build();
         assertFalse(p.ready(), "not ready before start");
         p.start();
         assertTrue(seen.await(10, java.util.concurrent.TimeUnit.SECONDS));
@@ -252,7 +258,7 @@ class PipelineTest {
             }
         };
         try {
-            Pipeline p = Pipeline.builder(config(null), REGISTRY).meterRegistry(meters)
+            NodeRuntime p = NodeRuntime.builder(config(null), REGISTRY).meterRegistry(meters)
                     .replaceSources(List.of(stubborn)).replaceSinks(List.of(new MemorySink())).build();
             p.start();
             assertTrue(running.await(10, java.util.concurrent.TimeUnit.SECONDS));
@@ -274,7 +280,7 @@ class PipelineTest {
                 throw new IllegalStateException("cannot open on purpose");
             }
         };
-        Pipeline p = Pipeline.builder(config(null), REGISTRY).meterRegistry(meters)
+        NodeRuntime p = NodeRuntime.builder(config(null), REGISTRY).meterRegistry(meters)
                 .replaceSources(List.of(source)).replaceSinks(List.of(broken)).build();
         IllegalStateException e = assertThrows(IllegalStateException.class, p::start);
         assertEquals("cannot open on purpose", e.getMessage());
@@ -286,8 +292,8 @@ class PipelineTest {
     @Test
     void runsConfiguredSourcesOnThreadsNamedAfterThem() throws Exception {
         ConfigNode root = map(1, "node", NODE, "sources", list(2, block(3, "memory", "name", "edge")));
-        try (Pipeline p = Pipeline.builder(root, REGISTRY).meterRegistry(meters).build()) {
-            assertEquals(List.of("edge"), p.sourceNames());
+        try (NodeRuntime p = NodeRuntime.builder(root, REGISTRY).meterRegistry(meters).build()) {
+            assertEquals(List.of("edge"), main(p).sourceNames());
             p.start();
             assertTrue(p.ready());
             assertTrue(Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.getName().equals("source-edge")));
@@ -298,7 +304,7 @@ class PipelineTest {
     void startsPeerProvidersAndRemovesOwnAddresses() throws Exception {
         ConfigNode root = map(1, "node", NODE, "sources", list(2, block(3, "memory")),
                 "peers", list(4, block(5, "static", "addresses", list(5, "198.51.100.20", "127.0.0.1", "::1"))));
-        try (Pipeline p = Pipeline.builder(root, REGISTRY).meterRegistry(meters).build()) {
+        try (NodeRuntime p = NodeRuntime.builder(root, REGISTRY).meterRegistry(meters).build()) {
             assertTrue(p.peers().current().isEmpty(), "providers start with the pipeline");
             p.start();
             assertEquals(java.util.Set.of(InetAddress.getByName("198.51.100.20")), p.peers().current());
@@ -335,9 +341,9 @@ class PipelineTest {
         PluginRegistry registry = PluginRegistry.of(List.of(new dev.pmtud.core.testing.MemorySourceFactory(), closing));
         ConfigNode root = map(1, "node", NODE, "sources", list(2, block(3, "memory")),
                 "filters", list(4, block(5, "closing"), block(6, "closing")));
-        Pipeline p = Pipeline.builder(root, registry).meterRegistry(meters)
+        NodeRuntime p = NodeRuntime.builder(root, registry).meterRegistry(meters)
                 .replaceSinks(List.of(new MemorySink(false, guard))).build();
-        assertEquals(List.of("output-loop-guard", "closing", "closing-2"), p.filterLabels());
+        assertEquals(List.of("output-loop-guard", "closing", "closing-2"), main(p).filterLabels());
         p.close();
         p.close();
         assertEquals(2, configuredClosed.get(), "each configured filter closed once");

@@ -1,4 +1,4 @@
-package dev.pmtud.it;
+package dev.pmtud.testkit;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -1,0 +1,237 @@
+package dev.pmtud.core;
+
+import dev.pmtud.api.ConfigNode;
+import dev.pmtud.api.PeerProvider;
+import dev.pmtud.api.PeerSet;
+import dev.pmtud.core.peers.MergedPeerSet;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The running daemon of one node: what every pipeline shares (settings, meter registry, the merged
+ * peer set and its providers, the excluded networks) and the pipelines themselves, built from one
+ * configuration tree by {@link NodeRuntimeBuilder}. Building checks everything and creates every
+ * component without touching the kernel; {@link #start()} opens them; {@link #close()} stops them
+ * within two seconds.
+ */
+public final class NodeRuntime implements AutoCloseable {
+    /** The keys a configuration file may have at its top level. */
+    public static final List<String> TOP_LEVEL_KEYS = ConfigRoot.KEYS;
+    /** The keys of the {@code metrics:} block. */
+    public static final List<String> METRICS_KEYS = NodeSettings.METRICS_KEYS;
+    /** The keys of one item of {@code pipelines:}. */
+    public static final List<String> PIPELINE_KEYS = PipelineConfig.KEYS;
+
+    private static final System.Logger LOG = System.getLogger(NodeRuntime.class.getName());
+    private static final System.Logger PIPELINE_LOG = System.getLogger(Pipeline.class.getName());
+    /** How long start() waits for each peer provider's first report before going on without it. */
+    private static final Duration FIRST_PEERS_TIMEOUT = Duration.ofSeconds(10);
+    /** How long close() waits for source threads to return, all pipelines together. */
+    private static final long JOIN_NANOS = 1_500_000_000L;
+    /** How long close() then waits for in-flight packets before closing sinks anyway, all pipelines together. */
+    private static final long SINK_LOCK_NANOS = 300_000_000L;
+
+    /** A peer provider and its label. */
+    record NamedProvider(String name, PeerProvider provider) {
+    }
+
+    private final NodeSettings settings;
+    private final MicrometerMetrics metrics;
+    private final MergedPeerSet peers;
+    private final List<NamedProvider> providers;
+    private final List<Pipeline> pipelines;
+    private final Object lifecycle = new Object();
+    private boolean started;
+    private boolean closed;
+    private boolean providersStarted;
+
+    NodeRuntime(NodeSettings settings, MicrometerMetrics metrics, MergedPeerSet peers, List<NamedProvider> providers,
+                List<Pipeline> pipelines) {
+        this.settings = settings;
+        this.metrics = metrics;
+        this.peers = peers;
+        this.providers = List.copyOf(providers);
+        this.pipelines = List.copyOf(pipelines);
+    }
+
+    public static NodeRuntimeBuilder builder(ConfigNode root, PluginRegistry registry) {
+        return new NodeRuntimeBuilder(root, registry);
+    }
+
+    public NodeSettings settings() {
+        return settings;
+    }
+
+    /** The merged peers every pipeline's sinks send to. */
+    public PeerSet peers() {
+        return peers;
+    }
+
+    public MeterRegistry meterRegistry() {
+        return metrics.registry();
+    }
+
+    /** The pipelines built, in configuration order. */
+    public List<Pipeline> pipelines() {
+        return pipelines;
+    }
+
+    public Optional<Pipeline> pipeline(String name) {
+        return pipelines.stream().filter(p -> p.name().equals(name)).findFirst();
+    }
+
+    /** Every device any pipeline's sinks inject into. */
+    public Set<String> injectDevices() {
+        Set<String> out = new LinkedHashSet<>();
+        for (Pipeline p : pipelines) {
+            out.addAll(p.injectDevices());
+        }
+        return out;
+    }
+
+    /** Every sink's notes, as {@code pipeline NAME, sink NAME: note}. */
+    public List<String> notes() {
+        List<String> out = new ArrayList<>();
+        for (Pipeline p : pipelines) {
+            for (String note : p.notes()) {
+                out.add("pipeline " + p.name() + ", " + note);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Starts the peer providers (waiting for each one's first report, at most 10 s), opens every
+     * pipeline's sinks, then every pipeline's sources, then starts one thread per source. On
+     * failure everything opened is closed again and the failure is thrown.
+     *
+     * @throws IOException from a sink's or source's open(), with its one-line, actionable message
+     */
+    public void start() throws IOException {
+        synchronized (lifecycle) {
+            if (started || closed) {
+                throw new IllegalStateException(closed ? "the runtime is closed; build a new one" : "the runtime is already started");
+            }
+            started = true;
+        }
+        try {
+            startProviders();
+            for (Pipeline p : pipelines) {
+                p.openSinks();
+            }
+            for (Pipeline p : pipelines) {
+                p.openSources();
+            }
+            for (Pipeline p : pipelines) {
+                p.startSources();
+            }
+        } catch (IOException | RuntimeException e) {
+            close();
+            throw e;
+        }
+        int peerCount = peers.current().size();
+        for (Pipeline p : pipelines) {
+            PIPELINE_LOG.log(System.Logger.Level.INFO, "pipeline " + p.name() + " on " + settings.nodeName() + " started: sources "
+                    + p.sourceNames() + ", filters " + p.filterLabels() + ", sinks " + p.sinkNames() + ", " + peerCount + " peers");
+        }
+    }
+
+    private void startProviders() throws IOException {
+        providersStarted = true;
+        for (NamedProvider p : providers) {
+            p.provider().start(peers.listener(p.name()));
+        }
+        if (providers.isEmpty()) {
+            return;
+        }
+        List<String> silent;
+        try {
+            silent = peers.awaitFirstReports(providers.stream().map(NamedProvider::name).toList(), FIRST_PEERS_TIMEOUT);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while waiting for the first peer set", e);
+        }
+        if (!silent.isEmpty()) {
+            LOG.log(System.Logger.Level.WARNING, "peer providers " + silent + " reported nothing within "
+                    + FIRST_PEERS_TIMEOUT.toSeconds() + " s; starting without their peers (they join when reported)");
+        }
+    }
+
+    /** Every source of every pipeline opened and its thread running (a file source that reached its end stays ready). */
+    public boolean ready() {
+        synchronized (lifecycle) {
+            if (!started || closed) {
+                return false;
+            }
+        }
+        for (Pipeline p : pipelines) {
+            if (!p.sourcesHealthy()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Waits until every source's run() has returned (files end; live sources only when closed). */
+    public boolean awaitSources(Duration timeout) throws InterruptedException {
+        synchronized (lifecycle) {
+            if (!started) {
+                return pipelines.stream().allMatch(p -> p.sourceRunners().isEmpty());
+            }
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        for (Pipeline p : pipelines) {
+            if (!p.awaitSources(deadline)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Stops every source (their run() returns), waits for their threads (at most 1.5 s in all),
+     * flushes and closes the sinks, closes filters and peer providers. Idempotent; never throws.
+     */
+    @Override
+    public void close() {
+        synchronized (lifecycle) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        for (Pipeline p : pipelines) {
+            p.stopSources();
+        }
+        long joinDeadline = System.nanoTime() + JOIN_NANOS;
+        try {
+            for (Pipeline p : pipelines) {
+                p.joinSources(joinDeadline);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        long lockDeadline = System.nanoTime() + SINK_LOCK_NANOS;
+        for (Pipeline p : pipelines) {
+            p.closeSinks(lockDeadline);
+        }
+        for (Pipeline p : pipelines) {
+            p.closeFilters();
+        }
+        if (providersStarted) {
+            for (NamedProvider p : providers) {
+                try {
+                    p.provider().close();
+                } catch (RuntimeException e) {
+                    LOG.log(System.Logger.Level.WARNING, "closing peer provider " + p.name() + " failed: " + e, e);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,260 @@
+package dev.pmtud.core;
+
+import dev.pmtud.api.Cidr;
+import dev.pmtud.api.ComponentConfig;
+import dev.pmtud.api.ConfigNode;
+import dev.pmtud.api.Filter;
+import dev.pmtud.api.FilterFactory;
+import dev.pmtud.api.PeerProviderFactory;
+import dev.pmtud.api.PipelineContext;
+import dev.pmtud.api.Sink;
+import dev.pmtud.api.SinkFactory;
+import dev.pmtud.api.Source;
+import dev.pmtud.api.SourceFactory;
+import dev.pmtud.core.filter.ExcludeNetworksFilterFactory;
+import dev.pmtud.core.peers.MergedPeerSet;
+import dev.pmtud.core.peers.OwnAddresses;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * Collects the configuration, the registry and what the caller replaces, then builds a
+ * {@link NodeRuntime}: every pipeline of the configuration, or only the one {@link #pipeline(String)}
+ * selects (the others' blocks are then checked, type and keys, but not created).
+ */
+public final class NodeRuntimeBuilder {
+    private static final System.Logger LOG = System.getLogger(Pipeline.class.getName());
+
+    private final ConfigNode root;
+    private final PluginRegistry registry;
+    private MeterRegistry meterRegistry;
+    private String selected;
+    private Function<PipelineContext, List<Source>> replacementSources;
+    private Function<PipelineContext, List<Sink>> replacementSinks;
+    private DecisionListener listener;
+    private Supplier<Set<InetAddress>> ownAddresses = new OwnAddresses();
+
+    NodeRuntimeBuilder(ConfigNode root, PluginRegistry registry) {
+        this.root = root;
+        this.registry = Objects.requireNonNull(registry, "registry");
+    }
+
+    /** Where metrics go; default a private {@link SimpleMeterRegistry}. */
+    public NodeRuntimeBuilder meterRegistry(MeterRegistry registry) {
+        this.meterRegistry = registry;
+        return this;
+    }
+
+    /**
+     * Builds only the pipeline named {@code name} (replay runs one); {@link #build()} throws
+     * {@link IllegalArgumentException} naming the pipelines when there is none of that name.
+     */
+    public NodeRuntimeBuilder pipeline(String name) {
+        this.selected = Objects.requireNonNull(name, "name");
+        return this;
+    }
+
+    /**
+     * Runs these sources (named replay, replay-2, ...) instead of the configured ones of the one
+     * pipeline built, which are then only checked (type and keys), not created. That pipeline may
+     * then have none configured. With several pipelines, select one with {@link #pipeline(String)}.
+     */
+    public NodeRuntimeBuilder replaceSources(List<Source> sources) {
+        List<Source> fixed = List.copyOf(sources);
+        return replaceSources(context -> fixed);
+    }
+
+    /**
+     * Like {@link #replaceSources(List)}, the sources created by {@code create} during
+     * {@link #build()} with the pipeline's own context (its metrics, peers and exclusions).
+     */
+    public NodeRuntimeBuilder replaceSources(Function<PipelineContext, List<Source>> create) {
+        this.replacementSources = Objects.requireNonNull(create, "create");
+        return this;
+    }
+
+    /** Sends to these sinks (named output, output-2, ...) instead of the configured ones (only checked). */
+    public NodeRuntimeBuilder replaceSinks(List<Sink> sinks) {
+        List<Sink> fixed = List.copyOf(sinks);
+        return replaceSinks(context -> fixed);
+    }
+
+    /**
+     * Like {@link #replaceSinks(List)}, the sinks created by {@code create} during {@link #build()}
+     * with the pipeline's own context (its metrics, peers and exclusions).
+     */
+    public NodeRuntimeBuilder replaceSinks(Function<PipelineContext, List<Sink>> create) {
+        this.replacementSinks = Objects.requireNonNull(create, "create");
+        return this;
+    }
+
+    /** Told every decision of every pipeline. */
+    public NodeRuntimeBuilder onDecision(DecisionListener listener) {
+        this.listener = listener;
+        return this;
+    }
+
+    /** This node's addresses, removed from the peer set; default: every interface's (tests replace it). */
+    public NodeRuntimeBuilder ownAddresses(Supplier<Set<InetAddress>> ownAddresses) {
+        this.ownAddresses = Objects.requireNonNull(ownAddresses, "ownAddresses");
+        return this;
+    }
+
+    /** One pipeline's checked blocks. */
+    private record Blocks(PipelineConfig config, List<ComponentBlock> sources, List<ComponentBlock> filters,
+                          List<ComponentBlock> sinks) {
+    }
+
+    /**
+     * Checks the whole configuration and creates every component of the pipelines built.
+     *
+     * @throws dev.pmtud.api.ConfigException naming file:line, what is wrong and what is allowed
+     */
+    public NodeRuntime build() {
+        List<PipelineConfig> configs = PipelineConfig.read(root);
+        NodeSettings settings = NodeSettings.from(root);
+        List<ComponentBlock> peerBlocks = ComponentBlocks.peers(root, registry);
+        List<Blocks> all = new ArrayList<>();
+        for (PipelineConfig c : configs) {
+            List<ComponentBlock> filters = ComponentBlocks.of(c, "filters", PluginRegistry.FILTER, registry);
+            List<ComponentBlock> sinks = ComponentBlocks.of(c, "sinks", PluginRegistry.SINK, registry);
+            all.add(new Blocks(c, ComponentBlocks.of(c, "sources", PluginRegistry.SOURCE, registry), filters, sinks));
+        }
+        List<Blocks> built = selected(all);
+        List<Cidr> excluded = excludedNetworks(all, settings.rules());
+
+        MicrometerMetrics nodeMetrics = new MicrometerMetrics(
+                meterRegistry != null ? meterRegistry : new SimpleMeterRegistry(), settings.nodeName());
+        MergedPeerSet peers = new MergedPeerSet(nodeMetrics, ownAddresses);
+        RuntimeContext shared = new RuntimeContext(settings.nodeName(), "", nodeMetrics, peers, excluded);
+        List<NodeRuntime.NamedProvider> providers = new ArrayList<>();
+        for (ComponentBlock b : peerBlocks) {
+            providers.add(new NodeRuntime.NamedProvider(b.name(), b.create((PeerProviderFactory) b.factory(), shared)));
+        }
+        List<Pipeline> pipelines = new ArrayList<>();
+        List<InjectionLoopCheck.Capture> captures = new ArrayList<>();
+        for (Blocks b : built) {
+            MicrometerMetrics metrics = nodeMetrics.forPipeline(b.config().name());
+            RuntimeContext context = new RuntimeContext(settings.nodeName(), b.config().name(), metrics, peers, excluded);
+            pipelines.add(pipeline(b, context, metrics, built.size() > 1, captures));
+        }
+        List<InjectionLoopCheck.Injection> injections = new ArrayList<>();
+        for (Pipeline p : pipelines) {
+            for (SinkStage s : p.sinkStages()) {
+                injections.add(new InjectionLoopCheck.Injection(p.name(), s.name(), s.sink().injectsInto()));
+            }
+        }
+        InjectionLoopCheck.check(captures, injections);
+        return new NodeRuntime(settings, nodeMetrics, peers, providers, pipelines);
+    }
+
+    /** The pipelines to build: all, or the selected one; replacements need exactly one. */
+    private List<Blocks> selected(List<Blocks> all) {
+        List<String> names = all.stream().map(b -> b.config().name()).toList();
+        List<Blocks> built = all;
+        if (selected != null) {
+            built = all.stream().filter(b -> b.config().name().equals(selected)).toList();
+            if (built.isEmpty()) {
+                throw new IllegalArgumentException("no pipeline is named '" + selected + "'; the configuration has " + names);
+            }
+        }
+        if ((replacementSources != null || replacementSinks != null) && built.size() != 1) {
+            throw new IllegalStateException("replacing sources or sinks needs one pipeline; select one of " + names
+                    + " with pipeline(name)");
+        }
+        return built;
+    }
+
+    private Pipeline pipeline(Blocks b, RuntimeContext context, MicrometerMetrics metrics, boolean several,
+                              List<InjectionLoopCheck.Capture> captures) {
+        PipelineConfig config = b.config();
+        if (replacementSources == null && b.sources().isEmpty()) {
+            ConfigNode at = config.sources() != null ? config.sources() : config.declaredAt();
+            throw at.error((config.listed() ? "pipeline " + config.name() + " has no sources" : "no sources")
+                    + ": add at least one under sources:, like - { type: nflog, group: 33 }");
+        }
+        List<FilterStage> configured = new ArrayList<>();
+        for (ComponentBlock f : b.filters()) {
+            configured.add(new FilterStage(f.name(), f.create((FilterFactory) f.factory(), context), metrics));
+        }
+        List<SinkStage> sinks = new ArrayList<>();
+        if (replacementSinks != null) {
+            List<Sink> replaced = List.copyOf(replacementSinks.apply(context));
+            List<String> names = ComponentBlocks.generatedNames("output", replaced.size());
+            for (int i = 0; i < replaced.size(); i++) {
+                sinks.add(new SinkStage(names.get(i), replaced.get(i), metrics, LOG));
+            }
+        } else {
+            for (ComponentBlock s : b.sinks()) {
+                sinks.add(new SinkStage(s.name(), s.create((SinkFactory) s.factory(), context), metrics,
+                        context.logger("sink." + s.name())));
+            }
+        }
+        if (sinks.isEmpty()) {
+            LOG.log(System.Logger.Level.WARNING, (config.listed() ? "pipeline " + config.name() + " has " : "")
+                    + "no sinks configured: messages are decoded, filtered and counted, but replicated nowhere; add sinks: to replicate");
+        }
+        List<FilterStage> chain = new ArrayList<>();
+        for (SinkStage s : sinks) {
+            Filter guard = s.sink().loopGuard();
+            if (guard != null) {
+                chain.add(new FilterStage(s.name() + "-loop-guard", guard, metrics));
+            }
+        }
+        chain.addAll(configured);
+        List<SourceRunner> sources = new ArrayList<>();
+        if (replacementSources != null) {
+            List<Source> replaced = List.copyOf(replacementSources.apply(context));
+            List<String> names = ComponentBlocks.generatedNames("replay", replaced.size());
+            for (int i = 0; i < replaced.size(); i++) {
+                sources.add(runner(names.get(i), config, several, replaced.get(i), metrics));
+                captures.add(new InjectionLoopCheck.Capture(config.prefix() + "source " + names.get(i), null,
+                        replaced.get(i).capturesFrom()));
+            }
+        } else {
+            for (ComponentBlock s : b.sources()) {
+                Source source = s.create((SourceFactory) s.factory(), context);
+                sources.add(runner(s.name(), config, several, source, metrics));
+                captures.add(new InjectionLoopCheck.Capture(s.what(), s.config().node(), source.capturesFrom()));
+            }
+        }
+        PacketPath path = new PacketPath(config.name(), chain, sinks, listener, metrics);
+        return new Pipeline(config.name(), context, sources, sinks, configured, path);
+    }
+
+    private static SourceRunner runner(String name, PipelineConfig config, boolean several, Source source,
+                                       MicrometerMetrics metrics) {
+        return new SourceRunner(name, several ? config.name() + "-" + name : name, source, metrics);
+    }
+
+    /**
+     * Source networks never replicated: every exclude-networks filter's networks (of every
+     * pipeline), plus, when the app manages the capture rule ({@code rules.manage: true}), the
+     * rule's {@code exclude-sources} (which defaults to those same networks).
+     */
+    private static List<Cidr> excludedNetworks(List<Blocks> pipelines, ConfigNode rules) {
+        Set<Cidr> out = new LinkedHashSet<>();
+        for (Blocks p : pipelines) {
+            for (ComponentBlock b : p.filters()) {
+                if (b.type().equals(ExcludeNetworksFilterFactory.TYPE)) {
+                    out.addAll(ExcludeNetworksFilterFactory.networks(b.config()));
+                }
+            }
+        }
+        if (rules != null) {
+            ComponentConfig r = new ComponentConfig(rules, "rules");
+            if (r.bool("manage", false) && r.has("exclude-sources")) {
+                out.addAll(r.networks("exclude-sources"));
+            }
+        }
+        return List.copyOf(out);
+    }
+}

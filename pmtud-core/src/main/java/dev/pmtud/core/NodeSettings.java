@@ -1,0 +1,113 @@
+package dev.pmtud.core;
+
+import dev.pmtud.api.ComponentConfig;
+import dev.pmtud.api.ConfigNode;
+import dev.pmtud.api.Values;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * What the top level of the configuration says for the whole node, shared by every pipeline: the
+ * node's name, the metrics endpoint and the raw {@code rules:} block (validated by the app).
+ *
+ * @param rules the {@code rules:} map, or {@code null} when there is none
+ */
+public record NodeSettings(String nodeName, boolean metricsEnabled, InetSocketAddress metricsListen, ConfigNode rules) {
+    /** The keys of the {@code metrics:} block. */
+    public static final List<String> METRICS_KEYS = List.of("enabled", "listen");
+    static final String DEFAULT_METRICS_LISTEN = "0.0.0.0:30040";
+
+    /**
+     * Reads (and checks) only node, metrics and rules; for callers that need them before building.
+     * A host name in {@code metrics.listen} stays unresolved.
+     */
+    public static NodeSettings from(ConfigNode root) {
+        ConfigNode top = ConfigRoot.requireMap(root);
+        String node = nodeName(top);
+        boolean enabled = true;
+        InetSocketAddress listen = listenAddress(DEFAULT_METRICS_LISTEN, null);
+        ConfigNode m = top.get("metrics");
+        if (m != null && m.kind() != ConfigNode.Kind.NULL) {
+            ComponentConfig metrics = new ComponentConfig(m, "metrics");
+            if (m.get("type") != null) {
+                throw m.get("type").error("metrics: unknown key 'type'; allowed: " + String.join(", ", METRICS_KEYS));
+            }
+            metrics.checkKeys(METRICS_KEYS);
+            enabled = metrics.bool("enabled", true);
+            if (metrics.has("listen")) {
+                listen = listenAddress(metrics.string("listen"), metrics);
+            }
+        }
+        ConfigNode rules = top.get("rules");
+        if (rules != null && rules.kind() == ConfigNode.Kind.NULL) {
+            rules = null;
+        }
+        if (rules != null && !rules.isMap()) {
+            throw rules.error("rules must be a map like { manage: true, ... }, not " + rules.describeKind());
+        }
+        return new NodeSettings(node, enabled, listen, rules);
+    }
+
+    private static String nodeName(ConfigNode root) {
+        ConfigNode node = root.get("node");
+        if (node == null || node.kind() == ConfigNode.Kind.NULL) {
+            return hostName();
+        }
+        if (!node.isScalar() || node.text().isBlank()) {
+            throw node.error("node must be this node's name (a single value, default: the host name), not " + node.describeKind());
+        }
+        return node.text().trim();
+    }
+
+    /** The kernel's host name without a DNS lookup; getLocalHost() only as a fallback. */
+    static String hostName() {
+        try {
+            String h = Files.readString(Path.of("/proc/sys/kernel/hostname"), StandardCharsets.US_ASCII).trim();
+            if (!h.isEmpty()) {
+                return h;
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux, or no procfs: fall through
+        }
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            String env = System.getenv("HOSTNAME");
+            return env != null && !env.isBlank() ? env : "localhost";
+        }
+    }
+
+    /** {@code host:port}, {@code [v6]:port} or {@code :port} (all addresses); literals are not looked up. */
+    static InetSocketAddress listenAddress(String text, ComponentConfig at) {
+        String t = text.trim();
+        int colon = t.lastIndexOf(':');
+        String host = colon < 0 ? "" : t.substring(0, colon);
+        String portText = colon < 0 ? "" : t.substring(colon + 1);
+        int port = -1;
+        if (!portText.isEmpty() && portText.chars().allMatch(Character::isDigit) && portText.length() <= 5) {
+            port = Integer.parseInt(portText);
+        }
+        boolean bracketed = host.startsWith("[") && host.endsWith("]");
+        boolean badHost = !bracketed && host.contains(":");
+        if (port < 0 || port > 65535 || badHost) {
+            throw at.error("listen", "is '" + text + "'; write it as host:port, like 0.0.0.0:30040, [::]:30040 or 127.0.0.1:9090");
+        }
+        if (host.isEmpty()) {
+            return new InetSocketAddress(port);
+        }
+        try {
+            return new InetSocketAddress(Values.parseAddress(host), port);
+        } catch (IllegalArgumentException notALiteral) {
+            if (bracketed) {
+                throw at.error("listen", "is '" + text + "'; the part in [] must be an IPv6 address, like [::]:30040");
+            }
+            // A host name: resolved when the HTTP server binds, not while reading the configuration.
+            return InetSocketAddress.createUnresolved(host, port);
+        }
+    }
+}
