@@ -31,7 +31,7 @@ public interface PipelineContext {
 
     /**
      * Source networks whose messages are never replicated: the union of every exclude-networks
-     * filter and the managed rule's exclusions. Sinks use it to refuse configurations that loop.
+     * filter (of every pipeline) and the managed rule's exclusions. Sinks use it to refuse configurations that loop.
      */
     List<Cidr> excludedNetworks();
 
