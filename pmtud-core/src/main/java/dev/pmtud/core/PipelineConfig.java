@@ -22,6 +22,8 @@ public record PipelineConfig(String name, ConfigNode declaredAt, boolean listed,
                              ConfigNode sinks) {
     /** The keys of one item of {@code pipelines:}. */
     public static final List<String> KEYS = List.of("name", "sources", "filters", "sinks");
+    /** Top-level keys every pipeline shares. */
+    private static final List<String> SHARED = List.of("node", "metrics", "peers", "rules");
     /** The component sections, which the single-pipeline form writes at the top level. */
     private static final List<String> SECTIONS = List.of("sources", "filters", "sinks");
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]*");
@@ -65,6 +67,12 @@ public record PipelineConfig(String name, ConfigNode declaredAt, boolean listed,
             }
             if (item.get("type") != null) {
                 throw item.get("type").error(where + ": unknown key 'type'; allowed: " + String.join(", ", sorted(KEYS)));
+            }
+            for (String shared : SHARED) {
+                if (item.get(shared) != null) {
+                    throw item.get(shared).error(where + ": '" + shared + "' is shared by every pipeline; write it at the top level,"
+                            + " not inside a pipeline (a pipeline takes " + String.join(", ", sorted(KEYS)) + ")");
+                }
             }
             new ComponentConfig(item, where).checkKeys(KEYS);
             ConfigNode n = item.get("name");

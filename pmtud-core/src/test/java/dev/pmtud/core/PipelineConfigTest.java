@@ -246,6 +246,8 @@ class PipelineConfigTest {
                 "pipelines[0]: unknown key 'source'", "did you mean 'sources'?", "allowed: filters, name, sinks, sources");
         assertLocated(refused(withPipelines(map(3, "name", "relay", "type", s(5, "x")))), 5,
                 "pipelines[0]: unknown key 'type'", "allowed: filters, name, sinks, sources");
+        assertLocated(refused(withPipelines(map(3, "name", "relay", "peers", list(6, block(6, "static"))))), 6,
+                "pipelines[0]: 'peers' is shared by every pipeline; write it at the top level");
         assertLocated(refused(map(1, "pipelines", list(2))), 2, "pipelines must be a list of { name: NAME", "not an empty list");
         assertLocated(refused(map(1, "pipelines", map(2, "name", "x"))), 2, "pipelines must be a list", "not a map");
         assertLocated(refused(withPipelines(s(3, "relay"))), 3, "pipelines[0] must be a map like { name: NAME");

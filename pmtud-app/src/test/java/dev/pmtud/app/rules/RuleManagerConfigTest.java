@@ -119,4 +119,33 @@ class RuleManagerConfigTest {
         assertEquals("2001:db8::1:0:0:1/128", RuleManager.text(Cidr.parse("2001:db8:0:0:1:0:0:1")));
         assertEquals("192.0.2.0/24", RuleManager.text(Cidr.parse("192.0.2.7/24")));
     }
+
+    @Test
+    void theNflogSourceAndExcludeNetworksAreFoundInsideAnyPipeline() {
+        Cfg c = new Cfg();
+        ConfigNode root = c.map(
+                "pipelines", c.list(
+                        c.map("name", "receive", "sources", c.list(c.map("type", "pcap-file", "path", "in.pcap"))),
+                        c.map("name", "replicate",
+                                "sources", c.list(c.map("type", "nflog", "group", "34", "families", c.list("ipv6"))),
+                                "filters", c.list(c.map("type", "exclude-networks", "networks", c.list("2001:db8:ee::/48"))))),
+                "rules", c.map("manage", "true", "interface", "eth0"));
+        RuleManager m = manager(root);
+        assertEquals(34, m.group());
+        assertEquals(List.of(Cidr.parse("2001:db8:ee::/48")), m.excludedSources());
+        assertEquals(java.util.Optional.of("eth0"), m.configuredInterface());
+        assertEquals("eth0", m.interfaceName());
+        assertEquals(List.of("ip6tables -t raw -A PREROUTING -i eth0 ! -s 2001:db8:ee::/48 -p icmpv6 -m icmpv6 --icmpv6-type 2/0"
+                + " -m comment --comment pmtud -j NFLOG --nflog-group 34"), m.commands("print"));
+    }
+
+    @Test
+    void aBadNflogSourceInsideAPipelineIsNamedWithItsPipeline() {
+        Cfg c = new Cfg();
+        ConfigNode root = c.map(
+                "pipelines", c.list(c.map("name", "replicate", "sources", c.list(c.map("type", "nflog", "group", "70000")))),
+                "rules", c.map("manage", "true"));
+        ConfigException e = assertThrows(ConfigException.class, () -> RuleManager.fromConfig(root));
+        assertTrue(e.getMessage().contains("pipeline replicate, sources[0] (nflog): 'group'"), e.getMessage());
+    }
 }
