@@ -26,17 +26,22 @@ public final class Tun implements AutoCloseable {
     /**
      * Creates the device {@code name} (at most 15 bytes) in the calling thread's network namespace.
      *
-     * @throws NativeException from {@code open} (ENOENT: no /dev/net/tun) or from TUNSETIFF (EPERM:
-     *         no CAP_NET_ADMIN; EBUSY: the name is taken), with the errno
+     * @throws CloneDeviceException when /dev/net/tun cannot be opened (ENOENT: there is none)
+     * @throws NativeException from TUNSETIFF (EPERM: no CAP_NET_ADMIN; EBUSY: the name is taken)
      */
     public static Tun create(String name) throws NativeException {
+        return create(name, CLONE_DEVICE);
+    }
+
+    /** {@link #create(String)} through another clone device path (tests of a missing device). */
+    public static Tun create(String name, String cloneDevice) throws NativeException {
         byte[] n = name.getBytes(StandardCharsets.US_ASCII);
         if (n.length == 0 || n.length >= Linux.IFNAMSIZ) {
             throw new NativeException("TUN device name '" + name + "' must have 1 to 15 characters", Errno.EINVAL, true);
         }
-        int raw = Sys.LIBC.open(CLONE_DEVICE, Linux.O_RDWR | Linux.O_CLOEXEC);
+        int raw = Sys.LIBC.open(cloneDevice, Linux.O_RDWR | Linux.O_CLOEXEC);
         if (raw < 0) {
-            throw new NativeException("open(" + CLONE_DEVICE + ")", Sys.errno());
+            throw new CloneDeviceException(cloneDevice, Sys.errno());
         }
         Descriptor fd = new Descriptor(raw);
         try (NativeMemory ifr = NativeMemory.allocate(Linux.IFREQ_SIZE)) {
@@ -50,6 +55,15 @@ public final class Tun implements AutoCloseable {
         } catch (NativeException | RuntimeException e) {
             fd.close();
             throw e;
+        }
+    }
+
+    /** Opening the clone device failed (ENOENT: there is none; EACCES: no access), before any device was made. */
+    public static final class CloneDeviceException extends NativeException {
+        private static final long serialVersionUID = 1L;
+
+        CloneDeviceException(String path, int errno) {
+            super("open(" + path + ")", errno);
         }
     }
 
