@@ -61,6 +61,11 @@ final class InjectSink implements Sink {
                 Values.formatAddress(address), String.valueOf(prefixLength));
     }
 
+    /** Packets written so far (tests; the metric is the product's interface). */
+    long writtenCount() {
+        return written.count();
+    }
+
     @Override
     public Set<String> injectsInto() {
         return Set.of(device);
