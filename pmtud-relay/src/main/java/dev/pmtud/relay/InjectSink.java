@@ -10,7 +10,6 @@ import dev.pmtud.sys.NativeException;
 import dev.pmtud.sys.NativeMemory;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.util.Arrays;
 import java.util.Set;
 
 /**
@@ -32,11 +31,9 @@ final class InjectSink implements Sink {
     private final InetAddress address;
     private final int prefixLength;
     private final String cloneDevice;
-    private final PipelineContext context;
     private final System.Logger log;
     private final Metrics.Counter written;
-    private int[] errnos = new int[0];
-    private Metrics.Counter[] errors = new Metrics.Counter[0];
+    private final ErrnoCounters errors;
 
     private InjectDevice tun;
     private NativeMemory out;
@@ -47,9 +44,10 @@ final class InjectSink implements Sink {
         this.address = address;
         this.prefixLength = prefixLength;
         this.cloneDevice = cloneDevice;
-        this.context = context;
         this.log = context.logger("sink " + label);
         this.written = context.metrics().counter(WRITTEN, "Packets an inject sink wrote into its TUN device",
+                "node", context.nodeName(), "sink", label);
+        this.errors = new ErrnoCounters(context.metrics(), ERRORS, "Packets an inject sink failed to write, by errno",
                 "node", context.nodeName(), "sink", label);
     }
 
@@ -75,33 +73,17 @@ final class InjectSink implements Sink {
     public void send(Packet packet) throws IOException {
         int len = packet.l3Length();
         if (len > PACKET_MAX) {
-            error(Errno.EMSGSIZE).increment();
+            errors.of(Errno.EMSGSIZE).increment();
             throw new IOException("packet of " + len + " bytes is larger than an IP packet can be");
         }
         out.pointer().put(0, packet.buffer(), packet.l3Offset(), len);
         long r = tun.write(out.pointer(), len);
         if (r < 0) {
             int errno = (int) -r;
-            error(errno).increment();
+            errors.of(errno).increment();
             throw new NativeException("write to " + device, errno); // the runtime counts and logs it, rate-limited
         }
         written.increment();
-    }
-
-    /** The error counter for {@code errno}, created on its first use (an error path). */
-    private Metrics.Counter error(int errno) {
-        for (int i = 0; i < errnos.length; i++) {
-            if (errnos[i] == errno) {
-                return errors[i];
-            }
-        }
-        Metrics.Counter c = context.metrics().counter(ERRORS, "Packets an inject sink failed to write, by errno",
-                "node", context.nodeName(), "sink", label, "errno", Errno.name(errno));
-        errnos = Arrays.copyOf(errnos, errnos.length + 1);
-        errors = Arrays.copyOf(errors, errors.length + 1);
-        errnos[errnos.length - 1] = errno;
-        errors[errors.length - 1] = c;
-        return c;
     }
 
     /** Removes the device (closing its descriptor) and checks it is gone. */

@@ -77,6 +77,14 @@ class InjectSinkNetnsTest {
                         () -> routeGet(host, CLIENT_V6).contains("mtu 1400"));
                 assertEquals(2, ctx.metrics().count(InjectSink.WRITTEN, "node", "inject-host", "sink", "inject"));
 
+                // a failed write is counted by errno and thrown, for the runtime's sink error count
+                host.exec("ip", "link", "set", "pmtud0", "down");
+                IOException down = assertThrows(IOException.class, () -> sink.send(packet(Ptb.v4().to(HOST_V4).build())));
+                assertEquals(1, ctx.metrics().count(InjectSink.ERRORS, "node", "inject-host", "sink", "inject", "errno", "EIO"),
+                        () -> down.getMessage() + "; " + ctx.metrics());
+                assertEquals(2, ctx.metrics().count(InjectSink.WRITTEN, "node", "inject-host", "sink", "inject"));
+                host.exec("ip", "link", "set", "pmtud0", "up");
+
                 // a second inject sink on the same device name is refused, and does not touch the first one's device
                 InjectSink second = (InjectSink) new InjectSinkFactory().create(Cfg.component("sinks", "inject"), new TestContext());
                 IOException e = assertThrows(IOException.class, () -> host.call(() -> {
