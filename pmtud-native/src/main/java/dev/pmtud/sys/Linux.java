@@ -66,6 +66,9 @@ public final class Linux {
     public static final int IPV6_V6ONLY = 26;
     public static final int IP_MTU_DISCOVER = 10;
     public static final int IP_PMTUDISC_DO = 2;
+    /** getsockopt on a connected socket: the path MTU the kernel knows for its destination. */
+    public static final int IP_MTU = 14;
+    public static final int IPV6_MTU = 24;
     public static final int IPV6_MTU_DISCOVER = 23;
     public static final int IPV6_PMTUDISC_DO = 2;
     /** SOL_SOCKET: {@code u32[SK_MEMINFO_VARS]}; entry {@link #SK_MEMINFO_DROPS} is the socket's sk_drops. */

@@ -52,8 +52,8 @@ class InjectSinkNetnsTest {
 
             TestContext ctx = new TestContext("inject-host");
             InjectSink sink = (InjectSink) new InjectSinkFactory().create(Cfg.component("sinks", "inject"), ctx);
-            try (Descriptor udp4 = host.call(() -> udpSocket(HOST_V4, Linux.IPPROTO_IP, Linux.IP_MTU_DISCOVER, Linux.IP_PMTUDISC_DO));
-                 Descriptor udp6 = host.call(() -> udpSocket(HOST_V6, Linux.IPPROTO_IPV6, Linux.IPV6_MTU_DISCOVER, Linux.IPV6_PMTUDISC_DO))) {
+            try (Descriptor udp4 = host.call(() -> udpSocket(HOST_V4, CLIENT_V4, Linux.IPPROTO_IP, Linux.IP_MTU_DISCOVER, Linux.IP_PMTUDISC_DO));
+                 Descriptor udp6 = host.call(() -> udpSocket(HOST_V6, CLIENT_V6, Linux.IPPROTO_IPV6, Linux.IPV6_MTU_DISCOVER, Linux.IPV6_PMTUDISC_DO))) {
                 host.call(() -> {
                     sink.open();
                     return null;
@@ -67,6 +67,7 @@ class InjectSinkNetnsTest {
 
                 assertFalse(routeGet(host, CLIENT_V4).contains("mtu 1400"), "no MTU known before");
                 assertFalse(routeGet(host, CLIENT_V6).contains("mtu 1400"), "no MTU known before");
+                assertEquals(1500, Sys.getIntOption(udp4.fd(), Linux.IPPROTO_IP, Linux.IP_MTU, "IP_MTU"), "the link's MTU before");
                 sink.send(packet(Ptb.v4().from("203.0.113.1").to(HOST_V4).mtu(1400)
                         .udp(HOST_V4, LOCAL_PORT, CLIENT_V4, REMOTE_PORT).build()));
                 sink.send(packet(Ptb.v6().from("2001:db8:ff::1").to(HOST_V6).mtu(1400)
@@ -75,6 +76,9 @@ class InjectSinkNetnsTest {
                         () -> routeGet(host, CLIENT_V4).contains("mtu 1400"));
                 dev.pmtud.testkit.Await.until(java.time.Duration.ofSeconds(10), "the IPv6 route to learn mtu 1400",
                         () -> routeGet(host, CLIENT_V6).contains("mtu 1400"));
+                // and the sockets the messages were about know it themselves
+                assertEquals(1400, Sys.getIntOption(udp4.fd(), Linux.IPPROTO_IP, Linux.IP_MTU, "IP_MTU"));
+                assertEquals(1400, Sys.getIntOption(udp6.fd(), Linux.IPPROTO_IPV6, Linux.IPV6_MTU, "IPV6_MTU"));
                 assertEquals(2, ctx.metrics().count(InjectSink.WRITTEN, "node", "inject-host", "sink", "inject"));
 
                 // a failed write is counted by errno and thrown, for the runtime's sink error count
@@ -177,14 +181,16 @@ class InjectSinkNetnsTest {
         return p;
     }
 
-    /** A UDP socket bound to {@code address:LOCAL_PORT} with path-MTU discovery forced on. */
-    private static Descriptor udpSocket(String address, int level, int option, int value) throws Exception {
+    /** A UDP socket from {@code address:LOCAL_PORT} connected to {@code remote:REMOTE_PORT}, path-MTU discovery on. */
+    private static Descriptor udpSocket(String address, String remote, int level, int option, int value) throws Exception {
         InetAddress a = InetAddress.getByName(address);
         Descriptor d = Descriptor.socket(a.getAddress().length == 4 ? Linux.AF_INET : Linux.AF_INET6, Linux.SOCK_DGRAM, 0, "udp");
         Sys.setIntOption(d.fd(), level, option, value, "MTU_DISCOVER");
         try (NativeMemory sa = NativeMemory.allocate(SockAddr.MAX_SIZE)) {
             int len = SockAddr.write(sa.pointer(), 0, a, LOCAL_PORT);
             Sys.check(Sys.LIBC.bind(d.fd(), sa.pointer(), len), "bind " + address);
+            len = SockAddr.write(sa.pointer(), 0, InetAddress.getByName(remote), REMOTE_PORT);
+            Sys.check(Sys.LIBC.connect(d.fd(), sa.pointer(), len), "connect " + remote);
         }
         return d;
     }
