@@ -33,10 +33,6 @@ final class FamilyBatch implements AutoCloseable {
         return peers.length;
     }
 
-    InetAddress peer(int i) {
-        return peers[i];
-    }
-
     PeerCounters counters(int i) {
         return counters[i];
     }

@@ -41,10 +41,6 @@ final class SeenSet {
         this.expiry = new long[slots];
     }
 
-    int capacity() {
-        return capacity;
-    }
-
     /** Entries held, expired ones not yet swept out included. */
     int size() {
         return size;

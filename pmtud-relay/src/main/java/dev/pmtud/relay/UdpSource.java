@@ -81,15 +81,6 @@ final class UdpSource implements Source {
         return discards;
     }
 
-    /** The address and port bound (the port the kernel chose when {@code listen} gave 0). */
-    InetSocketAddress boundAddress() throws NativeException {
-        try (NativeMemory sa = NativeMemory.allocate(SockAddr.MAX_SIZE)) {
-            IntByReference len = new IntByReference(SockAddr.MAX_SIZE);
-            Sys.check(Sys.LIBC.getsockname(socket.fd(), sa.pointer(), len), "getsockname");
-            return new InetSocketAddress(SockAddr.address(sa.pointer(), 0), SockAddr.port(sa.pointer(), 0));
-        }
-    }
-
     @Override
     public void open() throws IOException {
         RelayKeys keys = keyFile == null ? null : RelayKeys.load(keyFile);

@@ -28,10 +28,6 @@ final class Verifier {
         this.seen = seen;
     }
 
-    boolean signed() {
-        return keys != null;
-    }
-
     /** Where the packet of the last accepted datagram starts in the buffer given to {@link #check}. */
     int packetOffset() {
         return packetOffset;
