@@ -118,7 +118,7 @@ class ConfigReferenceTest {
         Map<String, Set<String>> code = fromCode();
         // One type from each module that contributes components: discovery saw every jar.
         for (String id : List.of("source nflog", "source pcap", "source pcap-file", "sink pcap-file", "sink raw",
-                "peers kubernetes", "filter dedup", "sink log", "peers dns")) {
+                "sink inject", "peers kubernetes", "filter dedup", "sink log", "peers dns")) {
             assertTrue(code.containsKey(id), id + " was not discovered; is its module on pmtud-app's test class path?");
         }
     }

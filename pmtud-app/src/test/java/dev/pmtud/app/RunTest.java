@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.pmtud.testkit.Await;
 import dev.pmtud.testkit.Cmd;
 import dev.pmtud.testkit.SampleCapture;
 import java.io.ByteArrayOutputStream;

@@ -68,6 +68,11 @@ public interface LibC {
 
     int open(String path, int flags);
 
+    /** Zeroed memory outside the Java heap that {@link #free} releases explicitly ({@link NativeMemory}). */
+    Pointer calloc(@size_t long count, @size_t long size);
+
+    void free(Pointer pointer);
+
     int setns(int fd, int nstype);
 
     int getpid();

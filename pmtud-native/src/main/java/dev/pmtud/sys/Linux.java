@@ -56,7 +56,42 @@ public final class Linux {
     public static final int POLLERR = 0x008;
     public static final int POLLHUP = 0x010;
 
+    public static final int POLLOUT = 0x004;
+
+    /** {@code struct pollfd { int fd; short events; short revents; }} */
+    public static final int POLLFD_SIZE = 8;
+
     public static final int IPV6_RECVERR = 25;
+    /** IPPROTO_IPV6 level: 0 makes an AF_INET6 socket dual-stack (IPv4 peers as ::ffff:a.b.c.d). */
+    public static final int IPV6_V6ONLY = 26;
+    public static final int IP_MTU_DISCOVER = 10;
+    public static final int IP_PMTUDISC_DO = 2;
+    /** getsockopt on a connected socket: the path MTU the kernel knows for its destination. */
+    public static final int IP_MTU = 14;
+    public static final int IPV6_MTU = 24;
+    public static final int IPV6_MTU_DISCOVER = 23;
+    public static final int IPV6_PMTUDISC_DO = 2;
+    /** SOL_SOCKET: {@code u32[SK_MEMINFO_VARS]}; entry {@link #SK_MEMINFO_DROPS} is the socket's sk_drops. */
+    public static final int SO_MEMINFO = 55;
+    public static final int SK_MEMINFO_DROPS = 8;
+    public static final int SK_MEMINFO_VARS = 9;
+
+    public static final int O_RDWR = 0x2;
+    public static final int O_CLOEXEC = 0x80000;
+
+    /** {@code ioctl} request {@code _IOW('T', 202, int)}: attach to (or create) a TUN/TAP device ({@code struct ifreq}). */
+    public static final long TUNSETIFF = 0x400454caL;
+    /** {@code ifr_flags} for TUNSETIFF: a layer-3 device. */
+    public static final int IFF_TUN = 0x0001;
+    /** {@code ifr_flags}: no 4-byte packet-information prefix; each read/write is one bare IP packet. */
+    public static final int IFF_NO_PI = 0x1000;
+    /** {@code ifr_flags}: fail with EBUSY instead of attaching when a device of that name exists. */
+    public static final int IFF_TUN_EXCL = 0x8000;
+    /** {@code struct ifreq}: offset of {@code ifr_flags} (after the 16-byte name). */
+    public static final int IFREQ_FLAGS_OFFSET = 16;
+
+    /** Interface flag (ifinfomsg.ifi_flags / ifi_change). */
+    public static final int IFF_UP = 0x1;
     public static final int IP_RECVERR = 11;
 
     /** {@code ioctl} request: interface index to name ({@code struct ifreq}, 40 bytes). */

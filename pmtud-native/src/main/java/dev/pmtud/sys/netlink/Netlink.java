@@ -125,10 +125,12 @@ public final class Netlink {
     public static final int NFULA_VLAN_PROTO = 1;
     public static final int NFULA_VLAN_TCI = 2;
 
-    // ---- rtnetlink (for the raw sink's neighbour and address lookups) ----
+    // ---- rtnetlink (links, addresses, neighbours: Rtnetlink, the raw sink's lookups) ----
     public static final int RTM_NEWLINK = 16;
+    public static final int RTM_DELLINK = 17;
     public static final int RTM_GETLINK = 18;
     public static final int RTM_NEWADDR = 20;
+    public static final int RTM_DELADDR = 21;
     public static final int RTM_GETADDR = 22;
     public static final int RTM_NEWNEIGH = 28;
     public static final int RTM_DELNEIGH = 29;
@@ -146,6 +148,8 @@ public final class Netlink {
     public static final int IFLA_ADDRESS = 1;
     public static final int IFLA_IFNAME = 3;
     public static final int IFLA_MTU = 4;
+    /** {@code ifaddrmsg.ifa_scope}: a global address (what {@code ip addr add} gives by default). */
+    public static final int RT_SCOPE_UNIVERSE = 0;
 
     public static final int NUD_INCOMPLETE = 0x01;
     public static final int NUD_REACHABLE = 0x02;

@@ -1,0 +1,305 @@
+package dev.pmtud.relay;
+
+import dev.pmtud.api.LinkType;
+import dev.pmtud.api.Packet;
+import dev.pmtud.api.PacketHandler;
+import dev.pmtud.api.PipelineContext;
+import dev.pmtud.api.Source;
+import dev.pmtud.sys.Descriptor;
+import dev.pmtud.sys.Errno;
+import dev.pmtud.sys.Linux;
+import dev.pmtud.sys.MsgVector;
+import dev.pmtud.sys.NativeException;
+import dev.pmtud.sys.NativeMemory;
+import dev.pmtud.sys.PollSet;
+import dev.pmtud.sys.SockAddr;
+import dev.pmtud.sys.Sys;
+import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import jnr.ffi.Pointer;
+import jnr.ffi.byref.IntByReference;
+
+/**
+ * Receives relay datagrams from the peers and hands the IP packet inside to the runtime as
+ * {@link LinkType#RAW}, so the decoder applies the same rules as to any source.
+ *
+ * <p>One UDP socket ({@code [::]:4390} by default: dual-stack, IPv4 peers arrive as
+ * {@code ::ffff:a.b.c.d}), no SO_REUSEADDR/SO_REUSEPORT: a second daemon on the port fails to start.
+ * Hot path: poll, one {@code recvmmsg} of up to {@value #SLOTS} datagrams with their source
+ * addresses, a peer lookup in a primitive table (rebuilt when the peer set changes), one copy into
+ * a reused array, the {@link Verifier}, one reused {@link Packet}. Nothing is allocated per datagram.
+ */
+final class UdpSource implements Source {
+    static final int SLOTS = 16;
+    /** The largest datagram read whole; a larger one is refused as truncated (relayed messages are under 1.4 KB). */
+    static final int SLOT_SIZE = 4096;
+    /** Unexpired datagrams remembered at most; at 5 s max-age, room for over 3000 accepted datagrams a second. */
+    static final int SEEN_CAPACITY = 16384;
+    private static final int RECEIVE_BUFFER = 1 << 20;
+
+    private final String label;
+    private final InetSocketAddress listen;
+    private final Path keyFile;
+    private final long maxAgeNanos;
+    private final int seenCapacity;
+    private final PipelineContext context;
+    private final System.Logger log;
+    private final Discards discards;
+
+    private Descriptor socket;
+    private PollSet poll;
+    private MsgVector rx;
+    private Verifier verifier;
+    private volatile PeerTable peers = PeerTable.EMPTY;
+    private final byte[] buffer = new byte[SLOT_SIZE];
+    private final byte[] from = new byte[16];
+    private final Packet packet = new Packet();
+    private long dropsAtOpen;
+
+    private volatile boolean closed;
+    private volatile boolean running;
+    private final CountDownLatch runEnded = new CountDownLatch(1);
+    private final Object lifecycle = new Object();
+    private boolean released;
+
+    UdpSource(String label, InetSocketAddress listen, Path keyFile, long maxAgeNanos, int seenCapacity, PipelineContext context) {
+        this.label = label;
+        this.listen = listen;
+        this.keyFile = keyFile;
+        this.maxAgeNanos = maxAgeNanos;
+        this.seenCapacity = seenCapacity;
+        this.context = context;
+        this.log = context.logger("source " + label);
+        this.discards = new Discards(context.metrics(), context.nodeName(), label);
+    }
+
+    Discards discards() {
+        return discards;
+    }
+
+    @Override
+    public void open() throws IOException {
+        RelayKeys keys = keyFile == null ? null : RelayKeys.load(keyFile);
+        Descriptor s = bind();
+        try {
+            poll = new PollSet(s.fd());
+        } catch (IOException | RuntimeException e) {
+            s.close();
+            throw e;
+        }
+        socket = s;
+        rx = MsgVector.withSlots(SLOTS, SLOT_SIZE);
+        verifier = new Verifier(keys, maxAgeNanos, new SeenSet(seenCapacity));
+        peers = PeerTable.of(context.peers().current());
+        context.peers().addListener(set -> {
+            if (!closed) {
+                peers = PeerTable.of(set);
+            }
+        });
+        dropsAtOpen = socketDrops();
+        log.log(System.Logger.Level.INFO, "udp source {0}: listening on {1}, {2}, {3} peers", label, text(listen),
+                keys == null ? "bare packets (go-pmtud format, no key-file)" : "signed datagrams, key ids " + keys.ids()
+                        + ", max-age " + maxAgeNanos / 1_000_000 + "ms", peers.size());
+    }
+
+    private Descriptor bind() throws IOException {
+        boolean v4 = listen.getAddress() instanceof Inet4Address;
+        Descriptor s = Descriptor.socket(v4 ? Linux.AF_INET : Linux.AF_INET6, Linux.SOCK_DGRAM | Linux.SOCK_NONBLOCK, 0,
+                v4 ? "AF_INET, SOCK_DGRAM" : "AF_INET6, SOCK_DGRAM");
+        try {
+            if (!v4) {
+                Sys.setIntOption(s.fd(), Linux.IPPROTO_IPV6, Linux.IPV6_V6ONLY, 0, "IPV6_V6ONLY");
+            }
+            setReceiveBuffer(s.fd());
+            try (NativeMemory sa = NativeMemory.allocate(SockAddr.MAX_SIZE)) {
+                int len = SockAddr.write(sa.pointer(), 0, listen.getAddress(), listen.getPort());
+                if (Sys.LIBC.bind(s.fd(), sa.pointer(), len) < 0) {
+                    throw bindError(Sys.errno());
+                }
+            }
+            return s;
+        } catch (IOException | RuntimeException e) {
+            s.close();
+            throw e;
+        }
+    }
+
+    private IOException bindError(int errno) {
+        String where = "udp source " + label + ": cannot listen on " + text(listen);
+        if (errno == Errno.EADDRINUSE) {
+            return new NativeException(where + ": the port is in use (EADDRINUSE); another pmtud is probably running "
+                    + "(or another program holds UDP port " + listen.getPort() + ": `ss -ulpn` shows which)", errno, true);
+        }
+        if (errno == Errno.EADDRNOTAVAIL) {
+            return new NativeException(where + ": EADDRNOTAVAIL, not an address of this node; set listen: to one, "
+                    + "or to \"[::]:" + listen.getPort() + "\" for every address", errno, true);
+        }
+        if (errno == Errno.EACCES) {
+            return new NativeException(where + ": EACCES, ports below 1024 need CAP_NET_BIND_SERVICE", errno, true);
+        }
+        return new NativeException(where + ": " + Errno.name(errno) + " (" + Sys.LIBC.strerror(errno) + ")", errno, true);
+    }
+
+    /** Room for bursts: SO_RCVBUFFORCE past rmem_max when permitted, else what SO_RCVBUF allows. */
+    private static void setReceiveBuffer(int fd) throws NativeException {
+        try (NativeMemory v = NativeMemory.allocate(4)) {
+            v.pointer().putInt(0, RECEIVE_BUFFER);
+            if (Sys.LIBC.setsockopt(fd, Linux.SOL_SOCKET, Linux.SO_RCVBUFFORCE, v.pointer(), 4) == 0) {
+                return;
+            }
+        }
+        Sys.setIntOption(fd, Linux.SOL_SOCKET, Linux.SO_RCVBUF, RECEIVE_BUFFER, "SO_RCVBUF");
+    }
+
+    static String text(InetSocketAddress a) {
+        String host = dev.pmtud.api.Values.formatAddress(a.getAddress());
+        return (a.getAddress() instanceof Inet4Address ? host : "[" + host + "]") + ":" + a.getPort();
+    }
+
+    @Override
+    public void run(PacketHandler handler) throws IOException {
+        if (socket == null) {
+            throw new IllegalStateException("open() the source first");
+        }
+        synchronized (lifecycle) {
+            if (closed) {
+                return;
+            }
+            running = true;
+        }
+        try {
+            int fd = socket.fd();
+            while (!closed) {
+                int ready = poll.await(1000);
+                if (ready == PollSet.WOKEN) {
+                    break;
+                }
+                if (ready == 0 || !poll.readable(0)) {
+                    continue;
+                }
+                int n = rx.receive(fd, SLOTS, Linux.MSG_DONTWAIT);
+                if (n < 0) {
+                    int errno = -n;
+                    if (errno == Errno.EAGAIN || errno == Errno.EINTR || errno == Errno.ECONNREFUSED) {
+                        continue;
+                    }
+                    if (closed) {
+                        break;
+                    }
+                    throw new NativeException(label + ": recvmmsg(" + text(listen) + ")", errno);
+                }
+                long now = WireFormat.wallClockNanos();
+                for (int i = 0; i < n; i++) {
+                    handle(i, now, handler);
+                }
+            }
+        } finally {
+            running = false;
+            runEnded.countDown();
+            if (closed) {
+                release();
+            }
+        }
+    }
+
+    /** Datagram {@code i} of the last batch: refused with a counted reason, or handed on. */
+    private void handle(int i, long now, PacketHandler handler) {
+        Pointer names = rx.names();
+        if (!SockAddr.copyAddress(names, rx.nameOffset(i), from) || !peers.contains(from)) {
+            discards.count(Discards.NOT_A_PEER);
+            return;
+        }
+        if (rx.truncated(i)) {
+            discards.count(Discards.TRUNCATED);
+            return;
+        }
+        int len = rx.length(i);
+        rx.copy(i, buffer, 0, len);
+        int verdict = verifier.check(buffer, 0, len, now);
+        if (verdict != Verifier.ACCEPTED) {
+            discards.count(verdict);
+            return;
+        }
+        packet.wrap(buffer, verifier.packetOffset(), verifier.packetLength(), LinkType.RAW, now);
+        handler.handle(packet);
+    }
+
+    /** Datagrams the kernel dropped because the socket's receive buffer was full (sk_drops since open). */
+    @Override
+    public long lost() {
+        long drops = socketDrops();
+        return drops < 0 ? 0 : Math.max(0, drops - dropsAtOpen);
+    }
+
+    /** The socket's sk_drops, or -1 when unknown. Scrape path: allocates. */
+    private long socketDrops() {
+        synchronized (lifecycle) {
+            if (socket == null || released) {
+                return -1;
+            }
+            Pointer info = Sys.allocateDirect(Linux.SK_MEMINFO_VARS * 4);
+            IntByReference len = new IntByReference(Linux.SK_MEMINFO_VARS * 4);
+            if (Sys.LIBC.getsockopt(socket.fd(), Linux.SOL_SOCKET, Linux.SO_MEMINFO, info, len) != 0
+                    || len.getValue() < Linux.SK_MEMINFO_VARS * 4) {
+                return -1;
+            }
+            return info.getInt(Linux.SK_MEMINFO_DROPS * 4) & 0xffffffffL;
+        }
+    }
+
+    @Override
+    public void close() {
+        synchronized (lifecycle) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        if (poll != null) {
+            poll.wakeup();
+        }
+        if (running) {
+            try {
+                if (runEnded.await(2, TimeUnit.SECONDS)) {
+                    return; // run() released everything on its way out
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            log.log(System.Logger.Level.WARNING, "udp source {0}: the receiving thread did not stop within 2 s; "
+                    + "closing the socket under it", label);
+            if (socket != null) {
+                socket.close(); // memory stays allocated: the thread may still be in a system call with it
+            }
+            return;
+        }
+        release();
+    }
+
+    private void release() {
+        synchronized (lifecycle) {
+            if (released) {
+                return;
+            }
+            released = true;
+        }
+        if (socket != null) {
+            socket.close();
+        }
+        if (poll != null) {
+            poll.close();
+        }
+        if (rx != null) {
+            rx.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "udp(" + text(listen) + ")";
+    }
+}

@@ -1,0 +1,174 @@
+package dev.pmtud.relay;
+
+import static dev.pmtud.relay.TwoNodes.*;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.pmtud.api.LinkType;
+import dev.pmtud.api.Packet;
+import dev.pmtud.api.PacketHandler;
+import dev.pmtud.testkit.Await;
+import dev.pmtud.testkit.Cfg;
+import dev.pmtud.testkit.Netns;
+import dev.pmtud.testkit.Ptb;
+import dev.pmtud.testkit.TestContext;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The udp source's socket: one daemon per port, prompt close, and a receive path that allocates nothing. */
+@Tag("netns")
+class UdpSourceNetnsTest {
+    private static final Duration WAIT = Duration.ofSeconds(20);
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aSecondSourceOnThePortIsRefusedWithOneLineAndCloseStopsTheReceiverAtOnce() throws Exception {
+        Netns.assumeRoot();
+        try (Netns ns = Netns.create("udp-port")) {
+            UdpSource first = source(new TestContext(), "[::]:4390");
+            ns.call(() -> {
+                first.open();
+                return null;
+            });
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            java.util.concurrent.CountDownLatch runReturned = new java.util.concurrent.CountDownLatch(1);
+            Thread receiver = new Thread(() -> {
+                try {
+                    first.run(p -> { });
+                } catch (Throwable t) {
+                    failure.set(t);
+                } finally {
+                    runReturned.countDown();
+                }
+            }, "udp-source-under-test");
+            receiver.start();
+            try {
+                for (String listen : List.of("[::]:4390", "0.0.0.0:4390")) {
+                    UdpSource second = source(new TestContext(), listen);
+                    IOException e = assertThrows(IOException.class, () -> ns.call(() -> {
+                        second.open();
+                        return null;
+                    }));
+                    String shown = listen.startsWith("[") ? "[::]:4390" : "0.0.0.0:4390";
+                    assertEquals("udp source udp: cannot listen on " + shown + ": the port is in use (EADDRINUSE); another "
+                            + "pmtud is probably running (or another program holds UDP port 4390: `ss -ulpn` shows which)",
+                            e.getMessage());
+                    second.close();
+                }
+            } finally {
+                first.close();
+            }
+            // close() returns once the receiving thread has left run(): no poll timeout to wait out
+            // close() wakes the poll: run() returns without waiting out the poll timeout (1 s)
+            assertTrue(runReturned.await(900, java.util.concurrent.TimeUnit.MILLISECONDS), "run() returned when close() woke it");
+            receiver.join();
+            assertEquals(null, failure.get());
+            // the port is free again
+            UdpSource third = source(new TestContext(), "[::]:4390");
+            ns.call(() -> {
+                third.open();
+                return null;
+            });
+            third.close();
+        }
+    }
+
+    @Test
+    void receivingVerifyingAndInjectingAllocateNothingPerDatagram() throws Exception {
+        Netns.assumeRoot();
+        byte[] key = Relay.key(5);
+        Path keyFile = Relay.keyFile(dir, "rw-------", key);
+        try (TwoNodes rig = new TwoNodes()) {
+            TestContext nodeCtx = new TestContext("relay-node").withPeers(List.of(InetAddress.getByName(PEER_V4)));
+            UdpSource source = source(nodeCtx, "[::]:" + PORT, "key-file", keyFile.toString());
+            InjectSink inject = (InjectSink) new InjectSinkFactory().create(Cfg.component("sinks", "inject"), nodeCtx);
+            TestContext peerCtx = new TestContext("relay-peer").withPeers(List.of(InetAddress.getByName(NODE_V4)));
+            UdpSink sender = (UdpSink) new UdpSinkFactory().create(Cfg.component("sinks", "udp", "key-file", keyFile.toString()), peerCtx);
+            rig.node.call(() -> {
+                inject.open();
+                source.open();
+                return null;
+            });
+            rig.peer.call(() -> {
+                sender.open();
+                return null;
+            });
+            AtomicLong handled = new AtomicLong();
+            AtomicLong injectFailures = new AtomicLong();
+            PacketHandler handler = p -> {
+                if (p.decode()) {
+                    try {
+                        inject.send(p);
+                    } catch (IOException e) {
+                        injectFailures.incrementAndGet();
+                    }
+                }
+                handled.incrementAndGet();
+            };
+            Thread receiver = new Thread(() -> {
+                try {
+                    source.run(handler);
+                } catch (IOException e) {
+                    throw new IllegalStateException(e);
+                }
+            }, "udp-source-under-test");
+            receiver.start();
+            try {
+                Packet packet = new Packet();
+                byte[] v4 = Ptb.v4().from("203.0.113.1").to(NODE_V4).build();
+                packet.wrap(v4, 0, v4.length, LinkType.RAW, 1L).decode();
+                com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+                int chunk = 200; // well inside the socket buffer: nothing is lost, every datagram is handled
+                int warmup = 3000;
+                int measured = 2000;
+                sendAndAwait(sender, packet, handled, 0, warmup, chunk);
+                long before = mx.getThreadAllocatedBytes(receiver.getId());
+                assertTrue(before > 0, "the receiving thread's allocations are measurable");
+                sendAndAwait(sender, packet, handled, warmup, warmup + measured, chunk);
+                long allocated = mx.getThreadAllocatedBytes(receiver.getId()) - before;
+                assertTrue(allocated < measured, "the receiving thread allocated " + allocated + " bytes for " + measured
+                        + " datagrams (receive, peer lookup, MAC, seen-set, decode, TUN write)");
+                assertEquals(0, injectFailures.get());
+                assertEquals(warmup + measured, inject.writtenCount(), "every datagram was accepted and injected");
+                assertEquals(0, source.discards().count("replayed") + source.discards().count("seen-set-full"));
+            } finally {
+                source.close();
+                sender.close();
+                inject.close();
+            }
+            assertFalse(receiver.isAlive());
+        }
+    }
+
+    private static void sendAndAwait(UdpSink sender, Packet packet, AtomicLong handled, int from, int to, int chunk)
+            throws Exception {
+        for (int i = from; i < to; i += chunk) {
+            int end = Math.min(to, i + chunk);
+            for (int k = i; k < end; k++) {
+                sender.send(packet);
+            }
+            Await.until(WAIT, end + " datagrams handled", () -> handled.get() == end);
+        }
+    }
+
+    private UdpSource source(TestContext ctx, String listen, String... more) {
+        Object[] kv = new Object[more.length + 2];
+        kv[0] = "listen";
+        kv[1] = listen;
+        System.arraycopy(more, 0, kv, 2, more.length);
+        return (UdpSource) new UdpSourceFactory().create(Cfg.component("sources", "udp", kv), ctx);
+    }
+}
