@@ -1,8 +1,6 @@
 package dev.pmtud.app.rules;
 
 import dev.pmtud.sys.nftables.NftClient;
-import java.nio.file.Files;
-import java.nio.file.Path;
 
 /** {@code backend: auto}: nftables where the kernel has nf_tables, iptables otherwise. */
 final class BackendProbe {
@@ -25,10 +23,11 @@ final class BackendProbe {
                 why = "the kernel has no nf_tables";
             }
             default -> {
-                // Without CAP_NET_ADMIN the kernel answers nothing; whether the module is there still shows.
-                boolean loaded = Files.isDirectory(Path.of("/sys/module/nf_tables"));
-                b = loaded ? RuleManager.Backend.NFTABLES : RuleManager.Backend.IPTABLES;
-                why = "no CAP_NET_ADMIN to ask the kernel, and nf_tables is " + (loaded ? "" : "not ") + "loaded";
+                // Without CAP_NET_ADMIN the kernel answers nothing, and neither backend could manage the
+                // rule; nftables then gives the clearer error (and what print shows matches where
+                // nf_tables is, nearly every kernel since 3.13).
+                b = RuleManager.Backend.NFTABLES;
+                why = "no CAP_NET_ADMIN to ask the kernel";
             }
         }
         LOG.log(System.Logger.Level.DEBUG, "rules.backend auto: " + b.name().toLowerCase(java.util.Locale.ROOT) + " (" + why + ")");
