@@ -7,8 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.pmtud.source.nflog.NflogSettings;
-import dev.pmtud.source.nflog.NflogSource;
 import dev.pmtud.sys.nftables.NftClient;
 import dev.pmtud.testkit.FrameSender;
 import dev.pmtud.testkit.Frames;
@@ -17,13 +15,10 @@ import dev.pmtud.testkit.Ptb;
 import dev.pmtud.testkit.RecordingMetrics;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
@@ -210,20 +205,7 @@ class NftablesBackendNetnsTest {
             String peerMac = peer.exec("cat", "/sys/class/net/eth0/address").stdout().trim();
             RuleManager m = manager(node, "198.51.100.0/24", "203.0.113.0/25", "2001:db8:ee::/48", "2001:db8:ef::/48");
             m.ensure();
-            NflogSource src = node.call(() -> {
-                NflogSource s = new NflogSource(NflogSettings.defaults(33), "nflog", System.getLogger("nflog"));
-                s.open();
-                return s;
-            });
-            BlockingQueue<byte[]> seen = new LinkedBlockingQueue<>();
-            Thread t = new Thread(() -> {
-                try {
-                    src.run(p -> seen.add(Arrays.copyOfRange(p.buffer(), p.offset(), p.offset() + p.length())));
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            });
-            t.start();
+            NflogReceiver seen = NflogReceiver.open(node);
             try (FrameSender tx = peer.call(() -> FrameSender.open("eth0"))) {
                 byte[] marker4 = Ptb.v4().from("203.0.113.200").to("192.0.2.1").mtu(1300).build();
                 byte[] marker6 = Ptb.v6().from("2001:db8:f0::7").to("2001:db8:1::1").mtu(1300).build();
@@ -247,9 +229,7 @@ class NftablesBackendNetnsTest {
                 // Delivery keeps the order of arrival: what was sent before the markers and not seen yet never will be.
                 assertNull(seen.poll(0, TimeUnit.SECONDS), "only frag-needed / packet-too-big from outside the networks is captured");
             } finally {
-                src.close();
-                t.join(3000);
-                assertFalse(t.isAlive());
+                seen.close();
                 m.close();
             }
         }

@@ -39,10 +39,6 @@ public final class NftClient implements AutoCloseable {
         return new NftClient(NetlinkSocket.open(Linux.NETLINK_NETFILTER, 256 * 1024));
     }
 
-    public static NftClient over(NetlinkSocket socket) {
-        return new NftClient(socket);
-    }
-
     /**
      * Whether this kernel has nf_tables: asks for the ruleset generation. EINVAL/EOPNOTSUPP (no
      * nf_tables subsystem, not even as a module) or no NETLINK_NETFILTER at all means absent;
