@@ -206,6 +206,12 @@ public final class RuleManager implements AutoCloseable {
     }
 
     private String defaultRouteInterface() {
+        if (prefix.isEmpty()) {
+            String fromKernel = DefaultRoute.interfaceName(); // no ip binary needed (the image has none)
+            if (fromKernel != null) {
+                return fromKernel;
+            }
+        }
         List<String> cmd = new ArrayList<>(prefix);
         cmd.addAll(List.of("ip", "-o", "route", "show", "default"));
         try {
