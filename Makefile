@@ -9,9 +9,9 @@ DIST_STAMP  := $(DIST)/.built
 
 # What each target needs from the OS (Debian package names).
 RUN_PKGS    := libpcap0.8
-DIST_PKGS   := unzip zip
+DIST_PKGS   := unzip zip nftables
 BENCH_PKGS  := time curl
-TEST_PKGS   := libpcap0.8 iptables iproute2 tcpdump tcpreplay dnsmasq-base kubectl util-linux openssl procps
+TEST_PKGS   := libpcap0.8 iptables nftables iproute2 tcpdump tcpreplay dnsmasq-base kubectl util-linux openssl procps
 
 # Rebuild the distribution only when a source or build file changed.
 SOURCES     := $(shell find . -path ./.git -prune -o \( -name 'target*' -prune \) -o \

@@ -121,7 +121,7 @@ zero_counters() {
   in_ns "$NS_P1" "$IPT" -Z -t raw; in_ns "$NS_P2" "$IPT" -Z -t raw
 }
 
-# NFLOG capture rule on the node, exactly as pmtud's managed rule (dev.pmtud.app.rules.RuleManager)
+# NFLOG capture rule on the node, exactly as pmtud's iptables backend (dev.pmtud.app.rules.IptablesBackend)
 # writes it: no --nflog-size, no --nflog-threshold, so batching is the nflog source's (batch/flush).
 # We install it ourselves so that the kernel's count is this rule's own counter.
 # NFLOG_RULE_EXTRA adds options (e.g. "--nflog-threshold 1" to force one message per netlink batch).

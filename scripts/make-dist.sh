@@ -242,7 +242,8 @@ sinks:
   # The ICMP message in a fresh IP header to each peer; TTL 1: the peers share the segment.
   - { type: raw, mode: l3, ttl: 1 }
 
-# pmtud adds its iptables/ip6tables NFLOG rule at start and removes it at stop:
+# pmtud adds its NFLOG rule at start and removes it at stop: its own nftables table over netlink
+# (`bin/pmtud rules print --config FILE` shows it), or with backend: iptables
 #   iptables -t raw -A PREROUTING -i <default route interface> ! -s 192.0.2.0/24 \
 #            -p icmp -m icmp --icmp-type 3/4 -m comment --comment pmtud -j NFLOG --nflog-group 33
 rules:

@@ -83,6 +83,11 @@ ip -n "$NS" link set eth0-peer up
 ip -n "$NS" addr add 192.0.2.10/24 dev eth0
 ip -n "$NS" link set eth0 up
 ip -n "$NS" route add default via 192.0.2.1 dev eth0
+# The managed rule: pmtud's nftables table where the kernel has nf_tables (rules.backend auto), else iptables.
+rule_installed() {
+  ip netns exec "$NS" nft list table inet pmtud 2>/dev/null | grep -q 'log group 33' \
+    || ip netns exec "$NS" iptables -t raw -S PREROUTING | grep -q 'nflog-group 33'
+}
 ip netns exec "$NS" env -i PATH="$WORK/bin" HOME="$WORK" NODE_NAME=node-a PMTUD_METRICS_LISTEN=127.0.0.1:30040 \
   "$DIST/bin/pmtud" run --config "$DIST/conf/pmtud.yaml" >"$WORK/run.log" 2>&1 &
 PID=$!
@@ -97,7 +102,7 @@ done
 JPID=$(pgrep -P "$PID" -x java || echo "$PID")
 exe=$(readlink -f "/proc/$JPID/exe")
 [ "$exe" = "$(readlink -f "$DIST/runtime/bin/java")" ] || fail "the daemon runs $exe, not the distribution's runtime"
-ip netns exec "$NS" iptables -t raw -S PREROUTING | grep -q 'nflog-group 33' || fail "the managed NFLOG rule is not installed"
+rule_installed || fail "the managed NFLOG rule is not installed"
 rss_ready=$(awk '/^VmRSS:/ {print $2}' "/proc/$JPID/status")
 sleep 5
 rss_idle=$(awk '/^VmRSS:/ {print $2}' "/proc/$JPID/status")
@@ -107,6 +112,6 @@ kill -TERM "$PID"
 wait "$PID" && rc=0 || rc=$?
 PID=""
 [ "$rc" = 0 ] || { cat "$WORK/run.log" >&2; fail "the daemon exited $rc on SIGTERM"; }
-if ip netns exec "$NS" iptables -t raw -S PREROUTING | grep -q 'nflog-group 33'; then fail "the NFLOG rule is still there after stop"; fi
+if rule_installed; then fail "the NFLOG rule is still there after stop"; fi
 log "stopped cleanly (exit 0), rule removed"
 log "OK"

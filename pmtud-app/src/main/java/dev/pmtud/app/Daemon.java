@@ -91,7 +91,7 @@ final class Daemon {
                     throw new StartupException(e.getMessage(), e);
                 }
                 rules.startWatch(RULE_WATCH, new MicrometerMetrics(meters, settings.nodeName()));
-                LOG.log(System.Logger.Level.INFO, "iptables rules in place: " + rules);
+                LOG.log(System.Logger.Level.INFO, "capture rule in place: " + rules);
             }
             try {
                 runtime.start();
@@ -121,7 +121,7 @@ final class Daemon {
         try {
             rules.close();
         } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "removing the iptables rules failed: " + e.getMessage()
+            LOG.log(System.Logger.Level.WARNING, "removing the capture rule failed: " + e.getMessage()
                     + "; remove them with: pmtud rules remove --config FILE");
         }
     }

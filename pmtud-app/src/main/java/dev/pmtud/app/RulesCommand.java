@@ -10,7 +10,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 /** {@code pmtud rules print|ensure|remove --config FILE}: the capture rule of the {@code rules:} block, by hand. */
-@Command(name = "rules", description = "Print, install (ensure) or remove the iptables NFLOG rule the rules: block describes.")
+@Command(name = "rules", description = "Print, install (ensure) or remove the NFLOG capture rule (nftables or iptables) the rules: block describes.")
 final class RulesCommand implements Callable<Integer> {
     enum Action { print, ensure, remove }
 

@@ -3,6 +3,7 @@ package dev.pmtud.it;
 import dev.pmtud.it.EcmpLab.Family;
 import dev.pmtud.it.PmtudDaemon.Mode;
 import dev.pmtud.it.PmtudDaemon.SourceKind;
+import dev.pmtud.testkit.Cmd;
 import dev.pmtud.testkit.PromText;
 import java.net.InetAddress;
 import java.nio.file.Path;
@@ -152,15 +153,24 @@ public final class EcmpScenario {
         return new Outcome(problems, report, millis, delays, counts);
     }
 
-    /** pmtud manages its NFLOG rule: present (both families) while it runs, gone after it stopped. */
+    /**
+     * pmtud manages its NFLOG rule: present (both families) while it runs, gone after it stopped;
+     * as its nftables table ({@code rules.backend} auto, where the kernel has nf_tables) or as
+     * iptables rules.
+     */
     static void checkRule(EcmpLab lab, int n, boolean present, List<String> problems) {
+        Cmd.Result table = lab.node(n).execAllowingFailure("nft", "list", "table", "inet", "pmtud");
+        String nft = table.exitCode() == 0 ? table.stdout() : "";
+        String group = "log group " + PmtudDaemon.NFLOG_GROUP;
         for (String tool : List.of("iptables", "ip6tables")) {
             String rules = lab.node(n).exec(tool, "-t", "raw", "-S", "PREROUTING").stdout();
-            boolean has = rules.contains("NFLOG") && rules.contains("--nflog-group " + PmtudDaemon.NFLOG_GROUP);
+            String match = tool.equals("iptables") ? "icmp type destination-unreachable" : "icmpv6 type packet-too-big";
+            boolean inNft = nft.lines().anyMatch(l -> l.contains(match) && l.contains(group));
+            boolean has = inNft || rules.contains("NFLOG") && rules.contains("--nflog-group " + PmtudDaemon.NFLOG_GROUP);
             if (has != present) {
-                problems.add("node" + n + ": " + tool + " raw PREROUTING should " + (present ? "" : "no longer ")
-                        + "hold the NFLOG rule (group " + PmtudDaemon.NFLOG_GROUP + ") " + (present ? "while pmtud runs" : "after pmtud stopped")
-                        + "; it holds:\n" + rules.strip());
+                problems.add("node" + n + ": the " + (tool.equals("iptables") ? "IPv4" : "IPv6") + " NFLOG rule (group " + PmtudDaemon.NFLOG_GROUP
+                        + ") should " + (present ? "" : "no longer ") + "be in table inet pmtud or " + tool + " raw PREROUTING "
+                        + (present ? "while pmtud runs" : "after pmtud stopped") + "; they hold:\n" + nft.strip() + "\n" + rules.strip());
             }
         }
     }

@@ -26,7 +26,7 @@ public final class PmtudDaemon implements AutoCloseable {
 
     /** Where the messages are caught. */
     public enum SourceKind {
-        /** nflog source; pmtud installs and removes its iptables rule ({@code rules: manage: true}). */
+        /** nflog source; pmtud installs and removes its capture rule ({@code rules: manage: true}; nftables where the kernel has it). */
         NFLOG("nflog"),
         /** nflog source; the rule is installed beside pmtud, as go-pmtud's initContainer did. */
         NFLOG_EXTERNAL_RULE("nflog-external-rule"),
@@ -118,17 +118,22 @@ public final class PmtudDaemon implements AutoCloseable {
     }
 
     public static PmtudDaemon start(Netns ns, int node, String yaml, Path workDir) throws IOException {
-        return new PmtudDaemon(ns, node, yaml, workDir);
+        return new PmtudDaemon(ns, node, yaml, workDir, List.of());
     }
 
-    private PmtudDaemon(Netns ns, int node, String yaml, Path workDir) throws IOException {
+    /** Started with extra environment ({@code "PATH=/some/dir"}...) on top of the test's. */
+    public static PmtudDaemon start(Netns ns, int node, String yaml, Path workDir, List<String> environment) throws IOException {
+        return new PmtudDaemon(ns, node, yaml, workDir, environment);
+    }
+
+    private PmtudDaemon(Netns ns, int node, String yaml, Path workDir, List<String> environment) throws IOException {
         this.ns = ns;
         this.node = node;
         this.port = metricsPort(node);
         this.config = workDir.resolve("pmtud-node" + node + ".yaml");
         this.log = workDir.resolve("pmtud-node" + node + ".log");
         Files.writeString(config, yaml);
-        List<String> cmd = new ArrayList<>(Launcher.command());
+        List<String> cmd = new ArrayList<>(Launcher.command(environment));
         cmd.addAll(List.of("run", "--config", config.toString()));
         this.process = ns.start(log, cmd.toArray(String[]::new));
     }
@@ -279,6 +284,18 @@ public final class PmtudDaemon implements AutoCloseable {
                         + "or set -Dpmtud.launcher=/path/to/pmtud");
             }
             return List.of("env", "PMTUD_HOME=" + dist, bin.toString());
+        }
+
+        /** {@link #command()} with more environment ({@code "PATH=/some/dir"}...): one {@code env}, whose PATH lookup happens before the change. */
+        static List<String> command(List<String> environment) {
+            List<String> base = command();
+            if (environment.isEmpty()) {
+                return base;
+            }
+            List<String> out = new ArrayList<>(List.of("env"));
+            out.addAll(environment);
+            out.addAll(base.get(0).equals("env") ? base.subList(1, base.size()) : base);
+            return out;
         }
     }
 }

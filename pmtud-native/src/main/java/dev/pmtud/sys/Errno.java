@@ -45,6 +45,8 @@ public final class Errno {
     public static final int ECONNREFUSED = 111;
     public static final int EHOSTDOWN = 112;
     public static final int EHOSTUNREACH = 113;
+    /** nf_tables: the ruleset changed since the generation a transaction was computed from. */
+    public static final int ERESTART = 85;
 
     /** {@code "EHOSTUNREACH"} for 113; {@code "errno-N"} for numbers without a name here. */
     public static String name(int errno) {
@@ -88,6 +90,7 @@ public final class Errno {
             case ECONNREFUSED: return "ECONNREFUSED";
             case EHOSTDOWN: return "EHOSTDOWN";
             case EHOSTUNREACH: return "EHOSTUNREACH";
+            case ERESTART: return "ERESTART";
             default: return "errno-" + errno;
         }
     }

@@ -22,64 +22,49 @@ import java.util.regex.Pattern;
  * <pre>
  * rules:
  *   manage: true                        # install at start, remove at stop (default false: CLI only)
+ *   backend: auto                       # nftables where the kernel has nf_tables, else iptables
  *   interface: eth0                     # default: the interface of the default route
  *   exclude-sources: [192.168.100.0/24] # default: the exclude-networks filters' networks
- *   table: raw                          # chain PREROUTING (raw or mangle)
+ *   table: raw                          # iptables: chain PREROUTING of raw or mangle; nftables: that priority
  * </pre>
- * It installs the seed's rule and its ip6tables twin, tagged {@code -m comment --comment pmtud}:
- * <pre>
- * iptables  -t raw -A PREROUTING -i eth0 ! -s NET -p icmp -m icmp --icmp-type 3/4 -m comment --comment pmtud -j NFLOG --nflog-group 33
- * ip6tables -t raw -A PREROUTING -i eth0 ! -s NET6 -p icmpv6 -m icmpv6 --icmpv6-type 2/0 -m comment --comment pmtud -j NFLOG --nflog-group 33
- * </pre>
- * IPv4 networks go to iptables, IPv6 ones to ip6tables.
- *
- * <p>Several excluded networks of one family: {@code ! -s a,b} does not mean "neither a nor b":
- * iptables expands it into one rule per address ({@code ! -s a} and {@code ! -s b}), and a
- * message from {@code b} matches the first one and is logged anyway. So with two or more networks
- * PREROUTING jumps to a chain of pmtud's own, {@code PMTUD-<group>}, that RETURNs for each excluded
- * network and logs what is left — a conjunction, in rule order. With one network the seed's rule
- * is installed verbatim.
- *
- * <p>Idempotent: every rule is checked with {@code -C} before {@code -A}. Removal deletes only
- * PREROUTING rules carrying the {@code pmtud} comment and this group (or the jump to its chain),
- * then the chain. {@code iptables} is used when present (nft or legacy backend alike), else
- * {@code iptables-legacy}, else {@code iptables-nft}.
+ * What is captured ({@link CaptureRule}) and the policy around it live here: which interface,
+ * install at start and re-add when deleted ({@link #startWatch}), remove at stop, {@code pmtud rules
+ * print|ensure|remove}. How it is written into the kernel is a {@link RuleBackend}'s:
+ * {@link NftablesBackend} (a table {@code inet pmtud} over netlink) or {@link IptablesBackend}
+ * (iptables/ip6tables commands). {@code auto} asks the kernel for nf_tables once, at first use.
  *
  * <p>Thread-safe; {@link #startWatch} re-adds rules someone deleted.
  */
 public final class RuleManager implements AutoCloseable {
-    static final String COMMENT = "pmtud";
     /** Every key of the {@code rules:} block (docs/configuration.md is checked against it). */
-    public static final Set<String> KEYS = Set.of("manage", "interface", "exclude-sources", "table");
+    public static final Set<String> KEYS = Set.of("manage", "backend", "interface", "exclude-sources", "table");
     private static final Pattern INTERFACE = Pattern.compile("[A-Za-z0-9_.:@+-]{1,15}");
     private static final System.Logger LOG = System.getLogger("dev.pmtud.app.rules");
 
+    /** The {@code backend:} choices. */
+    enum Backend { AUTO, NFTABLES, IPTABLES }
+
     private final boolean manage;
     private final String configuredInterface;
-    private final List<Cidr> excluded;
-    private final String table;
-    private final int group;
-    private final boolean ipv4;
-    private final boolean ipv6;
-    private final Iptables iptables;
-    private final Iptables ip6tables;
+    private final CaptureRule rule;
+    private final Backend choice;
     private final List<String> prefix;
 
     private ScheduledExecutorService watch;
     private String resolvedInterface;
+    private RuleBackend backend;
 
-    RuleManager(boolean manage, String iface, List<Cidr> excluded, String table, int group, boolean ipv4, boolean ipv6,
-                String iptablesBinary, String ip6tablesBinary, List<String> commandPrefix) {
+    RuleManager(boolean manage, String iface, CaptureRule rule, Backend choice, List<String> commandPrefix) {
         this.manage = manage;
         this.configuredInterface = iface;
-        this.excluded = List.copyOf(excluded);
-        this.table = table;
-        this.group = group;
-        this.ipv4 = ipv4;
-        this.ipv6 = ipv6;
+        this.rule = rule;
+        this.choice = choice;
         this.prefix = List.copyOf(commandPrefix);
-        this.iptables = new Iptables(iptablesBinary, commandPrefix);
-        this.ip6tables = new Iptables(ip6tablesBinary, commandPrefix);
+    }
+
+    private RuleManager(RuleManager base, List<String> commandPrefix, RuleBackend backend) {
+        this(base.manage, base.configuredInterface, base.rule, base.choice, commandPrefix);
+        this.backend = backend;
     }
 
     /**
@@ -107,6 +92,7 @@ public final class RuleManager implements AutoCloseable {
             }
         }
         String table = rules.oneOf("table", "raw", "raw", "mangle");
+        Backend backend = Backend.valueOf(rules.oneOf("backend", "auto", "auto", "nftables", "iptables").toUpperCase(java.util.Locale.ROOT));
         List<Cidr> excluded = rules.has("exclude-sources") ? rules.networks("exclude-sources") : excludeNetworksFilters(root);
 
         List<int[]> nflog = new ArrayList<>(); // {group, ipv4, ipv6}
@@ -141,8 +127,7 @@ public final class RuleManager implements AutoCloseable {
             }
         }
         int[] n = nflog.get(0);
-        return Optional.of(new RuleManager(manage, iface, excluded, table, n[0], n[1] == 1, n[2] == 1,
-                Iptables.detect("iptables"), Iptables.detect("ip6tables"), List.of()));
+        return Optional.of(new RuleManager(manage, iface, new CaptureRule(n[0], n[1] == 1, n[2] == 1, excluded, table), backend, List.of()));
     }
 
     /** Every exclude-networks filter's networks, of every pipeline. */
@@ -165,10 +150,14 @@ public final class RuleManager implements AutoCloseable {
         return out;
     }
 
-    /** The same rules run by other means: every command goes through {@code prefix} (e.g. ip netns exec NS). */
+    /** The same rules run by other means: every command goes through {@code prefix} (e.g. ip netns exec NS), with iptables. */
     RuleManager withCommandPrefix(List<String> commandPrefix, String iptablesBinary, String ip6tablesBinary) {
-        return new RuleManager(manage, configuredInterface, excluded, table, group, ipv4, ipv6,
-                iptablesBinary, ip6tablesBinary, commandPrefix);
+        return new RuleManager(this, commandPrefix, new IptablesBackend(rule, iptablesBinary, ip6tablesBinary, commandPrefix));
+    }
+
+    /** The same rules with nftables over connections {@code opener} makes (e.g. inside a namespace). */
+    RuleManager withNftables(NftablesBackend.Opener opener) {
+        return new RuleManager(this, prefix, new NftablesBackend(rule, opener));
     }
 
     /** Whether the daemon installs the rules at start and removes them at stop. */
@@ -177,15 +166,15 @@ public final class RuleManager implements AutoCloseable {
     }
 
     public int group() {
-        return group;
+        return rule.group();
     }
 
     public String table() {
-        return table;
+        return rule.table();
     }
 
     public List<Cidr> excludedSources() {
-        return excluded;
+        return rule.excluded();
     }
 
     /** The {@code rules.interface} written in the configuration; empty when the default route's is meant. */
@@ -203,83 +192,18 @@ public final class RuleManager implements AutoCloseable {
         return iface();
     }
 
-    /** The chain used when one family excludes several networks. */
-    public String chain() {
-        return "PMTUD-" + group;
+    /** {@code "nftables"} or {@code "iptables"}: the configured backend, or what {@code auto} chose. */
+    public String backendName() {
+        return backend().name();
     }
 
-    // ---- rule specs ----
-
-    private final class Family {
-        final Iptables ipt;
-        final boolean v6;
-        final List<Cidr> nets = new ArrayList<>();
-
-        Family(Iptables ipt, boolean v6) {
-            this.ipt = ipt;
-            this.v6 = v6;
-            for (Cidr c : excluded) {
-                if ((c.addressLength() == 16) == v6) {
-                    nets.add(c);
-                }
-            }
+    private synchronized RuleBackend backend() {
+        if (backend == null) {
+            Backend b = choice == Backend.AUTO ? BackendProbe.choose() : choice;
+            backend = b == Backend.NFTABLES ? new NftablesBackend(rule, dev.pmtud.sys.nftables.NftClient::open)
+                    : new IptablesBackend(rule, Iptables.detect("iptables"), Iptables.detect("ip6tables"), prefix);
         }
-
-        boolean usesChain() {
-            return nets.size() > 1;
-        }
-
-        List<String> protocol() {
-            return v6 ? List.of("-p", "icmpv6", "-m", "icmpv6", "--icmpv6-type", "2/0")
-                    : List.of("-p", "icmp", "-m", "icmp", "--icmp-type", "3/4");
-        }
-
-        List<String> prerouting(String iface) {
-            List<String> a = new ArrayList<>(List.of("-i", iface));
-            if (nets.size() == 1) {
-                a.addAll(List.of("!", "-s", text(nets.get(0))));
-            }
-            a.addAll(protocol());
-            a.addAll(List.of("-m", "comment", "--comment", COMMENT));
-            if (usesChain()) {
-                a.addAll(List.of("-j", chain()));
-            } else {
-                a.addAll(List.of("-j", "NFLOG", "--nflog-group", String.valueOf(group)));
-            }
-            return a;
-        }
-
-        List<List<String>> chainRules() {
-            List<List<String>> rules = new ArrayList<>();
-            for (Cidr c : nets) {
-                rules.add(List.of("-s", text(c), "-m", "comment", "--comment", COMMENT, "-j", "RETURN"));
-            }
-            rules.add(List.of("-m", "comment", "--comment", COMMENT, "-j", "NFLOG", "--nflog-group", String.valueOf(group)));
-            return rules;
-        }
-
-        List<String> args(String op, String chainName, List<String> spec) {
-            List<String> a = new ArrayList<>(List.of("-t", table, op, chainName));
-            a.addAll(spec);
-            return a;
-        }
-
-        List<String> tableArgs(String... rest) {
-            List<String> a = new ArrayList<>(List.of("-t", table));
-            a.addAll(List.of(rest));
-            return a;
-        }
-    }
-
-    private List<Family> families() {
-        List<Family> f = new ArrayList<>();
-        if (ipv4) {
-            f.add(new Family(iptables, false));
-        }
-        if (ipv6) {
-            f.add(new Family(ip6tables, true));
-        }
-        return f;
+        return backend;
     }
 
     private synchronized String iface() {
@@ -293,6 +217,12 @@ public final class RuleManager implements AutoCloseable {
     }
 
     private String defaultRouteInterface() {
+        if (prefix.isEmpty()) {
+            String fromKernel = DefaultRoute.interfaceName(); // no ip binary needed (the image has none)
+            if (fromKernel != null) {
+                return fromKernel;
+            }
+        }
         List<String> cmd = new ArrayList<>(prefix);
         cmd.addAll(List.of("ip", "-o", "route", "show", "default"));
         try {
@@ -316,37 +246,14 @@ public final class RuleManager implements AutoCloseable {
     // ---- actions ----
 
     /**
-     * The commands an action runs, as a user would type them: {@code print} and {@code ensure}
-     * give the commands that install the rules, {@code remove} the ones that delete them.
+     * What an action does, as a user would type it: {@code print} and {@code ensure} give what
+     * installs the rules (iptables commands, or the nft ruleset), {@code remove} what deletes them.
      */
     public List<String> commands(String action) {
-        List<String> out = new ArrayList<>();
-        String iface = iface();
-        switch (action) {
-            case "print":
-            case "ensure":
-                for (Family f : families()) {
-                    if (f.usesChain()) {
-                        out.add(f.ipt.describe(f.tableArgs("-N", chain())));
-                        for (List<String> r : f.chainRules()) {
-                            out.add(f.ipt.describe(f.args("-A", chain(), r)));
-                        }
-                    }
-                    out.add(f.ipt.describe(f.args("-A", "PREROUTING", f.prerouting(iface))));
-                }
-                return out;
-            case "remove":
-                for (Family f : families()) {
-                    out.add(f.ipt.describe(f.args("-D", "PREROUTING", f.prerouting(iface))));
-                    if (f.usesChain()) {
-                        out.add(f.ipt.describe(f.tableArgs("-F", chain())));
-                        out.add(f.ipt.describe(f.tableArgs("-X", chain())));
-                    }
-                }
-                return out;
-            default:
-                throw new IllegalArgumentException("unknown rules action '" + action + "'; use print, ensure or remove");
+        if (!List.of("print", "ensure", "remove").contains(action)) {
+            throw new IllegalArgumentException("unknown rules action '" + action + "'; use print, ensure or remove");
         }
+        return backend().commands(action, iface());
     }
 
     /** Installs whatever is missing. */
@@ -356,113 +263,12 @@ public final class RuleManager implements AutoCloseable {
 
     /** @return how many rules had to be added */
     synchronized int ensureCounting() {
-        int added = 0;
-        String iface = iface();
-        for (Family f : families()) {
-            if (f.usesChain()) {
-                // One listing serves both questions: does the chain exist, and how many rules does it hold.
-                Iptables.Result listing = f.ipt.run(f.tableArgs("-S", chain()));
-                long present = 0;
-                if (listing.ok()) {
-                    present = listing.stdout().lines().filter(l -> l.startsWith("-A ")).count();
-                } else {
-                    f.ipt.runOrThrow(f.tableArgs("-N", chain()));
-                }
-                List<List<String>> want = f.chainRules();
-                int missing = 0;
-                for (List<String> r : want) {
-                    if (!f.ipt.run(f.args("-C", chain(), r)).ok()) {
-                        missing++;
-                    }
-                }
-                if (missing > 0 || present != want.size()) {
-                    // Order matters (RETURNs before the NFLOG rule): rebuild the chain.
-                    f.ipt.runOrThrow(f.tableArgs("-F", chain()));
-                    for (List<String> r : want) {
-                        f.ipt.runOrThrow(f.args("-A", chain(), r));
-                    }
-                    added += Math.max(missing, 1);
-                }
-            }
-            List<String> spec = f.prerouting(iface);
-            if (!f.ipt.run(f.args("-C", "PREROUTING", spec)).ok()) {
-                f.ipt.runOrThrow(f.args("-A", "PREROUTING", spec));
-                added++;
-            }
-        }
-        return added;
+        return backend().ensure(iface());
     }
 
-    /** Deletes pmtud's rules for this group (whatever interface or networks they were made for) and its chain. */
+    /** Deletes pmtud's rules for this group (whatever interface or networks they were made for), never anyone else's. */
     public synchronized void remove() {
-        for (Family f : families()) {
-            Iptables.Result listing = f.ipt.run(f.tableArgs("-S", "PREROUTING"));
-            if (listing.ok()) {
-                for (String line : listing.stdout().lines().toList()) {
-                    List<String> tokens = tokenize(line);
-                    if (tokens.size() > 2 && tokens.get(0).equals("-A") && tokens.get(1).equals("PREROUTING") && ours(tokens)) {
-                        List<String> del = new ArrayList<>(List.of("-t", table, "-D"));
-                        del.addAll(tokens.subList(1, tokens.size()));
-                        f.ipt.runOrThrow(del);
-                    }
-                }
-            }
-            if (f.ipt.run(f.tableArgs("-S", chain())).ok()) {
-                f.ipt.runOrThrow(f.tableArgs("-F", chain()));
-                f.ipt.runOrThrow(f.tableArgs("-X", chain()));
-            }
-        }
-    }
-
-    private boolean ours(List<String> tokens) {
-        boolean tagged = false;
-        boolean target = false;
-        for (int i = 0; i + 1 < tokens.size(); i++) {
-            String t = tokens.get(i);
-            String next = tokens.get(i + 1);
-            if (t.equals("--comment") && next.equals(COMMENT)) {
-                tagged = true;
-            } else if (t.equals("--nflog-group") && next.equals(String.valueOf(group))) {
-                target = true;
-            } else if (t.equals("-j") && next.equals(chain())) {
-                target = true;
-            }
-        }
-        return tagged && target;
-    }
-
-    /** A network as iptables prints it: {@link Cidr#toString()} already compresses IPv6 (RFC 5952). */
-    static String text(Cidr c) {
-        return c.toString();
-    }
-
-    /** Splits an {@code iptables -S} line, honouring double quotes (comments may be quoted). */
-    static List<String> tokenize(String line) {
-        List<String> out = new ArrayList<>();
-        StringBuilder cur = new StringBuilder();
-        boolean quoted = false;
-        boolean any = false;
-        for (int i = 0; i < line.length(); i++) {
-            char c = line.charAt(i);
-            if (c == '"') {
-                quoted = !quoted;
-                any = true;
-            } else if (c == '\\' && quoted && i + 1 < line.length()) {
-                cur.append(line.charAt(++i));
-            } else if (Character.isWhitespace(c) && !quoted) {
-                if (any || cur.length() > 0) {
-                    out.add(cur.toString());
-                    cur.setLength(0);
-                    any = false;
-                }
-            } else {
-                cur.append(c);
-            }
-        }
-        if (any || cur.length() > 0) {
-            out.add(cur.toString());
-        }
-        return out;
+        backend().remove();
     }
 
     /**
@@ -475,7 +281,7 @@ public final class RuleManager implements AutoCloseable {
             return;
         }
         Metrics.Counter restored = metrics.counter("pmtud_rules_restored_total",
-                "iptables rules pmtud re-added after they were deleted while it ran");
+                "capture rules (iptables or nftables) pmtud re-added after they were deleted while it ran");
         watch = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "pmtud-rules-watch");
             t.setDaemon(true);
@@ -487,11 +293,11 @@ public final class RuleManager implements AutoCloseable {
                 int added = ensureCounting();
                 if (added > 0) {
                     restored.add(added);
-                    LOG.log(System.Logger.Level.WARNING, "re-added " + added + " iptables rule(s) for NFLOG group "
-                            + group + " that had been deleted");
+                    LOG.log(System.Logger.Level.WARNING, "re-added " + added + " " + backend().name() + " rule(s) for NFLOG group "
+                            + rule.group() + " that had been deleted");
                 }
             } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, "checking the iptables rules failed: " + e.getMessage());
+                LOG.log(System.Logger.Level.WARNING, "checking the " + backend().name() + " capture rules failed: " + e.getMessage());
             }
         }, ms, ms, TimeUnit.MILLISECONDS);
     }
@@ -519,6 +325,6 @@ public final class RuleManager implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "rules(group " + group + ", table " + table + ", exclude " + excluded + ")";
+        return "rules(" + backendName() + ", group " + rule.group() + ", table " + rule.table() + ", exclude " + rule.excluded() + ")";
     }
 }

@@ -108,16 +108,16 @@ class RuleManagerConfigTest {
     @Test
     void listingLinesAreSplitLikeAShellWould() {
         assertEquals(List.of("-A", "PREROUTING", "-m", "comment", "--comment", "pmtud", "-j", "NFLOG"),
-                RuleManager.tokenize("-A PREROUTING -m comment --comment \"pmtud\" -j NFLOG"));
-        assertEquals(List.of("--comment", "a b"), RuleManager.tokenize("--comment \"a b\""));
+                IptablesBackend.tokenize("-A PREROUTING -m comment --comment \"pmtud\" -j NFLOG"));
+        assertEquals(List.of("--comment", "a b"), IptablesBackend.tokenize("--comment \"a b\""));
     }
 
     @Test
     void ipv6NetworksArePrintedCompressed() {
-        assertEquals("2001:db8:ee::/48", RuleManager.text(Cidr.parse("2001:db8:ee::/48")));
-        assertEquals("::/0", RuleManager.text(Cidr.parse("::/0")));
-        assertEquals("2001:db8::1:0:0:1/128", RuleManager.text(Cidr.parse("2001:db8:0:0:1:0:0:1")));
-        assertEquals("192.0.2.0/24", RuleManager.text(Cidr.parse("192.0.2.7/24")));
+        assertEquals("2001:db8:ee::/48", IptablesBackend.text(Cidr.parse("2001:db8:ee::/48")));
+        assertEquals("::/0", IptablesBackend.text(Cidr.parse("::/0")));
+        assertEquals("2001:db8::1:0:0:1/128", IptablesBackend.text(Cidr.parse("2001:db8:0:0:1:0:0:1")));
+        assertEquals("192.0.2.0/24", IptablesBackend.text(Cidr.parse("192.0.2.7/24")));
     }
 
     @Test

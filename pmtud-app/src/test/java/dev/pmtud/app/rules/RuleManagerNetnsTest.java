@@ -7,8 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.pmtud.source.nflog.NflogSettings;
-import dev.pmtud.source.nflog.NflogSource;
 import dev.pmtud.sys.Linux;
 import dev.pmtud.sys.Sys;
 import dev.pmtud.testkit.Checksums;
@@ -17,8 +15,6 @@ import dev.pmtud.testkit.Ptb;
 import dev.pmtud.testkit.RecordingMetrics;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import jnr.ffi.Pointer;
@@ -169,20 +165,7 @@ class RuleManagerNetnsTest {
             peer.exec("ip", "neigh", "replace", "192.0.2.1", "lladdr", nodeMac, "dev", "eth0", "nud", "permanent");
             RuleManager m = manager(node, Iptables.detect("iptables"), Iptables.detect("ip6tables"), "198.51.100.0/24", "203.0.113.0/25");
             m.ensure();
-            NflogSource src = node.call(() -> {
-                NflogSource s = new NflogSource(NflogSettings.defaults(33), "nflog", System.getLogger("nflog"));
-                s.open();
-                return s;
-            });
-            BlockingQueue<byte[]> seen = new LinkedBlockingQueue<>();
-            Thread t = new Thread(() -> {
-                try {
-                    src.run(p -> seen.add(Arrays.copyOfRange(p.buffer(), p.offset(), p.offset() + p.length())));
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            });
-            t.start();
+            NflogReceiver seen = NflogReceiver.open(node);
             try {
                 byte[] marker = withId(Ptb.v4().from("203.0.113.200").to("192.0.2.1").mtu(1300).build());
                 peer.call(() -> {
@@ -201,9 +184,7 @@ class RuleManagerNetnsTest {
                 assertArrayEquals(marker, first, "a message from an excluded network was delivered");
                 assertNull(seen.poll(0, TimeUnit.SECONDS));
             } finally {
-                src.close();
-                t.join(3000);
-                assertFalse(t.isAlive());
+                seen.close();
                 m.close();
             }
         }

@@ -45,6 +45,11 @@ public final class AttributeReader {
         return malformed;
     }
 
+    /** The buffer being walked (for values read by offset). */
+    public byte[] buffer() {
+        return buf;
+    }
+
     /** The type without the NESTED / NET_BYTEORDER flags. */
     public int type() {
         return Bytes.hostU16(buf, attrOff + 2) & Netlink.NLA_TYPE_MASK;

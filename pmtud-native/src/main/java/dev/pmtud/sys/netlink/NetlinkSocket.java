@@ -18,13 +18,14 @@ import jnr.ffi.byref.IntByReference;
  */
 public final class NetlinkSocket implements AutoCloseable {
     private static final int ACK_TIMEOUT_MILLIS = 5000;
+    private static final int MAX_SEND_BYTES = 4 << 20;
 
     private final int protocol;
     private final int fd;
     private final int portId;
     private final Pointer rx;
     private final int rxCapacity;
-    private final Pointer tx;
+    private Pointer tx;
     private int txCapacity;
     private final Pointer kernelAddress;
     private final Pointer pollFd;
@@ -139,7 +140,12 @@ public final class NetlinkSocket implements AutoCloseable {
 
     public synchronized void send(byte[] b, int off, int len) throws NativeException {
         if (len > txCapacity) {
-            throw new NativeException("netlink send of " + len + " bytes exceeds " + txCapacity, Errno.EMSGSIZE);
+            if (len > MAX_SEND_BYTES) {
+                throw new NativeException("netlink send of " + len + " bytes exceeds " + MAX_SEND_BYTES, Errno.EMSGSIZE);
+            }
+            // Requests are small; an nf_tables batch with many rules may not be.
+            txCapacity = Math.max(len, txCapacity * 2);
+            tx = Sys.allocateDirect(txCapacity);
         }
         tx.put(0, b, off, len);
         long n = Sys.LIBC.sendto(fd, tx, len, 0, kernelAddress, Linux.SOCKADDR_NL_SIZE);
