@@ -6,6 +6,7 @@ import dev.pmtud.api.ConfigException;
 import dev.pmtud.api.ConfigNode;
 import dev.pmtud.api.Metrics;
 import dev.pmtud.core.PipelineConfig;
+import dev.pmtud.sys.DefaultRoute;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
