@@ -28,20 +28,20 @@ public final class BulkTransfer {
         }
     }
 
-    /** Listens on {@code vip:port} inside {@code ns}; every accepted connection gets {@code size} bytes. */
+    /** Listens on {@code address:port} inside {@code ns}; every accepted connection gets {@code size} bytes. */
     public static final class Server implements AutoCloseable {
         private final ServerSocket socket;
         private final List<Socket> accepted = new CopyOnWriteArrayList<>();
         private final Thread thread;
 
-        public Server(Netns ns, String vip, int port, int size) throws Exception {
+        public Server(Netns ns, String address, int port, int size) throws Exception {
             this.socket = ns.call(() -> {
                 ServerSocket s = new ServerSocket();
                 s.setReuseAddress(true);
-                s.bind(new InetSocketAddress(EcmpLab.addr(vip), port));
+                s.bind(new InetSocketAddress(ClusterLab.addr(address), port));
                 return s;
             });
-            this.thread = new Thread(() -> serve(size), "bulk-server-" + vip + "-" + port);
+            this.thread = new Thread(() -> serve(size), "bulk-server-" + address + "-" + port);
             thread.setDaemon(true);
             thread.start();
         }
@@ -101,7 +101,7 @@ public final class BulkTransfer {
             long bytes = 0;
             try (Socket s = new Socket()) {
                 s.setReceiveBufferSize(4 * 1024 * 1024);
-                s.connect(new InetSocketAddress(EcmpLab.addr(vip), port), (int) Math.max(1, limit.toMillis()));
+                s.connect(new InetSocketAddress(ClusterLab.addr(vip), port), (int) Math.max(1, limit.toMillis()));
                 InputStream in = s.getInputStream();
                 byte[] buf = new byte[256 * 1024];
                 while (true) {
