@@ -11,7 +11,7 @@ DIST_STAMP  := $(DIST)/.built
 RUN_PKGS    := libpcap0.8
 DIST_PKGS   := unzip zip
 BENCH_PKGS  := time curl
-TEST_PKGS   := libpcap0.8 iptables iproute2 tcpdump tcpreplay dnsmasq-base kubectl util-linux
+TEST_PKGS   := libpcap0.8 iptables nftables iproute2 tcpdump tcpreplay dnsmasq-base kubectl util-linux
 
 # Rebuild the distribution only when a source or build file changed.
 SOURCES     := $(shell find . -path ./.git -prune -o \( -name 'target*' -prune \) -o \
