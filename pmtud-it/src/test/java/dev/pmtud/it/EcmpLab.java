@@ -23,27 +23,8 @@ public final class EcmpLab extends ClusterLab {
     public static final String NODES_NET6 = "2001:db8:2::/64";
 
     /** Node n is 192.0.2.1n and 2001:db8:2::1n on the one segment; a replica never crosses a router (ttl 1). */
-    public static final ClusterPlan PLAN = new ClusterPlan() {
-        @Override
-        public String kind() {
-            return "ecmp";
-        }
-
-        @Override
-        public String nodeAddress(Family f, int n) {
-            return f == Family.V4 ? "192.0.2.1" + n : "2001:db8:2::1" + n;
-        }
-
-        @Override
-        public String nodesNet(Family f) {
-            return f == Family.V4 ? NODES_NET4 : NODES_NET6;
-        }
-
-        @Override
-        public int l3Ttl() {
-            return 1;
-        }
-    };
+    public static final ClusterPlan PLAN = new ClusterPlan("ecmp", NODES_NET4, NODES_NET6, 1,
+            (f, n) -> f == Family.V4 ? "192.0.2.1" + n : "2001:db8:2::1" + n);
 
     private EcmpLab() {
         super(PLAN);

@@ -26,27 +26,8 @@ public final class RoutedLab extends ClusterLab {
      * Node n's address is the second of 192.0.2.16n/28 and {@code ::2} of 2001:db8:2:n::/64; an l3
      * replica crosses the router (ttl 10, the Kubernetes base's value, leaves room to spare).
      */
-    public static final ClusterPlan PLAN = new ClusterPlan() {
-        @Override
-        public String kind() {
-            return "routed";
-        }
-
-        @Override
-        public String nodeAddress(Family f, int n) {
-            return f == Family.V4 ? "192.0.2." + (16 * n + 2) : "2001:db8:2:" + n + "::2";
-        }
-
-        @Override
-        public String nodesNet(Family f) {
-            return f == Family.V4 ? NODES_NET4 : NODES_NET6;
-        }
-
-        @Override
-        public int l3Ttl() {
-            return 10;
-        }
-    };
+    public static final ClusterPlan PLAN = new ClusterPlan("routed", NODES_NET4, NODES_NET6, 10,
+            (f, n) -> f == Family.V4 ? "192.0.2." + (16 * n + 2) : "2001:db8:2:" + n + "::2");
 
     private RoutedLab() {
         super(PLAN);
