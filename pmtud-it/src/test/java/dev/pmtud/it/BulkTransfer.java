@@ -73,6 +73,12 @@ public final class BulkTransfer {
             }
         }
 
+        /**
+         * Stops listening and aborts every connection still open (RST, no lingering). A stalled
+         * connection closed gracefully would live on in the kernel as an orphan, retransmitting its
+         * oversized segment for minutes: the router's errors for it would be relayed during a later
+         * case and teach the node the PMTU behind that case's back.
+         */
         @Override
         public void close() {
             try {
@@ -82,9 +88,12 @@ public final class BulkTransfer {
             }
             for (Socket c : accepted) {
                 try {
+                    if (!c.isClosed()) {
+                        c.setSoLinger(true, 0);
+                    }
                     c.close();
                 } catch (IOException ignored) {
-                    // closing
+                    // closed meanwhile by its writer (a complete transfer)
                 }
             }
         }

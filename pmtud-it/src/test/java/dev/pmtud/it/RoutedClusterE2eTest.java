@@ -112,6 +112,11 @@ class RoutedClusterE2eTest {
                 }
             }
             for (Family f : Family.values()) {
+                // node 1 itself must not have learned anything either: its IPv6 forwarding would answer the pod
+                String node1 = lab.routeToClient(ClusterLab.OWNER, f);
+                if (ClusterLab.mtuOf(node1) != -1) {
+                    problems.add(f + ": no host connection ran yet, so node1 should know no PMTU towards the client: " + node1);
+                }
                 long consumed = lab.icmpErrorsReceived(ClusterLab.OWNER, f) - atOwner.get(f);
                 System.out.println("[e2e] routed l3 " + f + " pod: node1's kernel consumed " + consumed + " replica(s)");
                 if (consumed < 1) {
