@@ -53,7 +53,9 @@ class EcmpPmtudE2eTest {
         Netns.assumeRoot();
         setup.assumeAvailable();
         PmtudRun.Outcome o;
+        long building = System.nanoTime();
         try (EcmpLab lab = EcmpLab.create()) {
+            System.out.println("[e2e] " + setup.name() + ": lab built in " + (System.nanoTime() - building) / 1_000_000 + " ms");
             o = PmtudRun.run(lab, setup, dir, TRANSFER_LIMIT, READY_LIMIT);
         }
         for (String line : o.report()) {

@@ -77,7 +77,10 @@ public final class PmtudRun {
                     lab.node(n).exec(rule.toArray(String[]::new));
                 }
             }
+            long started = System.nanoTime();
             daemons = startDaemons(lab, setup, allNodes(), dir, readyLimit);
+            report.add("pmtud ready on every node after " + (System.nanoTime() - started) / 1_000_000 + " ms");
+            started = System.nanoTime();
             for (int n = 1; n <= ClusterLab.NODES; n++) {
                 setup.checkRunning(lab, n, problems);
                 // a device pmtud creates (the relay's TUN) can only be captured on once it is there
@@ -117,6 +120,7 @@ public final class PmtudRun {
                 }
             }
             report.add("counters after every transfer: " + settled);
+            report.add("transfers and settling took " + (System.nanoTime() - started) / 1_000_000 + " ms");
         } finally {
             for (IcmpCapture c : uplink) {
                 c.close();
@@ -124,7 +128,9 @@ public final class PmtudRun {
             for (IcmpCapture c : replicaCaptures) {
                 c.close();
             }
+            long stopping = System.nanoTime();
             stopAll(daemons, problems, report);
+            report.add("pmtud stopped on every node after " + (System.nanoTime() - stopping) / 1_000_000 + " ms");
         }
         for (int n = 1; n <= ClusterLab.NODES; n++) {
             setup.checkStopped(lab, n, problems);
