@@ -78,13 +78,23 @@ final class Daemon {
         }
         NodeSettings settings = runtime.settings();
         StatusServer http = null;
+        boolean ownsRule = false;
         try {
             if (settings.metricsEnabled()) {
                 // Before start(): a probe during a slow start (peers, sockets) sees alive but not ready.
-                http = StatusServer.start(settings.metricsListen(), meters, () -> !started || runtime.ready(), runtime::ready);
+                http = StatusServer.start(settings.metricsListen(), meters, () -> !started || runtime.ready(), () -> started && runtime.ready());
                 LOG.log(System.Logger.Level.INFO, "metrics on http://" + StatusServer.show(http.address()) + "/metrics");
             }
+            try {
+                runtime.start();
+            } catch (IOException e) {
+                throw new StartupException(e.getMessage(), e);
+            }
             if (rules != null && rules.managed()) {
+                // Only now: the rule captures for an NFLOG group, and start() has bound that group, which the kernel lets
+                // one socket do. So no other pmtud uses this rule, and removing it at stop takes nothing from anyone;
+                // a start refused earlier (a port or the group taken by a running pmtud) never touches that one's rule.
+                ownsRule = true;
                 try {
                     rules.ensure();
                 } catch (RuleException e) {
@@ -93,16 +103,11 @@ final class Daemon {
                 rules.startWatch(RULE_WATCH, new MicrometerMetrics(meters, settings.nodeName()));
                 LOG.log(System.Logger.Level.INFO, "capture rule in place: " + rules);
             }
-            try {
-                runtime.start();
-            } catch (IOException e) {
-                throw new StartupException(e.getMessage(), e);
-            }
             started = true;
             waitForStop(cli.stop(), runtime);
         } finally {
             runtime.close();
-            if (rules != null) {
+            if (ownsRule) {
                 closeRules(rules);
             }
             if (http != null) {

@@ -49,7 +49,8 @@ public final class StatusServer implements AutoCloseable {
             server = HttpServer.create(listen, 16);
         } catch (BindException e) {
             throw new StartupException("cannot listen for metrics on " + show(listen) + ": " + e.getMessage()
-                    + "; choose a free port in metrics.listen or set metrics.enabled: false");
+                    + "; another pmtud is probably running (`ss -tlpn` shows what holds port " + listen.getPort()
+                    + "), else choose a free port in metrics.listen or set metrics.enabled: false");
         } catch (IOException e) {
             throw new StartupException("cannot listen for metrics on " + show(listen) + ": " + e.getMessage());
         }
