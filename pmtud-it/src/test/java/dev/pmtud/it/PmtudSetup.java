@@ -68,10 +68,6 @@ public interface PmtudSetup {
     default void checkStopped(ClusterLab lab, int n, List<String> problems) {
     }
 
-    /** Skips the calling test (loudly, a JUnit assumption) when this build lacks a component the setup needs. */
-    default void assumeAvailable() {
-    }
-
     /** The node addresses of family {@code f} other than node {@code n}'s. */
     static List<String> otherNodes(ClusterPlan plan, Family f, int n) {
         List<String> out = new ArrayList<>();
@@ -86,11 +82,14 @@ public interface PmtudSetup {
     /**
      * pmtud's managed NFLOG rule (group {@link PmtudDaemon#NFLOG_GROUP}), both families: present or
      * not; as its nftables table {@code inet pmtud} ({@code rules.backend} auto, where the kernel has
-     * nf_tables) or as iptables rules.
+     * nf_tables) or as iptables rules. Once stopped, the table itself is gone too.
      */
     static void checkNflogRule(Netns node, int n, boolean present, List<String> problems) {
         Cmd.Result table = node.execAllowingFailure("nft", "list", "table", "inet", "pmtud");
         String nft = table.exitCode() == 0 ? table.stdout() : "";
+        if (!present && table.exitCode() == 0) {
+            problems.add("node" + n + ": pmtud's table inet pmtud should be gone after pmtud stopped; it holds:\n" + nft.strip());
+        }
         String group = "log group " + PmtudDaemon.NFLOG_GROUP;
         for (Family f : Family.values()) {
             String rules = node.exec(f.iptables(), "-t", "raw", "-S", "PREROUTING").stdout();

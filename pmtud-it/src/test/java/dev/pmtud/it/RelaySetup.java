@@ -1,6 +1,5 @@
 package dev.pmtud.it;
 
-import dev.pmtud.testkit.Cmd;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Files;
@@ -9,11 +8,8 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * The authenticated UDP relay of issue 10, configured exactly as the issue writes it: pipeline
@@ -21,10 +17,8 @@ import org.junit.jupiter.api.Assumptions;
  * pipeline {@code receive} ({@code udp} source on {@code [::]:4390} → dedup → {@code inject} sink,
  * TUN device {@code pmtud0}), one key shared by all nodes, the NFLOG rule managed on the uplink.
  *
- * <p><b>The switch.</b> Until the {@code udp} and {@code inject} components are in this build, every
- * relay case is skipped by {@link #assumeAvailable()} (one JUnit assumption, a loud message);
- * the moment {@code bin/pmtud plugins} lists them, the same cases run for real. Nothing else needs
- * to change.
+ * <p>The relay's components are part of this build, so its cases always run: a relay missing from
+ * {@code bin/pmtud plugins} fails them (the daemon refuses the configuration), it never skips them.
  */
 public final class RelaySetup implements PmtudSetup {
     public static final RelaySetup RELAY = new RelaySetup();
@@ -33,11 +27,6 @@ public final class RelaySetup implements PmtudSetup {
     static final String KEY_FILE = "relay.key";
     static final String REPLICATE = "replicate";
     static final String RECEIVE = "receive";
-    /** The components the relay needs, as {@code pmtud plugins} lists them: kind and type. */
-    static final List<List<String>> NEEDED = List.of(List.of("sink", "udp"), List.of("source", "udp"), List.of("sink", "inject"));
-
-    private static Boolean available;
-    private static String availability;
 
     private RelaySetup() {
     }
@@ -130,37 +119,6 @@ public final class RelaySetup implements PmtudSetup {
         if (link.exitCode() == 0) {
             problems.add("node" + n + ": the TUN device " + DEVICE + " should be gone after SIGTERM: " + link.stdout().strip());
         }
-    }
-
-    /** THE SWITCH: skips the calling test, loudly, until this build's {@code pmtud plugins} lists the relay's components. */
-    @Override
-    public void assumeAvailable() {
-        if (!available()) {
-            System.err.println("!!! SKIPPED: the udp relay is not in this build (" + availability + "). "
-                    + "The relay cases run as soon as the udp sink, udp source and inject sink are merged.");
-        }
-        Assumptions.assumeTrue(available(), "SKIPPED LOUDLY: relay not available: " + availability);
-    }
-
-    /** Whether {@code bin/pmtud plugins} lists {@link #NEEDED}; asked once per run. */
-    static synchronized boolean available() {
-        if (available == null) {
-            List<String> cmd = new ArrayList<>(PmtudDaemon.Launcher.command());
-            cmd.add("plugins");
-            Cmd.Result r = Cmd.exec(cmd, 60);
-            Set<List<String>> listed = new HashSet<>();
-            for (String line : r.stdout().split("\n")) {
-                String[] cols = line.trim().split("\\s+");
-                if (cols.length >= 2) {
-                    listed.add(List.of(cols[0], cols[1]));
-                }
-            }
-            List<List<String>> missing = NEEDED.stream().filter(k -> !listed.contains(k)).toList();
-            available = r.exitCode() == 0 && missing.isEmpty();
-            availability = r.exitCode() != 0 ? "`pmtud plugins` failed (" + r.exitCode() + "): " + r.stderr().strip()
-                    : missing.isEmpty() ? "all of " + NEEDED + " listed" : "`pmtud plugins` lists no " + missing;
-        }
-        return available;
     }
 
     @Override

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * <ol>
  *   <li>Without pmtud every transfer stalls (v4, v6, host, pod).</li>
  *   <li>The negative issue 10 measured: {@code raw} mode {@code l3} fixes the host but not the pod.</li>
- *   <li>The relay of issue 10 fixes all four (skipped until this build has the relay).</li>
+ *   <li>The relay of issue 10 fixes all four.</li>
  * </ol>
  */
 @Tag("netns")
@@ -144,7 +144,6 @@ class RoutedClusterE2eTest {
     @Test
     @Order(3)
     void relayFixesHostAndPod(@TempDir Path dir) throws Exception {
-        RelaySetup.RELAY.assumeAvailable();
         forgetLearnedMtus();
         PmtudRun.Outcome o = PmtudRun.run(lab, RelaySetup.RELAY, dir, TRANSFER_LIMIT, READY_LIMIT);
         for (String line : o.report()) {

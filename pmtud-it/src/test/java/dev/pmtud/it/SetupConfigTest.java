@@ -18,7 +18,7 @@ import org.yaml.snakeyaml.Yaml;
 
 /**
  * The configuration generators, without root: the relay's YAML is issue 10's contract as written
- * (its e2e cases are skipped until the relay is in the build, so a typo here would only show then),
+ * (checked here without root, so a typo shows before any namespace is built),
  * and docs/e2e.md shows exactly what the generators write.
  */
 class SetupConfigTest {
