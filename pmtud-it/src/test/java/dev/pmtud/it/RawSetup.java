@@ -14,7 +14,7 @@ public record RawSetup(SourceKind source, Mode mode) implements PmtudSetup {
 
     /** Where the messages are caught. */
     public enum SourceKind {
-        /** nflog source; pmtud installs and removes its iptables rule ({@code rules: manage: true}). */
+        /** nflog source; pmtud installs and removes its capture rule ({@code rules: manage: true}; nftables where the kernel has it). */
         NFLOG("nflog"),
         /** nflog source; the rule is installed beside pmtud, as go-pmtud's initContainer did. */
         NFLOG_EXTERNAL_RULE("nflog-external-rule"),
