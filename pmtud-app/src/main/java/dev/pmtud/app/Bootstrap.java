@@ -1,6 +1,8 @@
 package dev.pmtud.app;
 
 import dev.pmtud.api.ConfigNode;
+import dev.pmtud.app.config.YamlConfigLoader;
+import dev.pmtud.app.plugins.PluginDirectory;
 import dev.pmtud.core.PluginRegistry;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -11,25 +13,33 @@ import java.util.List;
  * plugin directory, discover every factory. Kept apart from the commands so each of them reads as
  * what it does differently.
  */
-final class Bootstrap {
-    private final PmtudCommand top;
+public final class Bootstrap {
+    private final Cli cli;
+    private final Path pluginDir;
+    private final boolean explicitPluginDir;
     private List<PluginDirectory.Plugin> plugins;
     private PluginRegistry registry;
 
-    Bootstrap(PmtudCommand top) {
-        this.top = top;
+    /**
+     * @param pluginDir         the plugin directory to load, or {@code null} for none
+     * @param explicitPluginDir whether the user named it (then a missing one is an error)
+     */
+    public Bootstrap(Cli cli, Path pluginDir, boolean explicitPluginDir) {
+        this.cli = cli;
+        this.pluginDir = pluginDir;
+        this.explicitPluginDir = explicitPluginDir;
     }
 
-    Cli cli() {
-        return top.cli();
+    public Cli cli() {
+        return cli;
     }
 
-    ConfigNode loadConfig(Path file) {
-        return new YamlConfigLoader(top.cli().environment()).load(file);
+    public ConfigNode loadConfig(Path file) {
+        return new YamlConfigLoader(cli.environment()).load(file);
     }
 
     /** Built-ins from the application class path first, then each plugin's own loader. */
-    PluginRegistry registry() {
+    public PluginRegistry registry() {
         if (registry == null) {
             List<ClassLoader> loaders = new ArrayList<>();
             loaders.add(Main.class.getClassLoader());
@@ -45,10 +55,9 @@ final class Bootstrap {
         return registry;
     }
 
-    List<PluginDirectory.Plugin> plugins() {
+    private List<PluginDirectory.Plugin> plugins() {
         if (plugins == null) {
-            PmtudCommand.PluginDirectoryChoice choice = top.pluginDirectory();
-            plugins = choice == null ? List.of() : PluginDirectory.load(choice.dir(), choice.explicit(), Main.class.getClassLoader());
+            plugins = pluginDir == null ? List.of() : PluginDirectory.load(pluginDir, explicitPluginDir, Main.class.getClassLoader());
         }
         return plugins;
     }

@@ -1,6 +1,7 @@
 package dev.pmtud.app;
 
 import dev.pmtud.api.ConfigException;
+import dev.pmtud.app.cli.PmtudCommand;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 

@@ -1,8 +1,9 @@
-package dev.pmtud.app;
+package dev.pmtud.app.gopmtud;
 
 import dev.pmtud.api.Cidr;
 import dev.pmtud.api.ConfigException;
 import dev.pmtud.api.Values;
+import dev.pmtud.app.SummaryJson;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Option;
@@ -13,8 +14,8 @@ import picocli.CommandLine.Option;
  * {@code --flag=value} or {@code --flag value}, lists comma-separated. They describe the seed's
  * pipeline: nflog, then exclude-networks, then the raw sink in l3 mode.
  */
-final class GoPmtudFlags {
-    static final String WHERE = "go-pmtud flags";
+public final class GoPmtudFlags {
+    public static final String WHERE = "go-pmtud flags";
 
     @Option(names = "--peers", split = ",", paramLabel = "IP[,IP...]", description = "go-pmtud: the nodes to replicate to.")
     List<String> peers = new ArrayList<>();
@@ -38,7 +39,7 @@ final class GoPmtudFlags {
             description = "go-pmtud: the cluster's node networks, never replicated again (required).")
     List<String> ignoreNetworks = new ArrayList<>();
 
-    boolean given() {
+    public boolean given() {
         return !peers.isEmpty() || iface != null || nodename != null || nflogGroup != null || metricsPort != null
                 || ttl != null || !ignoreNetworks.isEmpty();
     }
@@ -48,7 +49,7 @@ final class GoPmtudFlags {
      *
      * @throws ConfigException for a flag go-pmtud would also have refused (no --ignore-networks, a bad address)
      */
-    String toYaml() {
+    public String toYaml() {
         if (ignoreNetworks.stream().allMatch(String::isBlank)) {
             // go-pmtud refused to start without it: replicas from peers would be replicated again.
             throw new ConfigException(WHERE, 0, "--ignore-networks is required, as in go-pmtud, so that replicated"

@@ -1,6 +1,9 @@
-package dev.pmtud.app;
+package dev.pmtud.app.cli;
 
 import dev.pmtud.api.ConfigNode;
+import dev.pmtud.app.Bootstrap;
+import dev.pmtud.app.Main;
+import dev.pmtud.app.rules.ManagedRuleCheck;
 import dev.pmtud.app.rules.RuleManager;
 import dev.pmtud.core.NodeRuntime;
 import dev.pmtud.core.Pipeline;
@@ -29,7 +32,7 @@ final class ValidateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Bootstrap boot = new Bootstrap(top);
+        Bootstrap boot = top.bootstrap();
         ConfigNode root = boot.loadConfig(config);
         RuleManager rules = RuleManager.fromConfig(root).orElse(null); // validates the rules: block
         // Building creates every component (which is where their keys and values are checked) but

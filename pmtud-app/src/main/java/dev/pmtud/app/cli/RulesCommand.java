@@ -1,5 +1,7 @@
-package dev.pmtud.app;
+package dev.pmtud.app.cli;
 
+import dev.pmtud.app.Main;
+import dev.pmtud.app.StartupException;
 import dev.pmtud.app.rules.RuleException;
 import dev.pmtud.app.rules.RuleManager;
 import java.nio.file.Path;
@@ -25,7 +27,7 @@ final class RulesCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        RuleManager rules = RuleManager.fromConfig(new Bootstrap(top).loadConfig(config))
+        RuleManager rules = RuleManager.fromConfig(top.bootstrap().loadConfig(config))
                 .orElseThrow(() -> new dev.pmtud.api.ConfigException(config.toString(), 0,
                         "has no rules: block; add one like rules: { manage: true } next to an nflog source"));
         try {

@@ -1,4 +1,4 @@
-package dev.pmtud.app;
+package dev.pmtud.app.cli;
 
 import dev.pmtud.api.ComponentConfig;
 import dev.pmtud.api.ComponentFactory;
@@ -6,6 +6,11 @@ import dev.pmtud.api.ConfigNode;
 import dev.pmtud.api.PipelineContext;
 import dev.pmtud.api.Sink;
 import dev.pmtud.api.Source;
+import dev.pmtud.app.Bootstrap;
+import dev.pmtud.app.DecisionPrinter;
+import dev.pmtud.app.Main;
+import dev.pmtud.app.StartupException;
+import dev.pmtud.app.SummaryJson;
 import dev.pmtud.app.rules.RuleManager;
 import dev.pmtud.core.NodeRuntime;
 import dev.pmtud.core.NodeRuntimeBuilder;
@@ -64,7 +69,7 @@ final class ReplayCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Bootstrap boot = new Bootstrap(top);
+        Bootstrap boot = top.bootstrap();
         ConfigNode root = boot.loadConfig(config);
         RuleManager.fromConfig(root); // validates the rules: block
         List<String> names = PipelineConfig.names(root);

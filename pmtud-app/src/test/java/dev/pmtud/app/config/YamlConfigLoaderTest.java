@@ -1,4 +1,4 @@
-package dev.pmtud.app;
+package dev.pmtud.app.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
