@@ -3,10 +3,16 @@ package dev.pmtud.app;
 import dev.pmtud.api.ConfigNode;
 import dev.pmtud.app.config.YamlConfigLoader;
 import dev.pmtud.app.plugins.PluginDirectory;
+import dev.pmtud.app.rules.RuleManager;
+import dev.pmtud.app.rules.RuleSettings;
+import dev.pmtud.core.NodeRuntime;
+import dev.pmtud.core.NodeRuntimeBuilder;
 import dev.pmtud.core.PluginRegistry;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * The steps every command shares before it can build a pipeline: read the configuration, load the
@@ -36,6 +42,48 @@ public final class Bootstrap {
 
     public ConfigNode loadConfig(Path file) {
         return new YamlConfigLoader(cli.environment()).load(file);
+    }
+
+    /**
+     * How every command builds {@code root}: with the registry's factories, and the cluster
+     * networks its {@code rules:} block adds ({@link RuleSettings#clusterNetworks()}), so that the
+     * loop checks see what the managed rule skips.
+     */
+    public NodeRuntimeBuilder builder(ConfigNode root, Optional<RuleSettings> rules) {
+        return NodeRuntime.builder(root, registry()).clusterNetworks(rules.map(RuleSettings::clusterNetworks).orElse(List.of()));
+    }
+
+    /** The configuration file built as it is, for the commands that look at it without running it. */
+    public Built build(Path configFile) {
+        return build(loadConfig(configFile), builder -> { });
+    }
+
+    /**
+     * {@code root} built (nothing opened yet) with its capture rule, which learns its NFLOG group
+     * from the built sources and its default exclusions from the runtime's cluster networks.
+     *
+     * @param customize what the command adds to the builder (meters, a decision listener)
+     * @throws dev.pmtud.api.ConfigException for any mistake, the runtime then closed again
+     */
+    public Built build(ConfigNode root, Consumer<NodeRuntimeBuilder> customize) {
+        Optional<RuleSettings> rules = RuleSettings.read(root);
+        NodeRuntimeBuilder builder = builder(root, rules);
+        customize.accept(builder);
+        NodeRuntime runtime = builder.build();
+        try {
+            return new Built(runtime, rules.map(s -> RuleManager.forRuntime(s, runtime)));
+        } catch (RuntimeException e) {
+            runtime.close();
+            throw e;
+        }
+    }
+
+    /** A built runtime and the capture rule of its {@code rules:} block (empty without one); closing closes the runtime. */
+    public record Built(NodeRuntime runtime, Optional<RuleManager> rules) implements AutoCloseable {
+        @Override
+        public void close() {
+            runtime.close();
+        }
     }
 
     /** Built-ins from the application class path first, then each plugin's own loader. */

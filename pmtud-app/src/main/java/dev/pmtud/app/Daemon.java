@@ -10,7 +10,6 @@ import dev.pmtud.app.rules.RuleManager;
 import dev.pmtud.core.DecisionListener;
 import dev.pmtud.core.MicrometerMetrics;
 import dev.pmtud.core.NodeRuntime;
-import dev.pmtud.core.NodeRuntimeBuilder;
 import dev.pmtud.core.NodeSettings;
 import dev.pmtud.core.Pipeline;
 import dev.pmtud.core.PipelineConfig;
@@ -49,10 +48,8 @@ public final class Daemon {
 
     public int run() throws InterruptedException {
         Cli cli = boot.cli();
-        RuleManager rules = RuleManager.fromConfig(root).orElse(null);
         boolean several = PipelineConfig.read(root).size() > 1;
         PrometheusMeterRegistry meters = Meters.create();
-        NodeRuntimeBuilder builder = NodeRuntime.builder(root, boot.registry()).meterRegistry(meters);
         DecisionListener listener = decisions ? new DecisionPrinter(cli.out(), several)::decided : null;
         if (goPmtudMetrics) {
             // Bound before the build, so that it sees every per-peer meter the sinks create.
@@ -65,10 +62,15 @@ public final class Daemon {
                 }
             };
         }
-        if (listener != null) {
-            builder.onDecision(listener);
-        }
-        NodeRuntime runtime = builder.build();
+        DecisionListener decided = listener;
+        Bootstrap.Built built = boot.build(root, builder -> {
+            builder.meterRegistry(meters);
+            if (decided != null) {
+                builder.onDecision(decided);
+            }
+        });
+        NodeRuntime runtime = built.runtime();
+        RuleManager rules = built.rules().orElse(null);
         try {
             // Before anything is installed: a refused start must not touch rules another instance may own.
             ManagedRuleCheck.checkConfigured(rules, runtime);

@@ -2,7 +2,6 @@ package dev.pmtud.app.cli;
 
 import dev.pmtud.app.Bootstrap;
 import dev.pmtud.app.Daemon;
-import dev.pmtud.app.Main;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;

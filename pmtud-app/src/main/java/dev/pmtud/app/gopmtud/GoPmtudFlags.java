@@ -12,7 +12,8 @@ import picocli.CommandLine.Option;
  * go-pmtud's command line, so that pmtud can replace its image without touching the DaemonSet:
  * {@code --peers --iface --nodename --nflog-group --metrics-port --ttl --ignore-networks}, as
  * {@code --flag=value} or {@code --flag value}, lists comma-separated. They describe the seed's
- * pipeline: nflog, then exclude-networks, then the raw sink in l3 mode.
+ * pipeline: nflog, then exclude-networks, then the raw sink in l3 mode, with
+ * {@code --ignore-networks} as the cluster's networks ({@code cluster: { networks: [...] }}).
  */
 public final class GoPmtudFlags {
     public static final String WHERE = "go-pmtud flags";
@@ -86,8 +87,10 @@ public final class GoPmtudFlags {
         if (!addresses.isEmpty()) {
             y.append("peers:\n  - { type: static, addresses: ").append(list(addresses)).append(" }\n");
         }
+        // --ignore-networks are the cluster's own networks: the filter drops them, the l3 loop check covers peers with them.
+        y.append("cluster: { networks: ").append(list(nets)).append(" }\n");
         y.append("sources:\n  - { type: nflog, group: ").append(group).append(" }\n");
-        y.append("filters:\n  - { type: exclude-networks, networks: ").append(list(nets)).append(" }\n");
+        y.append("filters:\n  - { type: exclude-networks }\n");
         y.append("sinks:\n  - { type: raw, mode: l3, ttl: ").append(hops);
         if (iface != null && !iface.isBlank()) {
             y.append(", interface: ").append(quote(iface.trim()));
