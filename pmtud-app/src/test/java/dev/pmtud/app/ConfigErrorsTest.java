@@ -62,6 +62,17 @@ class ConfigErrorsTest {
                         filters:
                           - { type: exclude-networks, networks: [cluster-net] }
                         """, 3, "'networks'", "cluster-net", "192.0.2.0/24"),
+                broken("exclude-networks without networks and no cluster networks", """
+                        sources: [ { type: pcap-file, path: in.pcap } ]
+                        filters:
+                          - { type: exclude-networks }
+                        """, 3, "filters[0] (exclude-networks): 'networks' is required when the configuration has no cluster networks",
+                        "cluster: { networks: [10.0.0.0/8] }"),
+                broken("empty cluster networks", """
+                        cluster:
+                          networks: []
+                        sources: [ { type: pcap-file, path: in.pcap } ]
+                        """, 2, "cluster: 'networks' is empty", "like [10.0.0.0/8, 2001:db8::/32]"),
                 broken("bad rate unit", """
                         sources: [ { type: pcap-file, path: in.pcap } ]
                         filters:
