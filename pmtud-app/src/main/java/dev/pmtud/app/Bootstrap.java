@@ -15,9 +15,9 @@ import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
- * The steps every command shares before it can build a pipeline: read the configuration, load the
- * plugin directory, discover every factory. Kept apart from the commands so each of them reads as
- * what it does differently.
+ * The steps every command shares: read the configuration, load the plugin directory, discover every
+ * factory, build the runtime and find its capture rule. Kept apart from the commands so each of them
+ * reads as what it does differently (and a reload can build again the way a start does).
  */
 public final class Bootstrap {
     private final Cli cli;
