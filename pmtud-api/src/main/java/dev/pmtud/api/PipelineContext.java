@@ -30,8 +30,12 @@ public interface PipelineContext {
     PeerSet peers();
 
     /**
-     * Source networks whose messages are never replicated: the union of every exclude-networks
-     * filter (of every pipeline) and the managed rule's exclusions. Sinks use it to refuse configurations that loop.
+     * The cluster's own networks, whose messages are never replicated (a message from there is a
+     * copy from a peer): {@code cluster.networks}, the networks filters of any pipeline exclude
+     * ({@link FilterFactory#excludedNetworks}, e.g. an exclude-networks filter's own
+     * {@code networks:}) and what the application adds (the managed capture rule's
+     * {@code exclude-sources}). The same list for every component; sinks use it to refuse
+     * configurations that loop.
      */
     List<Cidr> excludedNetworks();
 

@@ -1,6 +1,7 @@
 package dev.pmtud.api;
 
 import java.io.IOException;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -33,6 +34,15 @@ public interface Source extends AutoCloseable {
      */
     default Set<String> capturesFrom() {
         return Set.of();
+    }
+
+    /**
+     * The NFLOG group this source reads, when it reads one, so that whoever installs the netfilter
+     * rule feeding it (the app's managed capture rule) logs to that group and those families,
+     * learnt from the source as built rather than from its configuration. Empty by default.
+     */
+    default Optional<NflogGroup> nflogGroup() {
+        return Optional.empty();
     }
 
     /**

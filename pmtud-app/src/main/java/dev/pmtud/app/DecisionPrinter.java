@@ -17,7 +17,7 @@ import java.time.format.DateTimeFormatter;
  * configuration has several pipelines, each line names its pipeline after the time:
  * {@code 2026-01-01T00:00:00.000000Z [relay] forwarded  ...}.
  */
-final class DecisionPrinter {
+public final class DecisionPrinter {
     static final String FORWARDED = "forwarded";
     static final String INVALID = "invalid";
     private static final DateTimeFormatter TIME =
@@ -27,13 +27,13 @@ final class DecisionPrinter {
     private final boolean namePipelines;
 
     /** @param namePipelines whether lines name their pipeline (the configuration has several) */
-    DecisionPrinter(PrintStream out, boolean namePipelines) {
+    public DecisionPrinter(PrintStream out, boolean namePipelines) {
         this.out = out;
         this.namePipelines = namePipelines;
     }
 
     /** @param stage "invalid", a filter label or "forwarded"; reason the invalid or drop reason */
-    void decided(String pipeline, Packet packet, String stage, String reason) {
+    public void decided(String pipeline, Packet packet, String stage, String reason) {
         out.println(line(namePipelines ? pipeline : null, packet, stage, reason));
     }
 

@@ -1,5 +1,6 @@
 package dev.pmtud.core;
 
+import dev.pmtud.api.Cidr;
 import dev.pmtud.api.ConfigNode;
 import dev.pmtud.api.PeerProvider;
 import dev.pmtud.api.PeerSet;
@@ -15,7 +16,7 @@ import java.util.Set;
 
 /**
  * The running daemon of one node: what every pipeline shares (settings, meter registry, the merged
- * peer set and its providers, the excluded networks) and the pipelines themselves, built from one
+ * peer set and its providers, the cluster's networks) and the pipelines themselves, built from one
  * configuration tree by {@link NodeRuntimeBuilder}. Building checks everything and creates every
  * component without touching the kernel; {@link #start()} opens them; {@link #close()} stops them
  * within two seconds.
@@ -25,6 +26,8 @@ public final class NodeRuntime implements AutoCloseable {
     public static final List<String> TOP_LEVEL_KEYS = ConfigRoot.KEYS;
     /** The keys of the {@code metrics:} block. */
     public static final List<String> METRICS_KEYS = NodeSettings.METRICS_KEYS;
+    /** The keys of the {@code cluster:} block. */
+    public static final List<String> CLUSTER_KEYS = NodeSettings.CLUSTER_KEYS;
     /** The keys of one item of {@code pipelines:}. */
     public static final List<String> PIPELINE_KEYS = PipelineConfig.KEYS;
 
@@ -44,6 +47,7 @@ public final class NodeRuntime implements AutoCloseable {
     private final NodeSettings settings;
     private final MicrometerMetrics metrics;
     private final MergedPeerSet peers;
+    private final List<Cidr> clusterNetworks;
     private final List<NamedProvider> providers;
     private final List<Pipeline> pipelines;
     private final Object lifecycle = new Object();
@@ -51,11 +55,12 @@ public final class NodeRuntime implements AutoCloseable {
     private boolean closed;
     private boolean providersStarted;
 
-    NodeRuntime(NodeSettings settings, MicrometerMetrics metrics, MergedPeerSet peers, List<NamedProvider> providers,
-                List<Pipeline> pipelines) {
+    NodeRuntime(NodeSettings settings, MicrometerMetrics metrics, MergedPeerSet peers, List<Cidr> clusterNetworks,
+                List<NamedProvider> providers, List<Pipeline> pipelines) {
         this.settings = settings;
         this.metrics = metrics;
         this.peers = peers;
+        this.clusterNetworks = List.copyOf(clusterNetworks);
         this.providers = List.copyOf(providers);
         this.pipelines = List.copyOf(pipelines);
     }
@@ -71,6 +76,16 @@ public final class NodeRuntime implements AutoCloseable {
     /** The merged peers every pipeline's sinks send to. */
     public PeerSet peers() {
         return peers;
+    }
+
+    /**
+     * The cluster's own networks, as every component's {@link dev.pmtud.api.PipelineContext#excludedNetworks()}
+     * has them: {@code cluster.networks}, then what filters exclude
+     * ({@link dev.pmtud.api.FilterFactory#excludedNetworks}), then what the caller added
+     * ({@link NodeRuntimeBuilder#clusterNetworks}); each once, in that order.
+     */
+    public List<Cidr> clusterNetworks() {
+        return clusterNetworks;
     }
 
     public MeterRegistry meterRegistry() {

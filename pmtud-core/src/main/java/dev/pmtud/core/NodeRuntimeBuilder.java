@@ -1,7 +1,6 @@
 package dev.pmtud.core;
 
 import dev.pmtud.api.Cidr;
-import dev.pmtud.api.ComponentConfig;
 import dev.pmtud.api.ConfigNode;
 import dev.pmtud.api.Filter;
 import dev.pmtud.api.FilterFactory;
@@ -11,13 +10,13 @@ import dev.pmtud.api.Sink;
 import dev.pmtud.api.SinkFactory;
 import dev.pmtud.api.Source;
 import dev.pmtud.api.SourceFactory;
-import dev.pmtud.core.filter.ExcludeNetworksFilterFactory;
 import dev.pmtud.core.peers.MergedPeerSet;
 import dev.pmtud.core.peers.OwnAddresses;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.InetAddress;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
@@ -41,6 +40,7 @@ public final class NodeRuntimeBuilder {
     private Function<PipelineContext, List<Sink>> replacementSinks;
     private DecisionListener listener;
     private Supplier<Set<InetAddress>> ownAddresses = new OwnAddresses();
+    private final List<Cidr> addedClusterNetworks = new ArrayList<>();
 
     NodeRuntimeBuilder(ConfigNode root, PluginRegistry registry) {
         this.root = root;
@@ -102,6 +102,16 @@ public final class NodeRuntimeBuilder {
         return this;
     }
 
+    /**
+     * Networks the caller knows to be the cluster's own besides what the configuration says (the
+     * app: the managed capture rule's {@code exclude-sources}); added to
+     * {@link NodeRuntime#clusterNetworks()}. Calls add up.
+     */
+    public NodeRuntimeBuilder clusterNetworks(Collection<Cidr> networks) {
+        addedClusterNetworks.addAll(networks);
+        return this;
+    }
+
     /** This node's addresses, removed from the peer set; default: every interface's (tests replace it). */
     public NodeRuntimeBuilder ownAddresses(Supplier<Set<InetAddress>> ownAddresses) {
         this.ownAddresses = Objects.requireNonNull(ownAddresses, "ownAddresses");
@@ -129,7 +139,7 @@ public final class NodeRuntimeBuilder {
             all.add(new Blocks(c, ComponentBlocks.of(c, "sources", PluginRegistry.SOURCE, registry), filters, sinks));
         }
         List<Blocks> built = selected(all);
-        List<Cidr> excluded = excludedNetworks(all, settings.rules());
+        List<Cidr> excluded = clusterNetworks(settings, all);
 
         MicrometerMetrics nodeMetrics = new MicrometerMetrics(
                 meterRegistry != null ? meterRegistry : new SimpleMeterRegistry(), settings.nodeName());
@@ -153,7 +163,7 @@ public final class NodeRuntimeBuilder {
             }
         }
         InjectionLoopCheck.check(captures, injections);
-        return new NodeRuntime(settings, nodeMetrics, peers, providers, pipelines);
+        return new NodeRuntime(settings, nodeMetrics, peers, excluded, providers, pipelines);
     }
 
     /** The pipelines to build: all, or the selected one; replacements need exactly one. */
@@ -236,25 +246,18 @@ public final class NodeRuntimeBuilder {
     }
 
     /**
-     * Source networks never replicated: every exclude-networks filter's networks (of every
-     * pipeline), plus, when the app manages the capture rule ({@code rules.manage: true}), the
-     * rule's {@code exclude-sources} (which defaults to those same networks).
+     * The cluster's own networks, which every component sees as {@code excludedNetworks()}:
+     * {@code cluster.networks}, what every filter of every pipeline (built or only checked) says it
+     * excludes, and what the caller added. The runtime knows no filter type and no app key here.
      */
-    private static List<Cidr> excludedNetworks(List<Blocks> pipelines, ConfigNode rules) {
-        Set<Cidr> out = new LinkedHashSet<>();
+    private List<Cidr> clusterNetworks(NodeSettings settings, List<Blocks> pipelines) {
+        Set<Cidr> out = new LinkedHashSet<>(settings.clusterNetworks());
         for (Blocks p : pipelines) {
             for (ComponentBlock b : p.filters()) {
-                if (b.type().equals(ExcludeNetworksFilterFactory.TYPE)) {
-                    out.addAll(ExcludeNetworksFilterFactory.networks(b.config()));
-                }
+                out.addAll(b.excludedNetworks());
             }
         }
-        if (rules != null) {
-            ComponentConfig r = new ComponentConfig(rules, "rules");
-            if (r.bool("manage", false) && r.has("exclude-sources")) {
-                out.addAll(r.networks("exclude-sources"));
-            }
-        }
+        out.addAll(addedClusterNetworks);
         return List.copyOf(out);
     }
 }

@@ -1,5 +1,6 @@
 package dev.pmtud.core;
 
+import dev.pmtud.api.NflogGroup;
 import dev.pmtud.api.PipelineContext;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -88,6 +89,18 @@ public final class Pipeline {
         Set<String> out = new LinkedHashSet<>();
         for (SinkStage s : sinks) {
             out.addAll(s.sink().injectsInto());
+        }
+        return out;
+    }
+
+    /**
+     * The NFLOG groups this pipeline's sources read ({@link dev.pmtud.api.Source#nflogGroup()}), by
+     * source name in configuration order: what a capture rule feeding them must log to.
+     */
+    public Map<String, NflogGroup> nflogGroups() {
+        Map<String, NflogGroup> out = new LinkedHashMap<>();
+        for (SourceRunner s : sources) {
+            s.source().nflogGroup().ifPresent(g -> out.put(s.name(), g));
         }
         return out;
     }

@@ -36,7 +36,7 @@ class NftablesBackendNetnsTest {
     /** A manager for NFLOG group 33 on eth0 with {@code excluded}, talking nf_tables inside {@code ns}. */
     static RuleManager manager(Netns ns, String... excluded) {
         Cfg c = new Cfg();
-        return RuleManager.fromConfig(c.root("33", c.map("manage", "true", "backend", "nftables", "interface", "eth0",
+        return Rules.fromConfig(c.root("33", c.map("manage", "true", "backend", "nftables", "interface", "eth0",
                         "exclude-sources", c.list((Object[]) excluded))))
                 .orElseThrow().withNftables(() -> {
                     try {
@@ -240,7 +240,7 @@ class NftablesBackendNetnsTest {
         Netns.assumeRoot();
         try (Netns ns = Netns.create("nft")) {
             Cfg c = new Cfg();
-            RuleManager m = RuleManager.fromConfig(c.root("33", c.map("interface", "eth0"))).orElseThrow();
+            RuleManager m = Rules.fromConfig(c.root("33", c.map("interface", "eth0"))).orElseThrow();
             assertEquals("nftables", ns.call(m::backendName));
             assertNull(NftRuleset.of(ns).chain("inet", "pmtud", "capture-33"), "choosing changes nothing");
         }

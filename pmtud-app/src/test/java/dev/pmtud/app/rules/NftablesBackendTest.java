@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 class NftablesBackendTest {
 
     private static RuleManager nftables(Cfg c, ConfigNode rules) {
-        return RuleManager.fromConfig(c.root("33", rules)).orElseThrow();
+        return Rules.fromConfig(c.root("33", rules)).orElseThrow();
     }
 
     @Test
@@ -53,7 +53,7 @@ class NftablesBackendTest {
         Cfg c = new Cfg();
         ConfigNode root = c.map("sources", c.list(c.map("type", "nflog", "group", "40", "families", c.list("ipv6"))),
                 "rules", c.map("backend", "nftables", "interface", "bond0", "table", "mangle"));
-        List<String> p = RuleManager.fromConfig(root).orElseThrow().commands("print");
+        List<String> p = Rules.fromConfig(root).orElseThrow().commands("print");
         assertEquals("\t\ttype filter hook prerouting priority mangle; policy accept;", p.get(4));
         assertTrue(p.get(5).startsWith("\t\tiifname \"bond0\" icmpv6 type packet-too-big icmpv6 code no-route log group 40 comment"), p.get(5));
         assertEquals("\t}", p.get(6), "ipv6 only: one rule");
@@ -63,7 +63,7 @@ class NftablesBackendTest {
     void badBackendNamesFileLineAndChoices() {
         Cfg c = new Cfg();
         ConfigNode rules = c.map("backend", "nft");
-        ConfigException e = assertThrows(ConfigException.class, () -> RuleManager.fromConfig(c.root("33", rules)));
+        ConfigException e = assertThrows(ConfigException.class, () -> Rules.fromConfig(c.root("33", rules)));
         assertEquals("test.yaml:" + rules.get("backend").line() + ": rules: 'backend' is 'nft'; allowed: auto, nftables, iptables", e.getMessage());
     }
 

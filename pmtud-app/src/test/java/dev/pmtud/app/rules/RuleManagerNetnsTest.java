@@ -28,7 +28,7 @@ class RuleManagerNetnsTest {
 
     private static RuleManager manager(Netns ns, String v4, String v6, String... excluded) {
         Cfg c = new Cfg();
-        return RuleManager.fromConfig(c.root("33", c.map("manage", "true", "interface", "eth0",
+        return Rules.fromConfig(c.root("33", c.map("manage", "true", "interface", "eth0",
                         "exclude-sources", c.list((Object[]) excluded))))
                 .orElseThrow().withCommandPrefix(List.of("ip", "netns", "exec", ns.name()), v4, v6);
     }

@@ -12,8 +12,12 @@ final class FilterFactories {
     }
 
     static Filter create(FilterFactory factory, ConfigNode block) {
+        return create(factory, block, new TestContext());
+    }
+
+    static Filter create(FilterFactory factory, ConfigNode block, TestContext context) {
         ComponentConfig config = new ComponentConfig(block, "filters[0] (" + factory.type() + ")");
         config.checkKeys(factory.keys());
-        return factory.create(config, new TestContext());
+        return factory.create(config, context);
     }
 }

@@ -3,6 +3,7 @@ package dev.pmtud.source.nflog;
 import static dev.pmtud.sys.netlink.Netlink.*;
 
 import dev.pmtud.api.LinkType;
+import dev.pmtud.api.NflogGroup;
 import dev.pmtud.api.Packet;
 import dev.pmtud.api.PacketHandler;
 import dev.pmtud.api.Source;
@@ -16,6 +17,7 @@ import dev.pmtud.sys.netlink.NetlinkWriter;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import jnr.ffi.Pointer;
@@ -503,6 +505,12 @@ public final class NflogSource implements Source {
         if (wakeFd >= 0) {
             Sys.LIBC.close(wakeFd);
         }
+    }
+
+    /** The group this source binds, so that the managed capture rule logs there (and only the families it takes). */
+    @Override
+    public Optional<NflogGroup> nflogGroup() {
+        return Optional.of(new NflogGroup(settings.group(), settings.ipv4(), settings.ipv6()));
     }
 
     @Override

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.pmtud.api.NflogGroup;
 import dev.pmtud.api.Packet;
 import dev.pmtud.sys.netlink.NetlinkWriter;
 import dev.pmtud.testkit.Ptb;
@@ -136,6 +137,14 @@ class NflogParsingTest {
         assertEquals(List.of(6), versions);
         assertEquals(1, src.otherFamilyMessages());
         assertEquals(0, src.lost());
+    }
+
+    @Test
+    void reportsTheGroupAndFamiliesItReadsForTheCaptureRule() {
+        NflogSource both = new NflogSource(NflogSettings.defaults(33), "t", System.getLogger("t"));
+        assertEquals(java.util.Optional.of(new NflogGroup(33, true, true)), both.nflogGroup());
+        NflogSource v6 = new NflogSource(NflogSettings.defaults(40).withFamilies(false, true), "t", System.getLogger("t"));
+        assertEquals(java.util.Optional.of(new NflogGroup(40, false, true)), v6.nflogGroup());
     }
 
     @Test

@@ -1,5 +1,6 @@
-package dev.pmtud.app;
+package dev.pmtud.app.cli;
 
+import dev.pmtud.app.Main;
 import picocli.CommandLine;
 
 /** The version from the jar manifest (Implementation-Version), "dev" when run from classes. */

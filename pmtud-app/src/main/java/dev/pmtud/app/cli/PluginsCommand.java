@@ -1,5 +1,6 @@
-package dev.pmtud.app;
+package dev.pmtud.app.cli;
 
+import dev.pmtud.app.Main;
 import dev.pmtud.core.PluginRegistry;
 import java.util.List;
 import picocli.CommandLine.Command;
@@ -13,7 +14,7 @@ final class PluginsCommand implements java.util.concurrent.Callable<Integer> {
 
     @Override
     public Integer call() {
-        List<PluginRegistry.Plugin> plugins = new Bootstrap(top).registry().plugins();
+        List<PluginRegistry.Plugin> plugins = top.bootstrap().registry().plugins();
         int typeWidth = 4;
         int originWidth = 6;
         for (PluginRegistry.Plugin p : plugins) {

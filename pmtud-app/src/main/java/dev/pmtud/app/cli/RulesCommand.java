@@ -1,5 +1,9 @@
-package dev.pmtud.app;
+package dev.pmtud.app.cli;
 
+import dev.pmtud.api.ConfigException;
+import dev.pmtud.app.Bootstrap;
+import dev.pmtud.app.Main;
+import dev.pmtud.app.StartupException;
 import dev.pmtud.app.rules.RuleException;
 import dev.pmtud.app.rules.RuleManager;
 import java.nio.file.Path;
@@ -25,9 +29,13 @@ final class RulesCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        RuleManager rules = RuleManager.fromConfig(new Bootstrap(top).loadConfig(config))
-                .orElseThrow(() -> new dev.pmtud.api.ConfigException(config.toString(), 0,
-                        "has no rules: block; add one like rules: { manage: true } next to an nflog source"));
+        Bootstrap boot = top.bootstrap();
+        // Built (never started) to learn the NFLOG group the nflog source reads and the cluster's networks.
+        RuleManager rules;
+        try (Bootstrap.Built built = boot.build(config)) {
+            rules = built.rules().orElseThrow(() -> new ConfigException(config.toString(), 0,
+                    "has no rules: block; add one like rules: { manage: true } next to an nflog source"));
+        }
         try {
             if (action == Action.print) {
                 rules.commands("print").forEach(top.cli().out()::println);

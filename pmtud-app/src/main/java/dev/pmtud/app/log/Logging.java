@@ -1,4 +1,4 @@
-package dev.pmtud.app;
+package dev.pmtud.app.log;
 
 import java.io.PrintStream;
 import java.util.Locale;

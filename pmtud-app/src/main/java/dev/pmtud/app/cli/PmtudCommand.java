@@ -1,5 +1,12 @@
-package dev.pmtud.app;
+package dev.pmtud.app.cli;
 
+import dev.pmtud.app.Bootstrap;
+import dev.pmtud.app.Cli;
+import dev.pmtud.app.Daemon;
+import dev.pmtud.app.Main;
+import dev.pmtud.app.config.YamlConfigLoader;
+import dev.pmtud.app.gopmtud.GoPmtudFlags;
+import dev.pmtud.app.log.Logging;
 import java.nio.file.Path;
 import java.util.logging.Level;
 import picocli.CommandLine.Command;
@@ -46,20 +53,21 @@ public final class PmtudCommand implements java.util.concurrent.Callable<Integer
         return cli;
     }
 
-    boolean debug() {
+    /** Whether the log level is debug or finer (then errors come with their stack trace). */
+    public boolean debug() {
         return level.intValue() <= Level.FINE.intValue();
     }
 
-    /** The plugin directory to load, and whether the user named it. */
-    PluginDirectoryChoice pluginDirectory() {
+    /**
+     * What every command starts from: this process, and the plugin directory to load ({@code
+     * --plugin-dir}, else {@code plugins/} of the distribution, else none).
+     */
+    Bootstrap bootstrap() {
         if (pluginDir != null) {
-            return new PluginDirectoryChoice(pluginDir, true);
+            return new Bootstrap(cli, pluginDir, true);
         }
         String home = System.getProperty("pmtud.home");
-        return home == null ? null : new PluginDirectoryChoice(Path.of(home, "plugins"), false);
-    }
-
-    record PluginDirectoryChoice(Path dir, boolean explicit) {
+        return new Bootstrap(cli, home == null ? null : Path.of(home, "plugins"), false);
     }
 
     @picocli.CommandLine.ArgGroup(exclusive = false, heading = "%ngo-pmtud drop-in (no configuration file):%n")
@@ -72,7 +80,7 @@ public final class PmtudCommand implements java.util.concurrent.Callable<Integer
             spec.commandLine().usage(cli.out());
             return Main.OK;
         }
-        Bootstrap boot = new Bootstrap(this);
+        Bootstrap boot = bootstrap();
         dev.pmtud.api.ConfigNode root = new YamlConfigLoader(name -> null).parse(GoPmtudFlags.WHERE, goPmtud.toYaml());
         return new Daemon(boot, root, false).withGoPmtudMetrics().run();
     }

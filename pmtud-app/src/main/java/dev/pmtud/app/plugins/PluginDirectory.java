@@ -1,5 +1,6 @@
-package dev.pmtud.app;
+package dev.pmtud.app.plugins;
 
+import dev.pmtud.app.StartupException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.MalformedURLException;

@@ -1,4 +1,4 @@
-package dev.pmtud.app;
+package dev.pmtud.app.http;
 
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -10,11 +10,11 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
 /** The Prometheus registry /metrics serves, with the JVM and process basics that cost nothing per packet. */
-final class Meters {
+public final class Meters {
     private Meters() {
     }
 
-    static PrometheusMeterRegistry create() {
+    public static PrometheusMeterRegistry create() {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         // No GC pause metrics: they need a notification listener thread; heap and threads tell enough.
         new JvmMemoryMetrics().bindTo(registry);

@@ -1,5 +1,7 @@
-package dev.pmtud.app;
+package dev.pmtud.app.cli;
 
+import dev.pmtud.app.Bootstrap;
+import dev.pmtud.app.Daemon;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -21,7 +23,7 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Bootstrap boot = new Bootstrap(top);
+        Bootstrap boot = top.bootstrap();
         return new Daemon(boot, boot.loadConfig(config), decisions).run();
     }
 }

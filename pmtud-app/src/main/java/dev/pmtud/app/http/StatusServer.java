@@ -1,7 +1,8 @@
-package dev.pmtud.app;
+package dev.pmtud.app.http;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.pmtud.app.StartupException;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -92,7 +93,7 @@ public final class StatusServer implements AutoCloseable {
         }
     }
 
-    static String show(InetSocketAddress a) {
+    public static String show(InetSocketAddress a) {
         String host = a.getAddress() != null ? a.getAddress().getHostAddress() : a.getHostString();
         return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + a.getPort();
     }

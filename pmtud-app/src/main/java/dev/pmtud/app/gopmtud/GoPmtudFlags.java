@@ -1,8 +1,9 @@
-package dev.pmtud.app;
+package dev.pmtud.app.gopmtud;
 
 import dev.pmtud.api.Cidr;
 import dev.pmtud.api.ConfigException;
 import dev.pmtud.api.Values;
+import dev.pmtud.app.SummaryJson;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Option;
@@ -11,10 +12,11 @@ import picocli.CommandLine.Option;
  * go-pmtud's command line, so that pmtud can replace its image without touching the DaemonSet:
  * {@code --peers --iface --nodename --nflog-group --metrics-port --ttl --ignore-networks}, as
  * {@code --flag=value} or {@code --flag value}, lists comma-separated. They describe the seed's
- * pipeline: nflog, then exclude-networks, then the raw sink in l3 mode.
+ * pipeline: nflog, then exclude-networks, then the raw sink in l3 mode, with
+ * {@code --ignore-networks} as the cluster's networks ({@code cluster: { networks: [...] }}).
  */
-final class GoPmtudFlags {
-    static final String WHERE = "go-pmtud flags";
+public final class GoPmtudFlags {
+    public static final String WHERE = "go-pmtud flags";
 
     @Option(names = "--peers", split = ",", paramLabel = "IP[,IP...]", description = "go-pmtud: the nodes to replicate to.")
     List<String> peers = new ArrayList<>();
@@ -38,7 +40,7 @@ final class GoPmtudFlags {
             description = "go-pmtud: the cluster's node networks, never replicated again (required).")
     List<String> ignoreNetworks = new ArrayList<>();
 
-    boolean given() {
+    public boolean given() {
         return !peers.isEmpty() || iface != null || nodename != null || nflogGroup != null || metricsPort != null
                 || ttl != null || !ignoreNetworks.isEmpty();
     }
@@ -48,7 +50,7 @@ final class GoPmtudFlags {
      *
      * @throws ConfigException for a flag go-pmtud would also have refused (no --ignore-networks, a bad address)
      */
-    String toYaml() {
+    public String toYaml() {
         if (ignoreNetworks.stream().allMatch(String::isBlank)) {
             // go-pmtud refused to start without it: replicas from peers would be replicated again.
             throw new ConfigException(WHERE, 0, "--ignore-networks is required, as in go-pmtud, so that replicated"
@@ -85,8 +87,10 @@ final class GoPmtudFlags {
         if (!addresses.isEmpty()) {
             y.append("peers:\n  - { type: static, addresses: ").append(list(addresses)).append(" }\n");
         }
+        // --ignore-networks are the cluster's own networks: the filter drops them, the l3 loop check covers peers with them.
+        y.append("cluster: { networks: ").append(list(nets)).append(" }\n");
         y.append("sources:\n  - { type: nflog, group: ").append(group).append(" }\n");
-        y.append("filters:\n  - { type: exclude-networks, networks: ").append(list(nets)).append(" }\n");
+        y.append("filters:\n  - { type: exclude-networks }\n");
         y.append("sinks:\n  - { type: raw, mode: l3, ttl: ").append(hops);
         if (iface != null && !iface.isBlank()) {
             y.append(", interface: ").append(quote(iface.trim()));

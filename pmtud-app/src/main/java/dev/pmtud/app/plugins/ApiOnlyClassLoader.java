@@ -1,4 +1,4 @@
-package dev.pmtud.app;
+package dev.pmtud.app.plugins;
 
 import java.io.IOException;
 import java.net.URL;

@@ -1,4 +1,4 @@
-package dev.pmtud.app;
+package dev.pmtud.app.config;
 
 import dev.pmtud.api.ConfigException;
 import java.util.function.Function;

@@ -1,4 +1,4 @@
-package dev.pmtud.app;
+package dev.pmtud.app.gopmtud;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -18,7 +18,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * scraped, so the packet path pays nothing for them. go-pmtud had no pipelines: each alias sums
  * pmtud's series over every {@code pipeline} label (the drop-in mode runs one, {@code main}).
  */
-final class GoPmtudMetrics {
+public final class GoPmtudMetrics {
     private static final java.time.Duration[] DEFAULT_BUCKETS = java.util.stream.DoubleStream
             .of(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
             .mapToObj(s -> java.time.Duration.ofNanos((long) (s * 1e9))).toArray(java.time.Duration[]::new);
@@ -39,7 +39,7 @@ final class GoPmtudMetrics {
     }
 
     /** Registers the aliases; per-peer ones appear as pmtud's per-peer counters do. Call before the pipeline is built. */
-    static GoPmtudMetrics bind(MeterRegistry registry, String node) {
+    public static GoPmtudMetrics bind(MeterRegistry registry, String node) {
         GoPmtudMetrics m = new GoPmtudMetrics(registry, node);
         FunctionCounter.builder("go_pmtud_recv_packets_total", m, x -> x.sum("pmtud_received_total", null))
                 .tag("node", node).description("go-pmtud compatible: messages received").register(registry);
@@ -67,7 +67,7 @@ final class GoPmtudMetrics {
     }
 
     /** Records one message's capture-to-done time (a DecisionListener in drop-in mode). */
-    void processed(long captureNanos) {
+    public void processed(long captureNanos) {
         java.time.Instant t = java.time.Instant.now();
         long now = t.getEpochSecond() * 1_000_000_000L + t.getNano();
         long d = now - captureNanos;

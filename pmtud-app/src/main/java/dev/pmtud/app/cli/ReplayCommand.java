@@ -1,4 +1,4 @@
-package dev.pmtud.app;
+package dev.pmtud.app.cli;
 
 import dev.pmtud.api.ComponentConfig;
 import dev.pmtud.api.ComponentFactory;
@@ -6,7 +6,12 @@ import dev.pmtud.api.ConfigNode;
 import dev.pmtud.api.PipelineContext;
 import dev.pmtud.api.Sink;
 import dev.pmtud.api.Source;
-import dev.pmtud.app.rules.RuleManager;
+import dev.pmtud.app.Bootstrap;
+import dev.pmtud.app.DecisionPrinter;
+import dev.pmtud.app.Main;
+import dev.pmtud.app.StartupException;
+import dev.pmtud.app.SummaryJson;
+import dev.pmtud.app.rules.RuleSettings;
 import dev.pmtud.core.NodeRuntime;
 import dev.pmtud.core.NodeRuntimeBuilder;
 import dev.pmtud.core.Pipeline;
@@ -19,6 +24,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -64,15 +70,15 @@ final class ReplayCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Bootstrap boot = new Bootstrap(top);
+        Bootstrap boot = top.bootstrap();
         ConfigNode root = boot.loadConfig(config);
-        RuleManager.fromConfig(root); // validates the rules: block
+        Optional<RuleSettings> rules = RuleSettings.read(root); // the replaced sources read no NFLOG group: only the block is checked
         List<String> names = PipelineConfig.names(root);
         String chosen = choose(names);
         PluginRegistry registry = boot.registry();
         // Both plugins are looked up now, so that a missing one is reported before the configuration is built.
         ComponentFactory<?> reader = pcapFile(registry, PluginRegistry.SOURCE, "--input");
-        NodeRuntimeBuilder builder = NodeRuntime.builder(root, registry).pipeline(chosen)
+        NodeRuntimeBuilder builder = boot.builder(root, rules).pipeline(chosen)
                 .replaceSources(context -> List.of(create(reader, "--input", input, context, Source.class)));
         if (output != null) {
             ComponentFactory<?> writer = pcapFile(registry, PluginRegistry.SINK, "--output");

@@ -1,4 +1,4 @@
-package dev.pmtud.app;
+package dev.pmtud.app.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -87,6 +87,24 @@ class YamlConfigLoaderTest {
         assertTrue(e.line() >= 3, e.getMessage());
         assertTrue(e.getMessage().startsWith("test.yaml:" + e.line() + ": YAML syntax error"), e.getMessage());
         assertTrue(!e.getMessage().contains("\n"), "one line: " + e.getMessage());
+    }
+
+    @Test
+    void syntaxErrorNamesTheKeyOnItsLineAndWhereTheUnclosedBlockStarts() {
+        ConfigException e = error("node: a\nsources:\n  - { type: pcap-file, path: x.pcap\nfilters: []\n");
+        assertEquals(4, e.line());
+        assertTrue(e.problem().startsWith("YAML syntax error at key 'filters': while parsing a flow mapping that starts on line 3: "),
+                e.getMessage());
+        assertTrue(e.problem().endsWith("check the indentation and quoting on this line or the one before"), e.getMessage());
+    }
+
+    @Test
+    void theKeyIsTheOneWhoseValueWasBeingRead() {
+        assertEquals("min", YamlSyntaxError.keyAt("filters: [ { type: mtu-range, min: ${MIN} } ]", 36));
+        assertEquals("filters", YamlSyntaxError.keyAt("filters: [ { type: mtu-range, min: ${MIN} } ]", 3));
+        assertEquals("listen", YamlSyntaxError.keyAt("\tlisten: \"127.0.0.1:1\"", 0), "before every key: the first one");
+        assertEquals("listen", YamlSyntaxError.keyAt("  listen: http://127.0.0.1:1", 30), "':' inside a value is no key");
+        assertEquals(null, YamlSyntaxError.keyAt("  - 192.0.2.0/24", 4));
     }
 
     @Test

@@ -1,5 +1,7 @@
-package dev.pmtud.app;
+package dev.pmtud.app.cli;
 
+import dev.pmtud.app.Main;
+import dev.pmtud.app.StartupException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SeekableByteChannel;

@@ -1,8 +1,7 @@
-package dev.pmtud.app;
+package dev.pmtud.app.rules;
 
 import dev.pmtud.api.ConfigNode;
-import dev.pmtud.app.rules.RuleException;
-import dev.pmtud.app.rules.RuleManager;
+import dev.pmtud.app.StartupException;
 import dev.pmtud.core.NodeRuntime;
 import java.util.Set;
 
@@ -13,12 +12,12 @@ import java.util.Set;
  * {@code rules.interface} is checked with the configuration; the default route's, only known at
  * start, is checked then.
  */
-final class ManagedRuleCheck {
+public final class ManagedRuleCheck {
     private ManagedRuleCheck() {
     }
 
     /** @throws dev.pmtud.api.ConfigException at {@code rules.interface} when it names an inject device */
-    static void checkConfigured(RuleManager rules, NodeRuntime runtime) {
+    public static void checkConfigured(RuleManager rules, NodeRuntime runtime) {
         Set<String> injected = runtime.injectDevices();
         if (rules == null || !rules.managed() || injected.isEmpty()) {
             return;
@@ -38,7 +37,7 @@ final class ManagedRuleCheck {
      *
      * @throws StartupException naming the interface and how to fix it
      */
-    static void checkAtStart(RuleManager rules, NodeRuntime runtime) {
+    public static void checkAtStart(RuleManager rules, NodeRuntime runtime) {
         Set<String> injected = runtime.injectDevices();
         if (rules == null || !rules.managed() || injected.isEmpty()) {
             return;

@@ -1,7 +1,8 @@
-package dev.pmtud.app;
+package dev.pmtud.app.cli;
 
-import dev.pmtud.api.ConfigNode;
-import dev.pmtud.app.rules.RuleManager;
+import dev.pmtud.app.Bootstrap;
+import dev.pmtud.app.Main;
+import dev.pmtud.app.rules.ManagedRuleCheck;
 import dev.pmtud.core.NodeRuntime;
 import dev.pmtud.core.Pipeline;
 import java.io.PrintStream;
@@ -29,13 +30,12 @@ final class ValidateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Bootstrap boot = new Bootstrap(top);
-        ConfigNode root = boot.loadConfig(config);
-        RuleManager rules = RuleManager.fromConfig(root).orElse(null); // validates the rules: block
+        Bootstrap boot = top.bootstrap();
         // Building creates every component (which is where their keys and values are checked) but
         // touches no kernel resource: open() and start() are not called.
-        try (NodeRuntime runtime = NodeRuntime.builder(root, boot.registry()).build()) {
-            ManagedRuleCheck.checkConfigured(rules, runtime);
+        try (Bootstrap.Built built = boot.build(config)) {
+            NodeRuntime runtime = built.runtime();
+            ManagedRuleCheck.checkConfigured(built.rules().orElse(null), runtime);
             PrintStream out = top.cli().out();
             out.println("OK: " + config);
             for (Pipeline p : runtime.pipelines()) {

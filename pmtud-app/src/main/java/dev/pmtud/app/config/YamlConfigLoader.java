@@ -1,4 +1,4 @@
-package dev.pmtud.app;
+package dev.pmtud.app.config;
 
 import dev.pmtud.api.ConfigException;
 import dev.pmtud.api.ConfigNode;
@@ -17,7 +17,6 @@ import java.util.Map;
 import java.util.function.Function;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 import org.yaml.snakeyaml.error.YAMLException;
 import org.yaml.snakeyaml.nodes.MappingNode;
@@ -66,9 +65,9 @@ public final class YamlConfigLoader {
         try (Reader reader = new StringReader(text)) {
             root = new Yaml(loaderOptions()).compose(reader);
         } catch (MarkedYAMLException e) {
-            throw syntaxError(file, text, e);
+            throw YamlSyntaxError.of(file, text, e);
         } catch (YAMLException e) {
-            throw new ConfigException(file, 0, "is not valid YAML: " + oneLine(e.getMessage()));
+            throw new ConfigException(file, 0, "is not valid YAML: " + YamlSyntaxError.oneLine(e.getMessage()));
         } catch (IOException e) {
             throw new IllegalStateException(e); // a StringReader does not fail
         }
@@ -89,32 +88,6 @@ public final class YamlConfigLoader {
         options.setMaxAliasesForCollections(10);
         options.setCodePointLimit(4 * 1024 * 1024); // a configuration, not a data set
         return options;
-    }
-
-    private static ConfigException syntaxError(String file, String text, MarkedYAMLException e) {
-        Mark mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
-        int line = mark != null ? mark.getLine() + 1 : 0;
-        String problem = e.getProblem() != null ? e.getProblem() : oneLine(e.getMessage());
-        if (problem.contains("'\\t'") || problem.contains("\\t(TAB)")) {
-            return new ConfigException(file, line, "a tab is used for indentation; YAML allows only spaces there, replace the tab with spaces");
-        }
-        String context = e.getContext() != null ? e.getContext() + ": " : "";
-        String hint = "; check the indentation and quoting on this line or the one before";
-        String source = lineText(text, line);
-        if (source.contains("${") && (source.contains("{ ") || source.contains("[") || context.contains("flow"))) {
-            // ${VAR} inside { } or [ ] reads as YAML braces: a common first mistake with substitution.
-            hint = "; inside { } or [ ], quote a value that uses ${VAR}: \"${VAR}\"";
-        }
-        return new ConfigException(file, line, "YAML syntax error: " + context + oneLine(problem) + hint);
-    }
-
-    private static String lineText(String text, int line) {
-        String[] lines = text.split("\n", -1);
-        return line >= 1 && line <= lines.length ? lines[line - 1] : "";
-    }
-
-    private static String oneLine(String s) {
-        return s == null ? "" : s.replaceAll("\\s*\\n\\s*", " ").trim();
     }
 
     private static int line(Node node) {
