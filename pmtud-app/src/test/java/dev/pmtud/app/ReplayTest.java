@@ -164,6 +164,26 @@ class ReplayTest {
         assertTrue(r.out().contains("summary: received 3, invalid 0, dropped 0, forwarded 3"), r.toString());
     }
 
+    /** The outcome is not read from the label: a filter that calls itself "forwarded" still drops. */
+    @Test
+    void aFilterNamedForwardedThatDropsIsPrintedAsADrop() throws Exception {
+        Path capture = dir.resolve("one.pcap");
+        PcapFile.write(capture, LINKTYPE_RAW, List.of(new PcapFile.Record(1_000_000_000L, Ptb.v4().mtu(1400).build())));
+        Path config = dir.resolve("named.yaml");
+        Files.writeString(config, """
+                metrics: { enabled: false }
+                sources: [ { type: pcap-file, path: x.pcap } ]
+                filters: [ { type: mtu-range, name: forwarded, min: 9000, max: 9216 } ]
+                """);
+
+        CliRunner.Result r = CliRunner.run("replay", "--config", config.toString(), "--input", capture.toString());
+
+        assertEquals(Main.OK, r.status(), r.toString());
+        String line = r.out().lines().findFirst().orElseThrow();
+        assertTrue(line.contains(" dropped ") && line.endsWith(" [forwarded: mtu-below-min]"), r.toString());
+        assertTrue(r.out().contains("summary: received 1, invalid 0, dropped 1 (forwarded 1), forwarded 0"), r.toString());
+    }
+
     @Test
     void missingInputIsAStartFailure() throws Exception {
         Path config = dir.resolve("none.yaml");

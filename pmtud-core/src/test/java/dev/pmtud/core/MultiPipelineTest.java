@@ -74,7 +74,7 @@ class MultiPipelineTest {
     void twoPipelinesCountSeparatelyUnderTheirOwnPipelineLabel() throws Exception {
         List<String> decisions = Collections.synchronizedList(new ArrayList<>());
         try (NodeRuntime rt = NodeRuntime.builder(twoPipelines(), REGISTRY).meterRegistry(meters).ownAddresses(Set::of)
-                .onDecision((pipeline, packet, stage, reason) -> decisions.add(pipeline + "/" + stage)).build()) {
+                .onDecision((pipeline, packet, d) -> decisions.add(pipeline + "/" + NodeRuntimeTest.stage(d))).build()) {
             assertEquals(List.of("relay", "receive"), rt.pipelines().stream().map(Pipeline::name).toList());
             assertEquals("receive", rt.pipeline("receive").orElseThrow().context().pipelineName());
             PromText atZero = PromText.parse(meters.scrape());
