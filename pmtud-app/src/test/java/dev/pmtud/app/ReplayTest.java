@@ -132,7 +132,7 @@ class ReplayTest {
         assertEquals(Main.OK, r.status(), r.toString());
         long forwarded = SampleCapture.entries().stream().filter(e -> e.expected().equals("forwarded")).count();
         // the configured log sink logged each forwarded message
-        assertEquals(forwarded, r.err().lines().filter(l -> l.contains(" sink.log: forwarded ")).count(), r.toString());
+        assertEquals(forwarded, r.err().lines().filter(l -> l.contains(" sink.main.log: forwarded ")).count(), r.toString());
         assertEquals(1, r.out().lines().count(), "--quiet prints only the summary: " + r);
     }
 

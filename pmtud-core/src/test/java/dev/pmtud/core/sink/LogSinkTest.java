@@ -23,7 +23,7 @@ class LogSinkTest {
 
     @Test
     void logsOneInfoLineWithSourceMtuAndFlow() throws Exception {
-        PipelineContext context = new TestContext().withLoggerPrefix("dev.pmtud.test.");
+        PipelineContext context = new TestContext().withLogger("dev.pmtud.test.sink.audit");
         List<LogRecord> records = new CopyOnWriteArrayList<>();
         Logger jul = Logger.getLogger("dev.pmtud.test.sink.audit");
         Handler capture = new Handler() {
