@@ -10,8 +10,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pmtud.api.ConfigException;
 import dev.pmtud.api.ConfigNode;
-import dev.pmtud.core.testing.MemorySink;
-import dev.pmtud.core.testing.MemorySource;
+import dev.pmtud.testkit.MemorySink;
+import dev.pmtud.testkit.MemorySource;
 import dev.pmtud.testkit.PromText;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;

@@ -1,6 +1,6 @@
 package dev.pmtud.core;
 
-import static dev.pmtud.core.testing.Packets.T0;
+import static dev.pmtud.testkit.Packets.T0;
 import static dev.pmtud.testkit.Cfg.block;
 import static dev.pmtud.testkit.Cfg.list;
 import static dev.pmtud.testkit.Cfg.map;
@@ -19,9 +19,9 @@ import dev.pmtud.api.PipelineContext;
 import dev.pmtud.api.Sink;
 import dev.pmtud.api.Source;
 import dev.pmtud.api.Verdict;
-import dev.pmtud.core.testing.MemorySink;
-import dev.pmtud.core.testing.MemorySource;
-import dev.pmtud.core.testing.MemorySource.Frame;
+import dev.pmtud.testkit.MemorySink;
+import dev.pmtud.testkit.MemorySource;
+import dev.pmtud.testkit.MemorySource.Frame;
 import dev.pmtud.testkit.Ptb;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -362,7 +362,7 @@ class NodeRuntimeTest {
             }
         };
         Filter guard = passCountingCloses(guardClosed);
-        PluginRegistry registry = PluginRegistry.of(List.of(new dev.pmtud.core.testing.MemorySourceFactory(), closing));
+        PluginRegistry registry = PluginRegistry.of(List.of(new dev.pmtud.testkit.MemorySourceFactory(), closing));
         ConfigNode root = map(1, "node", NODE, "sources", list(2, block(3, "memory")),
                 "filters", list(4, block(5, "closing"), block(6, "closing")));
         NodeRuntime p = NodeRuntime.builder(root, registry).meterRegistry(meters)

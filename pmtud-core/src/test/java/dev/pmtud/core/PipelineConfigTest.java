@@ -12,7 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.pmtud.api.Cidr;
 import dev.pmtud.api.ConfigException;
 import dev.pmtud.api.ConfigNode;
-import dev.pmtud.core.testing.MemorySource;
+import dev.pmtud.testkit.MemorySource;
 import java.net.InetAddress;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -1,6 +1,6 @@
 package dev.pmtud.core.sink;
 
-import static dev.pmtud.core.testing.Packets.T0;
+import static dev.pmtud.testkit.Packets.T0;
 import static dev.pmtud.testkit.Cfg.block;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.pmtud.api.ComponentConfig;
 import dev.pmtud.api.PipelineContext;
 import dev.pmtud.api.Sink;
-import dev.pmtud.core.testing.Packets;
+import dev.pmtud.testkit.Packets;
 import dev.pmtud.testkit.Ptb;
 import dev.pmtud.testkit.TestContext;
 import java.util.List;
