@@ -1,5 +1,6 @@
 package dev.pmtud.app.rules;
 
+import static dev.pmtud.app.rules.RuleManagerConfigTest.root;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -8,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pmtud.sys.nftables.NftClient;
+import dev.pmtud.testkit.Cfg;
 import dev.pmtud.testkit.FrameSender;
 import dev.pmtud.testkit.Frames;
 import dev.pmtud.testkit.Netns;
@@ -35,8 +37,8 @@ class NftablesBackendNetnsTest {
 
     /** A manager for NFLOG group 33 on eth0 with {@code excluded}, talking nf_tables inside {@code ns}. */
     static RuleManager manager(Netns ns, String... excluded) {
-        Cfg c = new Cfg();
-        return RuleManager.fromConfig(c.root("33", c.map("manage", "true", "backend", "nftables", "interface", "eth0",
+        Cfg.Lines c = Cfg.lines();
+        return RuleManager.fromConfig(root(c, "33", c.map("manage", "true", "backend", "nftables", "interface", "eth0",
                         "exclude-sources", c.list((Object[]) excluded))))
                 .orElseThrow().withNftables(() -> {
                     try {
@@ -239,8 +241,8 @@ class NftablesBackendNetnsTest {
     void autoPicksNftablesWhereTheKernelHasIt() throws Exception {
         Netns.assumeRoot();
         try (Netns ns = Netns.create("nft")) {
-            Cfg c = new Cfg();
-            RuleManager m = RuleManager.fromConfig(c.root("33", c.map("interface", "eth0"))).orElseThrow();
+            Cfg.Lines c = Cfg.lines();
+            RuleManager m = RuleManager.fromConfig(root(c, "33", c.map("interface", "eth0"))).orElseThrow();
             assertEquals("nftables", ns.call(m::backendName));
             assertNull(NftRuleset.of(ns).chain("inet", "pmtud", "capture-33"), "choosing changes nothing");
         }

@@ -1,5 +1,6 @@
 package dev.pmtud.app.rules;
 
+import static dev.pmtud.app.rules.RuleManagerConfigTest.root;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -9,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pmtud.sys.Linux;
 import dev.pmtud.sys.Sys;
+import dev.pmtud.testkit.Cfg;
 import dev.pmtud.testkit.Checksums;
 import dev.pmtud.testkit.Netns;
 import dev.pmtud.testkit.Ptb;
@@ -27,8 +29,8 @@ import org.junit.jupiter.api.Test;
 class RuleManagerNetnsTest {
 
     private static RuleManager manager(Netns ns, String v4, String v6, String... excluded) {
-        Cfg c = new Cfg();
-        return RuleManager.fromConfig(c.root("33", c.map("manage", "true", "interface", "eth0",
+        Cfg.Lines c = Cfg.lines();
+        return RuleManager.fromConfig(root(c, "33", c.map("manage", "true", "interface", "eth0",
                         "exclude-sources", c.list((Object[]) excluded))))
                 .orElseThrow().withCommandPrefix(List.of("ip", "netns", "exec", ns.name()), v4, v6);
     }
