@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pmtud.sys.nftables.NftClient;
+import dev.pmtud.testkit.Await;
 import dev.pmtud.testkit.Cfg;
 import dev.pmtud.testkit.FrameSender;
 import dev.pmtud.testkit.Frames;
@@ -185,10 +186,7 @@ class NftablesBackendNetnsTest {
             m.startWatch(Duration.ofMillis(100), metrics);
             ns.exec("nft", "delete", "table", "inet", "pmtud");
             String restored = "pmtud_rules_restored_total";
-            long deadline = System.nanoTime() + 10_000_000_000L;
-            while (metrics.count(restored) < 2 && System.nanoTime() < deadline) {
-                Thread.onSpinWait();
-            }
+            Await.until(Duration.ofSeconds(10), "both rules restored", () -> metrics.count(restored) >= 2);
             assertEquals(2, metrics.count(restored), "both rules re-added and counted");
             assertEquals(2, NftRuleset.of(ns).rules("inet", "pmtud", "capture-33").size());
             m.close();

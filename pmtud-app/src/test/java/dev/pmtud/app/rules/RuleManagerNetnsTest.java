@@ -10,11 +10,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pmtud.sys.Linux;
 import dev.pmtud.sys.Sys;
+import dev.pmtud.testkit.Await;
 import dev.pmtud.testkit.Cfg;
 import dev.pmtud.testkit.Checksums;
 import dev.pmtud.testkit.Netns;
 import dev.pmtud.testkit.Ptb;
 import dev.pmtud.testkit.RecordingMetrics;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -93,17 +95,6 @@ class RuleManagerNetnsTest {
         ensureTwiceThenRemove("iptables-legacy", "ip6tables-legacy");
     }
 
-    private static boolean await(java.util.function.BooleanSupplier condition, long millis) {
-        long deadline = System.nanoTime() + millis * 1_000_000L;
-        while (System.nanoTime() < deadline) {
-            if (condition.getAsBoolean()) {
-                return true;
-            }
-            Thread.onSpinWait();
-        }
-        return condition.getAsBoolean();
-    }
-
     @Test
     void ruleDeletedUnderARunningWatchComesBackAndIsCounted() {
         Netns.assumeRoot();
@@ -120,7 +111,7 @@ class RuleManagerNetnsTest {
             ns.exec(del);
             String restored = "pmtud_rules_restored_total";
             assertTrue(metrics.has(restored), "the watch registers pmtud_rules_restored_total");
-            assertTrue(await(() -> metrics.count(restored) >= 1, 10_000), "the deleted rule was not restored");
+            Await.until(Duration.ofSeconds(10), "the deleted rule to be restored", () -> metrics.count(restored) >= 1);
             assertEquals(0, ns.execAllowingFailure(check).exitCode(), "rule is back");
             assertEquals(1, ours(ns, v4).size(), "exactly one rule, not one per check");
             m.close(); // manage: true -> removes
