@@ -55,10 +55,10 @@ public final class Daemon {
             // Bound before the build, so that it sees every per-peer meter the sinks create.
             GoPmtudMetrics go = GoPmtudMetrics.bind(meters, NodeSettings.from(root).nodeName());
             DecisionListener print = listener;
-            listener = (pipeline, packet, stage, reason) -> {
+            listener = (pipeline, packet, decision) -> {
                 go.processed(packet.timestampNanos());
                 if (print != null) {
-                    print.decided(pipeline, packet, stage, reason);
+                    print.decided(pipeline, packet, decision);
                 }
             };
         }

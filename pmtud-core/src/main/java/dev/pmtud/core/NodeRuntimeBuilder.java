@@ -74,7 +74,8 @@ public final class NodeRuntimeBuilder {
 
     /**
      * Like {@link #replaceSources(List)}, the sources created by {@code create} during
-     * {@link #build()} with the pipeline's own context (its metrics, peers and exclusions).
+     * {@link #build()} with the pipeline's own context (its metrics, peers and exclusions; its
+     * logger is the pipeline's, {@code dev.pmtud.core.Pipeline}, as the replacements are named only after).
      */
     public NodeRuntimeBuilder replaceSources(Function<PipelineContext, List<Source>> create) {
         this.replacementSources = Objects.requireNonNull(create, "create");
@@ -89,7 +90,7 @@ public final class NodeRuntimeBuilder {
 
     /**
      * Like {@link #replaceSinks(List)}, the sinks created by {@code create} during {@link #build()}
-     * with the pipeline's own context (its metrics, peers and exclusions).
+     * with the pipeline's own context (as for {@link #replaceSources(Function)}).
      */
     public NodeRuntimeBuilder replaceSinks(Function<PipelineContext, List<Sink>> create) {
         this.replacementSinks = Objects.requireNonNull(create, "create");
@@ -147,7 +148,8 @@ public final class NodeRuntimeBuilder {
         RuntimeContext shared = new RuntimeContext(settings.nodeName(), "", nodeMetrics, peers, excluded);
         List<NodeRuntime.NamedProvider> providers = new ArrayList<>();
         for (ComponentBlock b : peerBlocks) {
-            providers.add(new NodeRuntime.NamedProvider(b.name(), b.create((PeerProviderFactory) b.factory(), shared)));
+            providers.add(new NodeRuntime.NamedProvider(b.name(),
+                    b.create((PeerProviderFactory) b.factory(), shared.forComponent(PluginRegistry.PEERS, b.name()))));
         }
         List<Pipeline> pipelines = new ArrayList<>();
         List<InjectionLoopCheck.Capture> captures = new ArrayList<>();
@@ -193,19 +195,21 @@ public final class NodeRuntimeBuilder {
         }
         List<FilterStage> configured = new ArrayList<>();
         for (ComponentBlock f : b.filters()) {
-            configured.add(new FilterStage(f.name(), f.create((FilterFactory) f.factory(), context), metrics));
+            configured.add(new FilterStage(f.name(),
+                    f.create((FilterFactory) f.factory(), context.forComponent(PluginRegistry.FILTER, f.name())), metrics));
         }
         List<SinkStage> sinks = new ArrayList<>();
         if (replacementSinks != null) {
             List<Sink> replaced = List.copyOf(replacementSinks.apply(context));
             List<String> names = ComponentBlocks.generatedNames("output", replaced.size());
             for (int i = 0; i < replaced.size(); i++) {
-                sinks.add(new SinkStage(names.get(i), replaced.get(i), metrics, LOG));
+                sinks.add(new SinkStage(names.get(i), replaced.get(i), metrics,
+                        context.forComponent(PluginRegistry.SINK, names.get(i)).logger()));
             }
         } else {
             for (ComponentBlock s : b.sinks()) {
-                sinks.add(new SinkStage(s.name(), s.create((SinkFactory) s.factory(), context), metrics,
-                        context.logger("sink." + s.name())));
+                RuntimeContext own = context.forComponent(PluginRegistry.SINK, s.name());
+                sinks.add(new SinkStage(s.name(), s.create((SinkFactory) s.factory(), own), metrics, own.logger()));
             }
         }
         if (sinks.isEmpty()) {
@@ -231,7 +235,7 @@ public final class NodeRuntimeBuilder {
             }
         } else {
             for (ComponentBlock s : b.sources()) {
-                Source source = s.create((SourceFactory) s.factory(), context);
+                Source source = s.create((SourceFactory) s.factory(), context.forComponent(PluginRegistry.SOURCE, s.name()));
                 sources.add(runner(s.name(), config, several, source, metrics));
                 captures.add(new InjectionLoopCheck.Capture(s.what(), s.config().node(), source.capturesFrom()));
             }

@@ -53,7 +53,10 @@ public final class Pipeline {
         return name;
     }
 
-    /** What its components were given: node and pipeline name, pipeline-tagged metrics, peers, exclusions. */
+    /**
+     * What its components were given: node and pipeline name, pipeline-tagged metrics, peers,
+     * exclusions (each component got a copy whose {@code logger()} is named after it).
+     */
     public PipelineContext context() {
         return context;
     }

@@ -14,7 +14,7 @@ import dev.pmtud.api.ConfigException;
 import dev.pmtud.api.ConfigNode;
 import dev.pmtud.api.NflogGroup;
 import dev.pmtud.api.Source;
-import dev.pmtud.core.testing.MemorySource;
+import dev.pmtud.testkit.MemorySource;
 import java.net.InetAddress;
 import java.util.List;
 import java.util.Map;

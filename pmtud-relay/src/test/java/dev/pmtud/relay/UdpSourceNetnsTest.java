@@ -9,13 +9,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.pmtud.api.LinkType;
 import dev.pmtud.api.Packet;
 import dev.pmtud.api.PacketHandler;
+import dev.pmtud.testkit.AllocationCheck;
 import dev.pmtud.testkit.Await;
 import dev.pmtud.testkit.Cfg;
 import dev.pmtud.testkit.Netns;
 import dev.pmtud.testkit.Ptb;
 import dev.pmtud.testkit.TestContext;
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -130,15 +130,14 @@ class UdpSourceNetnsTest {
                 Packet packet = new Packet();
                 byte[] v4 = Ptb.v4().from("203.0.113.1").to(NODE_V4).build();
                 packet.wrap(v4, 0, v4.length, LinkType.RAW, 1L).decode();
-                com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
                 int chunk = 200; // well inside the socket buffer: nothing is lost, every datagram is handled
                 int warmup = 3000;
                 int measured = 2000;
                 sendAndAwait(sender, packet, handled, 0, warmup, chunk);
-                long before = mx.getThreadAllocatedBytes(receiver.getId());
+                long before = AllocationCheck.allocatedBytes(receiver);
                 assertTrue(before > 0, "the receiving thread's allocations are measurable");
                 sendAndAwait(sender, packet, handled, warmup, warmup + measured, chunk);
-                long allocated = mx.getThreadAllocatedBytes(receiver.getId()) - before;
+                long allocated = AllocationCheck.allocatedBytes(receiver) - before;
                 assertTrue(allocated < measured, "the receiving thread allocated " + allocated + " bytes for " + measured
                         + " datagrams (receive, peer lookup, MAC, seen-set, decode, TUN write)");
                 assertEquals(0, injectFailures.get());

@@ -61,7 +61,7 @@ public final class OneLineFormatter extends Formatter {
 
     /**
      * Short component names: {@code dev.pmtud.core.Pipeline} reads {@code Pipeline} (a class),
-     * {@code dev.pmtud.sink.log} reads {@code sink.log} (a component's own logger).
+     * {@code dev.pmtud.sink.main.log} reads {@code sink.main.log} (a component's own logger).
      */
     static String component(String loggerName) {
         if (loggerName == null || loggerName.isEmpty()) {

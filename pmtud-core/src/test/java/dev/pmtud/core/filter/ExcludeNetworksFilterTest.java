@@ -1,6 +1,6 @@
 package dev.pmtud.core.filter;
 
-import static dev.pmtud.core.testing.Packets.T0;
+import static dev.pmtud.testkit.Packets.T0;
 import static dev.pmtud.testkit.Cfg.block;
 import static dev.pmtud.testkit.Cfg.list;
 import static dev.pmtud.testkit.Cfg.s;
@@ -14,7 +14,7 @@ import dev.pmtud.api.ConfigException;
 import dev.pmtud.api.ConfigNode;
 import dev.pmtud.api.Filter;
 import dev.pmtud.api.Verdict;
-import dev.pmtud.core.testing.Packets;
+import dev.pmtud.testkit.Packets;
 import dev.pmtud.testkit.Ptb;
 import dev.pmtud.testkit.TestContext;
 import java.util.List;

@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.pmtud.api.Packet;
 import dev.pmtud.api.PacketHandler;
 import dev.pmtud.sys.NativeException;
+import dev.pmtud.testkit.Await;
 import dev.pmtud.testkit.Cmd;
 import dev.pmtud.testkit.Frames;
 import dev.pmtud.testkit.Netns;
@@ -252,10 +253,7 @@ class NflogSourceNetnsTest {
      * sequence number would reveal them, so this is what the source must count on its own.
      */
     private static void awaitAccounted(NflogSource src, long sent, long timeoutMillis) throws InterruptedException {
-        long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
-        while (src.received() + src.lost() < sent && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-        }
+        Await.within(Duration.ofMillis(timeoutMillis), () -> src.received() + src.lost() >= sent);
         // and nothing is counted twice: give a late double count the chance to show
         Thread.sleep(50);
     }
@@ -387,10 +385,7 @@ class NflogSourceNetnsTest {
                 sendAll(tx, msg, burst);
                 allSent.countDown();
                 NflogSource s = r.source;
-                long deadline = System.nanoTime() + 10_000_000_000L;
-                while ((s.received() + s.lost() < burst / 16 || s.droppedBatches() == 0) && System.nanoTime() < deadline) {
-                    Thread.sleep(5);
-                }
+                Await.within(Duration.ofSeconds(10), () -> s.received() + s.lost() >= burst / 16 && s.droppedBatches() > 0);
                 Thread.sleep(100);
                 long lowerBound = s.lost();
                 System.out.println(report("tail loss (batch 16), before the marker", burst, s, 0, ""));

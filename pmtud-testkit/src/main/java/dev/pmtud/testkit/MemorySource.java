@@ -1,4 +1,4 @@
-package dev.pmtud.core.testing;
+package dev.pmtud.testkit;
 
 import dev.pmtud.api.LinkType;
 import dev.pmtud.api.Packet;

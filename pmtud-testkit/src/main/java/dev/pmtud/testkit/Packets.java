@@ -1,8 +1,7 @@
-package dev.pmtud.core.testing;
+package dev.pmtud.testkit;
 
 import dev.pmtud.api.LinkType;
 import dev.pmtud.api.Packet;
-import dev.pmtud.testkit.Ptb;
 
 /** Decoded packets from {@link Ptb} messages, for filter tests. */
 public final class Packets {

@@ -1,4 +1,4 @@
-package dev.pmtud.core.testing;
+package dev.pmtud.testkit;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -8,8 +8,10 @@ import java.lang.management.ManagementFactory;
 import java.util.List;
 
 /**
- * What the hot-path allocation tests share: measuring the bytes a thread allocates over a run of
- * packets, and running the same check again in a child JVM with C1 only.
+ * The one allocation probe every hot-path test uses: the bytes a thread allocated
+ * ({@code com.sun.management.ThreadMXBean}) over a warmed-up run of packets, on this thread
+ * ({@link #bytesAllocated}) or on the thread that runs the path ({@link #allocatedBytes(Thread)}),
+ * and the same check again in a child JVM with C1 only ({@link #assertPassesUnderC1}).
  */
 public final class AllocationCheck {
     /** What a child JVM's {@code main} prints once its check passed. */
@@ -43,7 +45,20 @@ public final class AllocationCheck {
     }
 
     private static long allocatedBytes() {
-        return ((com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean()).getCurrentThreadAllocatedBytes();
+        return threads().getCurrentThreadAllocatedBytes();
+    }
+
+    /**
+     * What {@code thread} allocated since it started, for a path that runs on another thread (a
+     * source's): read it before and after a measured run.
+     */
+    public static long allocatedBytes(Thread thread) {
+        assumeMeasurable();
+        return threads().getThreadAllocatedBytes(thread.getId());
+    }
+
+    private static com.sun.management.ThreadMXBean threads() {
+        return (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     }
 
     /**

@@ -1,10 +1,9 @@
-package dev.pmtud.core.testing;
+package dev.pmtud.testkit;
 
 import dev.pmtud.api.ComponentConfig;
 import dev.pmtud.api.PipelineContext;
 import dev.pmtud.api.Source;
 import dev.pmtud.api.SourceFactory;
-import dev.pmtud.testkit.Ptb;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;

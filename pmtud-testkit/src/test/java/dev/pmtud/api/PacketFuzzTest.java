@@ -2,6 +2,8 @@ package dev.pmtud.api;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import dev.pmtud.testkit.Frames;
+import dev.pmtud.testkit.Ptb;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -16,22 +18,23 @@ class PacketFuzzTest {
     private static final long SEED = 0x9e3779b97f4a7c15L;
 
     private static List<byte[]> seeds(LinkType type) {
-        List<byte[]> l3 = List.of(Craft.ptb4(1400), Craft.ptb6(1280), Craft.ptb6(70000),
-                Craft.ipv6(Craft.ROUTER6, Craft.VIP6, 0, Craft.concat(new byte[] {58, 0, 0, 0, 0, 0, 0, 0},
-                        Craft.icmp(2, 0, 1400, true, Craft.inner6(6, Craft.VIP6, 1, Craft.CLIENT6, 2)))));
+        byte[] hopByHop = {58, 0, 0, 0, 0, 0, 0, 0};
+        List<byte[]> l3 = List.of(PacketDecoderTest.ptb4(1400), PacketDecoderTest.ptb6(1280), PacketDecoderTest.ptb6(70000),
+                PacketDecoderTest.ipv6(PacketDecoderTest.ROUTER6, PacketDecoderTest.VIP6, 0, PacketDecoderTest.concat(hopByHop,
+                        Ptb.v6().mtu(1400).tcp(PacketDecoderTest.VIP6, 1, PacketDecoderTest.CLIENT6, 2).icmpMessage())));
         List<byte[]> out = new ArrayList<>();
         for (byte[] p : l3) {
             switch (type) {
                 case ETHERNET:
-                    out.add(Craft.ethernet("02:00:00:00:00:02", "02:00:00:00:00:01", p));
-                    out.add(Craft.ethernet("ff:ff:ff:ff:ff:ff", "02:00:00:00:00:01", p, 0x8100 << 16 | 10));
-                    out.add(Craft.ethernet("02:00:00:00:00:02", "02:00:00:00:00:01", p, 0x88a8 << 16 | 10, 0x8100 << 16 | 20));
+                    out.add(Frames.ethernet("02:00:00:00:00:02", "02:00:00:00:00:01", p));
+                    out.add(Frames.ethernet(Frames.BROADCAST, "02:00:00:00:00:01", p, Frames.dot1q(10)));
+                    out.add(Frames.ethernet("02:00:00:00:00:02", "02:00:00:00:00:01", p, Frames.dot1ad(10), Frames.dot1q(20)));
                     break;
                 case LINUX_SLL:
-                    out.add(Craft.sll(0, "02:00:00:00:00:01", p));
+                    out.add(Frames.sll(0, "02:00:00:00:00:01", p));
                     break;
                 case LINUX_SLL2:
-                    out.add(Craft.sll2(3, 1, "02:00:00:00:00:01", p));
+                    out.add(Frames.sll2(3, 1, "02:00:00:00:00:01", p));
                     break;
                 case IPV4:
                     if ((p[0] & 0xf0) == 0x40) {

@@ -1,4 +1,4 @@
-package dev.pmtud.core.testing;
+package dev.pmtud.testkit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

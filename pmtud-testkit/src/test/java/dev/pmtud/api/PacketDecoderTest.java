@@ -1,21 +1,77 @@
 package dev.pmtud.api;
 
-import static dev.pmtud.api.Craft.*;
+import static dev.pmtud.testkit.Frames.macNumber;
 import static org.junit.jupiter.api.Assertions.*;
 
+import dev.pmtud.testkit.Frames;
+import dev.pmtud.testkit.Ptb;
+import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-/** The decoder on crafted packets: every link type, every field, every invalid reason. */
+/**
+ * The decoder on crafted packets: every link type, every field, every invalid reason. It lives in
+ * the testkit's tests because it builds its input with the testkit's {@link Ptb} and {@link Frames}
+ * (pmtud-api cannot depend on the testkit, which depends on it).
+ */
 class PacketDecoderTest {
+    static final String ROUTER4 = "203.0.113.1";
+    static final String VIP4 = "192.0.2.10";
+    static final String CLIENT4 = "198.51.100.7";
+    static final String ROUTER6 = "2001:db8:ff::1";
+    static final String VIP6 = "2001:db8:1::10";
+    static final String CLIENT6 = "2001:db8:2::7";
     private static final String SRC_MAC = "02:00:5e:10:00:01";
     private static final String DST_MAC = "02:00:5e:10:00:02";
 
-    /** Asserts the fields of {@link Craft#ptb4} whose l3 starts at {@code l3Offset}. */
+    /** A valid ICMP 3/4: router -> VIP, quoting TCP VIP:443 -> client:51000. */
+    static byte[] ptb4(int mtu) {
+        return Ptb.v4().from(ROUTER4).to(VIP4).mtu(mtu).tcp(VIP4, 443, CLIENT4, 51000).build();
+    }
+
+    /** A valid ICMPv6 2/0 quoting UDP VIP:53 -> client:40000. */
+    static byte[] ptb6(long mtu) {
+        return Ptb.v6().from(ROUTER6).to(VIP6).mtu(mtu).udp(VIP6, 53, CLIENT6, 40000).build();
+    }
+
+    /** An IPv4 packet (IHL 5) around {@code payload}, for inputs that are not a PTB at all. */
+    static byte[] ipv4(String src, String dst, int protocol, byte[] payload) {
+        return Ptb.ipv4(inet(src), inet(dst), protocol, 64, payload, false);
+    }
+
+    /** An IPv6 packet around {@code payload}: what follows the fixed header is up to the test. */
+    static byte[] ipv6(String src, String dst, int nextHeader, byte[] payload) {
+        return Ptb.ipv6(inet(src), inet(dst), nextHeader, 64, payload);
+    }
+
+    static InetAddress inet(String literal) {
+        return Values.parseAddress(literal);
+    }
+
+    static byte[] concat(byte[]... parts) {
+        ByteBuffer b = ByteBuffer.allocate(Arrays.stream(parts).mapToInt(p -> p.length).sum());
+        for (byte[] p : parts) {
+            b.put(p);
+        }
+        return b.array();
+    }
+
+    static byte[] cut(byte[] b, int length) {
+        return Arrays.copyOf(b, length);
+    }
+
+    static Packet decode(byte[] b, LinkType type) {
+        Packet p = new Packet().wrap(b, 0, b.length, type, 1L);
+        p.decode();
+        return p;
+    }
+
+    /** Asserts the fields of {@link #ptb4} whose l3 starts at {@code l3Offset}. */
     private static void assertPtb4(Packet p, int l3Offset, int mtu) {
         assertTrue(p.isValid(), () -> "invalid: " + p.invalidReason());
         assertNull(p.invalidReason());
@@ -94,7 +150,7 @@ class PacketDecoderTest {
 
     @Test
     void ethernet() {
-        Packet p = decode(Craft.ethernet(DST_MAC, SRC_MAC, ptb4(1400)), LinkType.ETHERNET);
+        Packet p = decode(Frames.ethernet(DST_MAC, SRC_MAC, ptb4(1400)), LinkType.ETHERNET);
         assertPtb4(p, 14, 1400);
         assertTrue(p.hasSourceMac());
         assertEquals(macNumber(SRC_MAC), p.sourceMac());
@@ -102,27 +158,27 @@ class PacketDecoderTest {
         assertFalse(p.arrivedAsBroadcast());
         assertEquals(0, p.vlanTags());
 
-        Packet v6 = decode(Craft.ethernet(DST_MAC, SRC_MAC, ptb6(1400)), LinkType.ETHERNET);
+        Packet v6 = decode(Frames.ethernet(DST_MAC, SRC_MAC, ptb6(1400)), LinkType.ETHERNET);
         assertPtb6(v6, 14, 1400);
     }
 
     @Test
     void ethernetBroadcastIsDetected() {
-        Packet p = decode(Craft.ethernet("ff:ff:ff:ff:ff:ff", SRC_MAC, ptb4(1400)), LinkType.ETHERNET);
+        Packet p = decode(Frames.ethernet("ff:ff:ff:ff:ff:ff", SRC_MAC, ptb4(1400)), LinkType.ETHERNET);
         assertTrue(p.isValid());
         assertTrue(p.arrivedAsBroadcast());
         // a multicast or almost-broadcast destination is not a broadcast
-        assertFalse(decode(Craft.ethernet("ff:ff:ff:ff:ff:fe", SRC_MAC, ptb4(1400)), LinkType.ETHERNET).arrivedAsBroadcast());
-        assertFalse(decode(Craft.ethernet("33:33:00:00:00:01", SRC_MAC, ptb6(1400)), LinkType.ETHERNET).arrivedAsBroadcast());
+        assertFalse(decode(Frames.ethernet("ff:ff:ff:ff:ff:fe", SRC_MAC, ptb4(1400)), LinkType.ETHERNET).arrivedAsBroadcast());
+        assertFalse(decode(Frames.ethernet("33:33:00:00:00:01", SRC_MAC, ptb6(1400)), LinkType.ETHERNET).arrivedAsBroadcast());
     }
 
     @Test
     void broadcastFlagDoesNotLeakIntoTheNextPacket() {
         Packet p = new Packet();
-        byte[] bcast = Craft.ethernet("ff:ff:ff:ff:ff:ff", SRC_MAC, ptb4(1400));
+        byte[] bcast = Frames.ethernet("ff:ff:ff:ff:ff:ff", SRC_MAC, ptb4(1400));
         p.wrap(bcast, 0, bcast.length, LinkType.ETHERNET, 1).decode();
         assertTrue(p.arrivedAsBroadcast());
-        byte[] unicast = Craft.ethernet(DST_MAC, SRC_MAC, ptb4(1400));
+        byte[] unicast = Frames.ethernet(DST_MAC, SRC_MAC, ptb4(1400));
         p.wrap(unicast, 0, unicast.length, LinkType.ETHERNET, 2);
         assertFalse(p.arrivedAsBroadcast(), "asked before decode(): must describe this frame, not the last");
     }
@@ -136,7 +192,7 @@ class PacketDecoderTest {
 
     @Test
     void singleDot1qTag() {
-        Packet p = decode(Craft.ethernet(DST_MAC, SRC_MAC, ptb4(1400), 0x8100 << 16 | 100), LinkType.ETHERNET);
+        Packet p = decode(Frames.ethernet(DST_MAC, SRC_MAC, ptb4(1400), Frames.dot1q(100)), LinkType.ETHERNET);
         assertPtb4(p, 18, 1400);
         assertEquals(1, p.vlanTags());
         assertEquals(100, p.vlanId());
@@ -145,25 +201,25 @@ class PacketDecoderTest {
 
     @Test
     void priorityBitsAreNotPartOfTheVlanId() {
-        Packet p = decode(Craft.ethernet(DST_MAC, SRC_MAC, ptb6(1400), 0x8100 << 16 | 0xe000 | 4094), LinkType.ETHERNET);
+        Packet p = decode(Frames.ethernet(DST_MAC, SRC_MAC, ptb6(1400), Frames.dot1q(4094, 7)), LinkType.ETHERNET);
         assertPtb6(p, 18, 1400);
         assertEquals(4094, p.vlanId());
     }
 
     @Test
     void doubleTag8021adThen8021q() {
-        Packet p = decode(Craft.ethernet(DST_MAC, SRC_MAC, ptb6(1400), 0x88a8 << 16 | 200, 0x8100 << 16 | 300),
+        Packet p = decode(Frames.ethernet(DST_MAC, SRC_MAC, ptb6(1400), Frames.dot1ad(200), Frames.dot1q(300)),
                 LinkType.ETHERNET);
         assertPtb6(p, 22, 1400);
         assertEquals(2, p.vlanTags());
         assertEquals(200, p.vlanId(), "the outer tag's id");
-        Packet q = decode(Craft.ethernet(DST_MAC, SRC_MAC, ptb4(1400), 0x9100 << 16 | 5, 0x8100 << 16 | 6), LinkType.ETHERNET);
+        Packet q = decode(Frames.ethernet(DST_MAC, SRC_MAC, ptb4(1400), Frames.qinq(5), Frames.dot1q(6)), LinkType.ETHERNET);
         assertPtb4(q, 22, 1400);
     }
 
     @Test
     void threeTagsAreInvalid() {
-        Packet p = decode(Craft.ethernet(DST_MAC, SRC_MAC, ptb4(1400), 0x88a8 << 16 | 1, 0x8100 << 16 | 2, 0x8100 << 16 | 3),
+        Packet p = decode(Frames.ethernet(DST_MAC, SRC_MAC, ptb4(1400), Frames.dot1ad(1), Frames.dot1q(2), Frames.dot1q(3)),
                 LinkType.ETHERNET);
         assertFalse(p.isValid());
         assertEquals(InvalidReason.TOO_MANY_VLAN_TAGS, p.invalidReason());
@@ -171,26 +227,26 @@ class PacketDecoderTest {
 
     @Test
     void linuxCookedV1() {
-        Packet p = decode(Craft.sll(Packet.PACKET_HOST, SRC_MAC, ptb4(1400)), LinkType.LINUX_SLL);
+        Packet p = decode(Frames.sll(Packet.PACKET_HOST, SRC_MAC, ptb4(1400)), LinkType.LINUX_SLL);
         assertPtb4(p, 16, 1400);
         assertEquals(macNumber(SRC_MAC), p.sourceMac());
         assertEquals(Packet.PACKET_HOST, p.packetType());
         assertFalse(p.arrivedAsBroadcast());
 
-        Packet b = decode(Craft.sll(Packet.PACKET_BROADCAST, SRC_MAC, ptb6(1400)), LinkType.LINUX_SLL);
+        Packet b = decode(Frames.sll(Packet.PACKET_BROADCAST, SRC_MAC, ptb6(1400)), LinkType.LINUX_SLL);
         assertPtb6(b, 16, 1400);
         assertTrue(b.arrivedAsBroadcast());
     }
 
     @Test
     void linuxCookedV2() {
-        Packet p = decode(Craft.sll2(7, Packet.PACKET_HOST, SRC_MAC, ptb6(1400)), LinkType.LINUX_SLL2);
+        Packet p = decode(Frames.sll2(7, Packet.PACKET_HOST, SRC_MAC, ptb6(1400)), LinkType.LINUX_SLL2);
         assertPtb6(p, 20, 1400);
         assertEquals(7, p.interfaceIndex());
         assertEquals(macNumber(SRC_MAC), p.sourceMac());
         assertEquals(Packet.PACKET_HOST, p.packetType());
 
-        Packet b = decode(Craft.sll2(70000, Packet.PACKET_BROADCAST, SRC_MAC, ptb4(1400)), LinkType.LINUX_SLL2);
+        Packet b = decode(Frames.sll2(70000, Packet.PACKET_BROADCAST, SRC_MAC, ptb4(1400)), LinkType.LINUX_SLL2);
         assertPtb4(b, 20, 1400);
         assertEquals(70000, b.interfaceIndex(), "32-bit interface index");
         assertTrue(b.arrivedAsBroadcast());
@@ -198,8 +254,8 @@ class PacketDecoderTest {
 
     @Test
     void sourceSetMetadataWinsOverTheHeader() {
-        byte[] f = Craft.sll2(7, Packet.PACKET_BROADCAST, SRC_MAC, ptb4(1400));
-        byte[] other = mac("02:00:00:00:00:99");
+        byte[] f = Frames.sll2(7, Packet.PACKET_BROADCAST, SRC_MAC, ptb4(1400));
+        byte[] other = Frames.mac("02:00:00:00:00:99");
         byte[] buf = concat(f, other);
         Packet p = new Packet().wrap(buf, 0, f.length, LinkType.LINUX_SLL2, 5)
                 .ingress(3, "eth3").packetType(Packet.PACKET_HOST).sourceMac(buf, f.length);
@@ -213,9 +269,9 @@ class PacketDecoderTest {
 
     @Test
     void packetAtAnOffsetInsideALargerBuffer() {
-        byte[] frame = Craft.ethernet(DST_MAC, SRC_MAC, ptb4(1400));
+        byte[] frame = Frames.ethernet(DST_MAC, SRC_MAC, ptb4(1400));
         byte[] buf = new byte[frame.length + 100];
-        java.util.Arrays.fill(buf, (byte) 0x55);
+        Arrays.fill(buf, (byte) 0x55);
         System.arraycopy(frame, 0, buf, 37, frame.length);
         Packet p = new Packet().wrap(buf, 37, frame.length, LinkType.ETHERNET, 9);
         assertPtb4(p, 37 + 14, 1400);
@@ -226,7 +282,7 @@ class PacketDecoderTest {
     @Test
     void ethernetPaddingIsNotPartOfTheIpPacket() {
         byte[] l3 = ptb4(1400);
-        byte[] padded = concat(Craft.ethernet(DST_MAC, SRC_MAC, l3), new byte[6]);
+        byte[] padded = concat(Frames.ethernet(DST_MAC, SRC_MAC, l3), new byte[6]);
         Packet p = decode(padded, LinkType.ETHERNET);
         assertPtb4(p, 14, 1400);
     }
@@ -243,7 +299,7 @@ class PacketDecoderTest {
 
     @Test
     void hopByHopBeforeIcmpv6IsWalked() {
-        byte[] icmp = icmp(2, 0, 1400, true, inner6(6, VIP6, 443, CLIENT6, 51000));
+        byte[] icmp = Ptb.v6().mtu(1400).tcp(VIP6, 443, CLIENT6, 51000).icmpMessage();
         byte[] hbh = {58, 0, 5, 2, 0, 0, 1, 0}; // next = ICMPv6, length 8, router alert + PadN
         Packet p = decode(ipv6(ROUTER6, VIP6, 0, concat(hbh, icmp)), LinkType.RAW);
         assertTrue(p.isValid(), () -> p.invalidReason());
@@ -254,7 +310,7 @@ class PacketDecoderTest {
 
     @Test
     void destinationOptionsRoutingAndAtomicFragmentAreWalked() {
-        byte[] icmp = icmp(2, 0, 1280, true, inner6(6, VIP6, 443, CLIENT6, 51000));
+        byte[] icmp = Ptb.v6().mtu(1280).tcp(VIP6, 443, CLIENT6, 51000).icmpMessage();
         byte[] dst = {43, 1, 1, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}; // dest opts, 16 bytes, next routing
         byte[] rt = {44, 0, 0, 0, 0, 0, 0, 0}; // routing, next fragment
         byte[] frag = {58, 0, 0, 0, 0, 0, 0, 1}; // offset 0, M=0: an atomic fragment
@@ -275,12 +331,12 @@ class PacketDecoderTest {
 
     @Test
     void copyKeepsBytesAndMetadata() {
-        byte[] f = Craft.ethernet(DST_MAC, SRC_MAC, ptb4(1400));
+        byte[] f = Frames.ethernet(DST_MAC, SRC_MAC, ptb4(1400));
         byte[] buf = concat(new byte[5], f);
         Packet p = new Packet().wrap(buf, 5, f.length, LinkType.ETHERNET, 42).ingress(2, "eth1").mark(7);
         assertTrue(p.decode());
         Packet c = p.copy();
-        java.util.Arrays.fill(buf, (byte) 0); // the copy must not share the buffer
+        Arrays.fill(buf, (byte) 0); // the copy must not share the buffer
         assertPtb4(c, 14, 1400);
         assertEquals(42, c.timestampNanos());
         assertEquals(2, c.interfaceIndex());
@@ -322,16 +378,16 @@ class PacketDecoderTest {
         byte[] v6 = ptb6(1400);
         c.add(new Case("no link type", v4, null, InvalidReason.UNSUPPORTED_LINK_TYPE));
         c.add(new Case("ethernet 13 bytes", new byte[13], LinkType.ETHERNET, InvalidReason.TRUNCATED_LINK_HEADER));
-        c.add(new Case("sll 15 bytes", cut(Craft.sll(0, SRC_MAC, v4), 15), LinkType.LINUX_SLL, InvalidReason.TRUNCATED_LINK_HEADER));
-        c.add(new Case("sll2 19 bytes", cut(Craft.sll2(1, 0, SRC_MAC, v4), 19), LinkType.LINUX_SLL2, InvalidReason.TRUNCATED_LINK_HEADER));
-        c.add(new Case("vlan tag cut", cut(Craft.ethernet(DST_MAC, SRC_MAC, v4, 0x8100 << 16 | 9), 16), LinkType.ETHERNET,
+        c.add(new Case("sll 15 bytes", cut(Frames.sll(0, SRC_MAC, v4), 15), LinkType.LINUX_SLL, InvalidReason.TRUNCATED_LINK_HEADER));
+        c.add(new Case("sll2 19 bytes", cut(Frames.sll2(1, 0, SRC_MAC, v4), 19), LinkType.LINUX_SLL2, InvalidReason.TRUNCATED_LINK_HEADER));
+        c.add(new Case("vlan tag cut", cut(Frames.ethernet(DST_MAC, SRC_MAC, v4, Frames.dot1q(9)), 16), LinkType.ETHERNET,
                 InvalidReason.TRUNCATED_LINK_HEADER));
-        c.add(new Case("three tags", Craft.ethernet(DST_MAC, SRC_MAC, v4, 0x8100 << 16 | 1, 0x8100 << 16 | 2, 0x8100 << 16 | 3),
+        c.add(new Case("three tags", Frames.ethernet(DST_MAC, SRC_MAC, v4, Frames.dot1q(1), Frames.dot1q(2), Frames.dot1q(3)),
                 LinkType.ETHERNET, InvalidReason.TOO_MANY_VLAN_TAGS));
-        c.add(new Case("arp", Craft.ethernetType(DST_MAC, SRC_MAC, 0x0806, new byte[28]), LinkType.ETHERNET, InvalidReason.NOT_IP));
-        c.add(new Case("sll ipx", withShort(Craft.sll(0, SRC_MAC, v4), 14, 0x8137), LinkType.LINUX_SLL, InvalidReason.NOT_IP));
+        c.add(new Case("arp", withShort(Frames.ethernet(DST_MAC, SRC_MAC, new byte[28]), 12, 0x0806), LinkType.ETHERNET, InvalidReason.NOT_IP));
+        c.add(new Case("sll ipx", withShort(Frames.sll(0, SRC_MAC, v4), 14, 0x8137), LinkType.LINUX_SLL, InvalidReason.NOT_IP));
         c.add(new Case("raw empty", new byte[0], LinkType.RAW, InvalidReason.TRUNCATED_IP_HEADER));
-        c.add(new Case("ethernet, no ip byte", Craft.ethernet(DST_MAC, SRC_MAC, new byte[0]), LinkType.ETHERNET,
+        c.add(new Case("ethernet, no ip byte", Frames.ethernet(DST_MAC, SRC_MAC, new byte[0]), LinkType.ETHERNET,
                 InvalidReason.TRUNCATED_IP_HEADER));
         c.add(new Case("v4 19 bytes", cut(v4, 19), LinkType.RAW, InvalidReason.TRUNCATED_IP_HEADER));
         c.add(new Case("v4 ihl 15 beyond capture", withByte(cut(v4, 40), 0, 0x4f), LinkType.RAW, InvalidReason.TRUNCATED_IP_HEADER));
@@ -340,7 +396,7 @@ class PacketDecoderTest {
         c.add(new Case("version 0", new byte[60], LinkType.RAW, InvalidReason.BAD_IP_VERSION));
         c.add(new Case("v6 on IPV4 link", v6, LinkType.IPV4, InvalidReason.BAD_IP_VERSION));
         c.add(new Case("v4 on IPV6 link", v4, LinkType.IPV6, InvalidReason.BAD_IP_VERSION));
-        c.add(new Case("v6 in v4 ethertype", Craft.ethernetType(DST_MAC, SRC_MAC, 0x0800, withByte(v4, 0, 0x75)), LinkType.ETHERNET,
+        c.add(new Case("v6 in v4 ethertype", Frames.ethernet(DST_MAC, SRC_MAC, withByte(v4, 0, 0x75)), LinkType.ETHERNET,
                 InvalidReason.BAD_IP_VERSION));
         c.add(new Case("outer ihl 4", withByte(v4, 0, 0x44), LinkType.RAW, InvalidReason.BAD_IHL));
         c.add(new Case("outer ihl 0", withByte(v4, 0, 0x40), LinkType.RAW, InvalidReason.BAD_IHL));
@@ -348,7 +404,7 @@ class PacketDecoderTest {
         c.add(new Case("v6 payload 0 (jumbogram)", withShort(v6, 4, 0), LinkType.RAW, InvalidReason.BAD_IP_LENGTH));
         c.add(new Case("v4 fragment offset", withShort(v4, 6, 0x2000 | 10), LinkType.RAW, InvalidReason.IP_FRAGMENT));
         c.add(new Case("v4 last fragment", withShort(v4, 6, 1), LinkType.RAW, InvalidReason.IP_FRAGMENT));
-        byte[] icmp6 = icmp(2, 0, 1400, true, inner6(6, VIP6, 443, CLIENT6, 51000));
+        byte[] icmp6 = Ptb.v6().mtu(1400).tcp(VIP6, 443, CLIENT6, 51000).icmpMessage();
         c.add(new Case("v6 fragment header offset 8", ipv6(ROUTER6, VIP6, 44, concat(new byte[] {58, 0, 0, 8, 0, 0, 0, 1}, icmp6)),
                 LinkType.RAW, InvalidReason.IP_FRAGMENT));
         c.add(new Case("v6 hop-by-hop cut", ipv6(ROUTER6, VIP6, 0, new byte[] {58, 0, 0, 0}), LinkType.RAW,
@@ -360,7 +416,7 @@ class PacketDecoderTest {
         c.add(new Case("v4 tcp", ipv4(ROUTER4, VIP4, 6, new byte[40]), LinkType.RAW, InvalidReason.NOT_ICMP));
         c.add(new Case("v4 udp", ipv4(ROUTER4, VIP4, 17, new byte[40]), LinkType.RAW, InvalidReason.NOT_ICMP));
         c.add(new Case("v6 tcp", ipv6(ROUTER6, VIP6, 6, new byte[40]), LinkType.RAW, InvalidReason.NOT_ICMP));
-        c.add(new Case("v4 icmp in v6 (proto 1)", ipv6(ROUTER6, VIP6, 1, icmp6), LinkType.RAW, InvalidReason.NOT_ICMP));
+        c.add(new Case("v4 icmp in v6 (proto 1)", Ptb.v6().from(ROUTER6).to(VIP6).outerProtocol(1).build(), LinkType.RAW, InvalidReason.NOT_ICMP));
         byte[] loop = {0, 0, 0, 0, 0, 0, 0, 0}; // hop-by-hop whose next header is hop-by-hop again, forever
         c.add(new Case("v6 endless extension chain",
                 ipv6(ROUTER6, VIP6, 0, concat(loop, loop, loop, loop, loop, loop, loop, loop, loop, loop, icmp6)),
@@ -372,33 +428,33 @@ class PacketDecoderTest {
                 InvalidReason.TRUNCATED_ICMP_HEADER));
         c.add(new Case("v6 hop-by-hop then nothing", ipv6(ROUTER6, VIP6, 0, new byte[] {58, 0, 0, 0, 0, 0, 0, 0}), LinkType.RAW,
                 InvalidReason.TRUNCATED_ICMP_HEADER));
-        c.add(new Case("echo request", ipv4(ROUTER4, VIP4, 1, icmp(8, 0, 0, false, new byte[8])), LinkType.RAW,
+        c.add(new Case("echo request", Ptb.v4().type(8, 0).mtu(0).embedded(new byte[8]).build(), LinkType.RAW,
                 InvalidReason.NOT_FRAG_NEEDED));
-        c.add(new Case("port unreachable", ipv4(ROUTER4, VIP4, 1, icmp(3, 3, 0, false, inner4(17, VIP4, 1, CLIENT4, 2))),
+        c.add(new Case("port unreachable", Ptb.v4().type(3, 3).mtu(0).udp(VIP4, 1, CLIENT4, 2).build(),
                 LinkType.RAW, InvalidReason.NOT_FRAG_NEEDED));
-        c.add(new Case("time exceeded", ipv4(ROUTER4, VIP4, 1, icmp(11, 0, 0, false, inner4(6, VIP4, 1, CLIENT4, 2))),
+        c.add(new Case("time exceeded", Ptb.v4().type(11, 0).mtu(0).tcp(VIP4, 1, CLIENT4, 2).build(),
                 LinkType.RAW, InvalidReason.NOT_FRAG_NEEDED));
-        c.add(new Case("echo6 request", ipv6(ROUTER6, VIP6, 58, icmp(128, 0, 0, true, new byte[8])), LinkType.RAW,
+        c.add(new Case("echo6 request", Ptb.v6().type(128, 0).mtu(0).embedded(new byte[8]).build(), LinkType.RAW,
                 InvalidReason.NOT_PACKET_TOO_BIG));
-        c.add(new Case("v6 dest unreachable", ipv6(ROUTER6, VIP6, 58, icmp(1, 4, 0, true, inner6(6, VIP6, 1, CLIENT6, 2))),
+        c.add(new Case("v6 dest unreachable", Ptb.v6().type(1, 4).mtu(0).tcp(VIP6, 1, CLIENT6, 2).build(),
                 LinkType.RAW, InvalidReason.NOT_PACKET_TOO_BIG));
         c.add(new Case("ptb6 code 1", withByte(v6, 41, 1), LinkType.RAW, InvalidReason.NOT_PACKET_TOO_BIG));
-        c.add(new Case("v4 embedding v6", ipv4(ROUTER4, VIP4, 1, icmp(3, 4, 1400, false, inner6(6, VIP6, 1, CLIENT6, 2))),
+        c.add(new Case("v4 embedding v6", Ptb.v4().embedded(Ptb.v6().tcp(VIP6, 1, CLIENT6, 2).original()).build(),
                 LinkType.RAW, InvalidReason.EMBEDDED_NOT_IP));
-        c.add(new Case("v6 embedding v4", ipv6(ROUTER6, VIP6, 58, icmp(2, 0, 1400, true, inner4(6, VIP4, 1, CLIENT4, 2))),
+        c.add(new Case("v6 embedding v4", Ptb.v6().embedded(Ptb.v4().tcp(VIP4, 1, CLIENT4, 2).original()).build(),
                 LinkType.RAW, InvalidReason.EMBEDDED_NOT_IP));
         c.add(new Case("inner ihl 4", withByte(v4, 28, 0x44), LinkType.RAW, InvalidReason.EMBEDDED_BAD_IHL));
-        c.add(new Case("v4 nothing embedded", ipv4(ROUTER4, VIP4, 1, icmp(3, 4, 1400, false, new byte[0])), LinkType.RAW,
+        c.add(new Case("v4 nothing embedded", Ptb.v4().embeddedBytes(0).build(), LinkType.RAW,
                 InvalidReason.EMBEDDED_TOO_SHORT));
-        c.add(new Case("v4 embedded 20+3", ipv4(ROUTER4, VIP4, 1, icmp(3, 4, 1400, false, cut(inner4(6, VIP4, 1, CLIENT4, 2), 23))),
+        c.add(new Case("v4 embedded 20+3", Ptb.v4().embeddedBytes(23).build(),
                 LinkType.RAW, InvalidReason.EMBEDDED_TOO_SHORT));
-        byte[] ihl6 = concat(cut(inner4(6, VIP4, 1, CLIENT4, 2), 20), new byte[4], new byte[3]);
+        byte[] ihl6 = concat(cut(Ptb.v4().original(), 20), new byte[4], new byte[3]);
         ihl6[0] = 0x46; // 24-byte header: 24 + 3 transport bytes is one short
-        c.add(new Case("v4 embedded ihl 6, 24+3", ipv4(ROUTER4, VIP4, 1, icmp(3, 4, 1400, false, ihl6)), LinkType.RAW,
+        c.add(new Case("v4 embedded ihl 6, 24+3", Ptb.v4().embedded(ihl6).build(), LinkType.RAW,
                 InvalidReason.EMBEDDED_TOO_SHORT));
-        c.add(new Case("v6 nothing embedded", ipv6(ROUTER6, VIP6, 58, icmp(2, 0, 1400, true, new byte[0])), LinkType.RAW,
+        c.add(new Case("v6 nothing embedded", Ptb.v6().embeddedBytes(0).build(), LinkType.RAW,
                 InvalidReason.EMBEDDED_TOO_SHORT));
-        c.add(new Case("v6 embedded 40+3", ipv6(ROUTER6, VIP6, 58, icmp(2, 0, 1400, true, cut(inner6(6, VIP6, 1, CLIENT6, 2), 43))),
+        c.add(new Case("v6 embedded 40+3", Ptb.v6().embeddedBytes(43).build(),
                 LinkType.RAW, InvalidReason.EMBEDDED_TOO_SHORT));
         c.add(new Case("v6 payload length cuts the embedded packet", withShort(v6, 4, 8 + 43), LinkType.RAW,
                 InvalidReason.EMBEDDED_TOO_SHORT));
@@ -434,10 +490,9 @@ class PacketDecoderTest {
                 continue;
             }
             String r = k.reason();
-            assertEquals(r, decode(Craft.ethernetType(DST_MAC, SRC_MAC, (k.bytes()[0] & 0xf0) == 0x60 ? 0x86dd : 0x0800, k.bytes()),
-                    LinkType.ETHERNET).invalidReason(), k.name());
-            assertEquals(r, decode(Craft.sll(0, SRC_MAC, k.bytes()), LinkType.LINUX_SLL).invalidReason(), k.name());
-            assertEquals(r, decode(Craft.sll2(1, 0, SRC_MAC, k.bytes()), LinkType.LINUX_SLL2).invalidReason(), k.name());
+            assertEquals(r, decode(Frames.ethernet(DST_MAC, SRC_MAC, k.bytes()), LinkType.ETHERNET).invalidReason(), k.name());
+            assertEquals(r, decode(Frames.sll(0, SRC_MAC, k.bytes()), LinkType.LINUX_SLL).invalidReason(), k.name());
+            assertEquals(r, decode(Frames.sll2(1, 0, SRC_MAC, k.bytes()), LinkType.LINUX_SLL2).invalidReason(), k.name());
         }
     }
 
