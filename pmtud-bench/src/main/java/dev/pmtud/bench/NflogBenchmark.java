@@ -7,6 +7,7 @@ import dev.pmtud.api.PacketHandler;
 import dev.pmtud.source.nflog.NflogDatagramBridge;
 import dev.pmtud.sys.netlink.Bytes;
 import dev.pmtud.sys.netlink.NetlinkWriter;
+import dev.pmtud.testkit.NflogPacket;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
@@ -52,33 +53,9 @@ public class NflogBenchmark extends MixBenchmark {
 
     /** Writes message {@code i} of the mix; returns the offset of its NFULA_SEQ value. */
     private static int packetMessage(NetlinkWriter w, MessageMix m, int i) {
-        int version = (m.buffer[m.offset[i]] & 0xff) >>> 4;
-        int family = version == 6 ? 10 : 2;
-        w.begin(nfnlType(NFNL_SUBSYS_ULOG, NFULNL_MSG_PACKET), 0, 0).nfgenmsg(family, NFNETLINK_V0, 7);
-        w.attr(NFULA_PACKET_HDR, new byte[] {(byte) (family == 2 ? 0x08 : 0x86), (byte) (family == 2 ? 0x00 : 0xdd), 0, 0});
-        w.attr(NFULA_PREFIX, new byte[] {0});
-        w.attrBe32(NFULA_IFINDEX_INDEV, 2);
-        byte[] hw = new byte[12];
-        hw[1] = 6;
-        System.arraycopy(PEER_MAC, 0, hw, 4, 6);
-        w.attr(NFULA_HWADDR, hw);
-        w.attrBe16(NFULA_HWTYPE, 1);
-        w.attrBe16(NFULA_HWLEN, 14);
-        byte[] header = new byte[14];
-        System.arraycopy(NODE_MAC, 0, header, 0, 6);
-        System.arraycopy(PEER_MAC, 0, header, 6, 6);
-        header[12] = (byte) (family == 2 ? 0x08 : 0x86);
-        header[13] = (byte) (family == 2 ? 0x00 : 0xdd);
-        w.attr(NFULA_HWHEADER, header);
-        byte[] ts = new byte[16];
-        Bytes.putBeLong(ts, 0, 1_700_000_000L);
-        Bytes.putBeLong(ts, 8, 123_456L);
-        w.attr(NFULA_TIMESTAMP, ts);
-        w.attrBe32(NFULA_SEQ, 0);
-        int seqValue = w.length() - 4;
-        w.attr(NFULA_PAYLOAD, m.buffer, m.offset[i], m.length[i]);
-        w.end();
-        return seqValue;
+        byte[] l3 = java.util.Arrays.copyOfRange(m.buffer, m.offset[i], m.offset[i] + m.length[i]);
+        return NflogPacket.of(l3).group(7).prefix("").inputInterface(2).hardware(PEER_MAC, NODE_MAC)
+                .timestamp(1_700_000_000L, 123_456L).writeTo(w);
     }
 
     @Benchmark

@@ -254,6 +254,10 @@ class NodeRuntimeTest {
             }
 
             @Override
+            public void wakeup() {
+            }
+
+            @Override
             public void close() {
             }
         };
