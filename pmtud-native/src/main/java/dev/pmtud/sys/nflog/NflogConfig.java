@@ -13,6 +13,12 @@ import dev.pmtud.sys.netlink.NetlinkWriter;
  * each sent acknowledged on a NETLINK_NETFILTER socket: the kernel's errno comes back as a
  * {@link NativeException} naming the request ({@code "NFLOG group 33 bind: EBUSY (...)"}).
  * The socket that binds a group owns it: the kernel answers only that socket's requests for it.
+ *
+ * <p>{@link NetlinkSocket#request} skips whatever else arrives while it waits for the answer, so on
+ * a bound group's socket it would drop the packets that arrive meanwhile: fine at bind and unbind.
+ * A change while the group is receiving (a new queue threshold under load, say) should be sent
+ * without NLM_F_ACK from the receiving thread, whose loop then sees an error answer, if any, among
+ * the packets.
  */
 public final class NflogConfig {
     private NflogConfig() {
