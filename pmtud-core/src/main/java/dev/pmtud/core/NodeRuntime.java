@@ -50,7 +50,13 @@ public final class NodeRuntime implements AutoCloseable {
     private final List<Cidr> clusterNetworks;
     private final List<NamedProvider> providers;
     private final List<Pipeline> pipelines;
+    /** Guards the flags below; held briefly, so that ready() answers while start() is slow. */
     private final Object lifecycle = new Object();
+    /**
+     * Held by start() and close() throughout: they never interleave (a close() from another thread
+     * waits for start() to finish or fail), so each source runner is driven by one thread at a time.
+     */
+    private final Object transitions = new Object();
     private boolean started;
     private boolean closed;
     private boolean providersStarted;
@@ -129,26 +135,28 @@ public final class NodeRuntime implements AutoCloseable {
      * @throws IOException from a sink's or source's open(), with its one-line, actionable message
      */
     public void start() throws IOException {
-        synchronized (lifecycle) {
-            if (started || closed) {
-                throw new IllegalStateException(closed ? "the runtime is closed; build a new one" : "the runtime is already started");
+        synchronized (transitions) {
+            synchronized (lifecycle) {
+                if (started || closed) {
+                    throw new IllegalStateException(closed ? "the runtime is closed; build a new one" : "the runtime is already started");
+                }
+                started = true;
             }
-            started = true;
-        }
-        try {
-            startProviders();
-            for (Pipeline p : pipelines) {
-                p.openSinks();
+            try {
+                startProviders();
+                for (Pipeline p : pipelines) {
+                    p.openSinks();
+                }
+                for (Pipeline p : pipelines) {
+                    p.openSources();
+                }
+                for (Pipeline p : pipelines) {
+                    p.startSources();
+                }
+            } catch (IOException | RuntimeException e) {
+                close();
+                throw e;
             }
-            for (Pipeline p : pipelines) {
-                p.openSources();
-            }
-            for (Pipeline p : pipelines) {
-                p.startSources();
-            }
-        } catch (IOException | RuntimeException e) {
-            close();
-            throw e;
         }
         int peerCount = peers.current().size();
         for (Pipeline p : pipelines) {
@@ -210,17 +218,25 @@ public final class NodeRuntime implements AutoCloseable {
     }
 
     /**
-     * Stops every source (their run() returns), waits for their threads (at most 1.5 s in all),
-     * flushes and closes the sinks, closes filters and peer providers. Idempotent; never throws.
+     * Stops every source (each is woken; its own thread closes it once its run() returned), waits
+     * for their threads (at most 1.5 s in all), flushes and closes the sinks, closes filters and
+     * peer providers. Idempotent; never throws. Waits for a start() running on another thread.
      */
     @Override
     public void close() {
-        synchronized (lifecycle) {
-            if (closed) {
-                return;
+        synchronized (transitions) {
+            synchronized (lifecycle) {
+                if (closed) {
+                    return;
+                }
+                closed = true;
             }
-            closed = true;
+            stop();
         }
+    }
+
+    /** Stops sources (their threads close them), then sinks, filters and providers: close()'s work, once. */
+    private void stop() {
         for (Pipeline p : pipelines) {
             p.stopSources();
         }

@@ -163,20 +163,20 @@ public final class Pipeline {
         return true;
     }
 
-    /** Waits until every source's run() returned or {@code deadlineNanos} (System.nanoTime) passed. */
+    /** Waits until every source's thread ended (run() and close() returned) or {@code deadlineNanos} (System.nanoTime) passed. */
     boolean awaitSources(long deadlineNanos) throws InterruptedException {
         for (SourceRunner s : sources) {
-            if (!s.awaitEnd(deadlineNanos - System.nanoTime())) {
+            if (!s.join(deadlineNanos - System.nanoTime())) {
                 return false;
             }
         }
         return true;
     }
 
-    /** Tells every source to stop: their run() returns soon. */
+    /** Tells every source to stop: running ones are woken (their run() returns soon, then their thread closes them). */
     void stopSources() {
         for (SourceRunner s : sources) {
-            s.close();
+            s.stop();
         }
     }
 

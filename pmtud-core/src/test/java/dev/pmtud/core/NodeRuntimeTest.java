@@ -278,6 +278,10 @@ class NodeRuntimeTest {
             }
 
             @Override
+            public void wakeup() {
+            }
+
+            @Override
             public void close() {
             }
         };

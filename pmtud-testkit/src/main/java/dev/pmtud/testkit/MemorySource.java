@@ -11,7 +11,8 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * Hands fixed buffers to the pipeline, reusing one {@link Packet} as real sources do. A finite one
- * returns after the last buffer (like a file); a live one then blocks until closed.
+ * returns after the last buffer (like a file); a live one then blocks until woken. The latch is its
+ * wake-up, as an eventfd is a socket source's.
  */
 public final class MemorySource implements Source {
     /** One buffer and its capture time. */
@@ -20,7 +21,7 @@ public final class MemorySource implements Source {
 
     private final List<Frame> frames;
     private final boolean live;
-    private final CountDownLatch closed = new CountDownLatch(1);
+    private final CountDownLatch woken = new CountDownLatch(1);
     private final Packet packet = new Packet();
     private volatile boolean opened;
     private volatile int closeCalls;
@@ -68,7 +69,7 @@ public final class MemorySource implements Source {
     @Override
     public void run(PacketHandler handler) throws java.io.IOException {
         for (Frame f : frames) {
-            if (closed.getCount() == 0) {
+            if (woken.getCount() == 0) {
                 return;
             }
             packet.wrap(f.l3(), 0, f.l3().length, LinkType.RAW, f.timestampNanos());
@@ -76,7 +77,7 @@ public final class MemorySource implements Source {
         }
         if (live) {
             try {
-                closed.await();
+                woken.await();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -89,8 +90,12 @@ public final class MemorySource implements Source {
     }
 
     @Override
+    public void wakeup() {
+        woken.countDown();
+    }
+
+    @Override
     public void close() {
         closeCalls++;
-        closed.countDown();
     }
 }

@@ -1,4 +1,4 @@
-package dev.pmtud.source.nflog;
+package dev.pmtud.sys.nflog;
 
 import static dev.pmtud.sys.netlink.Netlink.*;
 
