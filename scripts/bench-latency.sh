@@ -5,20 +5,23 @@
 # (CLOCK_REALTIME, stamped when the frame enters each interface's receive path).
 #
 #   scripts/bench-latency.sh [-r RUNS] [-m MODES] [-p PPS] [-c COUNT] [-o OUTDIR]
-#     RUNS 5, MODES tee,l3,l3+batch16,l2-broadcast, PPS 1000, COUNT 5000 (5 s per run)
+#     RUNS 5, MODES tee,l3,l3+batch16,l2-broadcast,udp, PPS 1000, COUNT 5000 (5 s per run)
 #     (MODE+batchN: the nflog source with batch: N; the default is batch: 1, the kernel sends every
 #      message at once; l3+batch16 is the old default, which waits for 16 or the 10 ms flush timer)
+#     (udp: the udp relay, issue 10: the node's udp sink sends each message, signed, to both peers;
+#      a second pmtud on p1 verifies it and injects it into its TUN device pmtud0, where the copy is
+#      captured: the whole path, both daemons included)
 #
 # Prints per mode: p50 / p99 / max in µs, min/median/max over the runs. "tee" is the kernel alone.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/bench-lib.sh"
 
-RUNS=5 MODES=tee,l3,l3+batch16,l2-broadcast PPS=1000 COUNT=5000
+RUNS=5 MODES=tee,l3,l3+batch16,l2-broadcast,udp PPS=1000 COUNT=5000
 OUT=${OUT:-$ROOT/pmtud-bench/$BENCH_BUILD_DIR/latency-$(date -u +%Y%m%dT%H%M%SZ)}
 while getopts "r:m:p:c:o:h" o; do
   case $o in
     r) RUNS=$OPTARG ;; m) MODES=$OPTARG ;; p) PPS=$OPTARG ;; c) COUNT=$OPTARG ;; o) OUT=$OPTARG ;;
-    *) sed -n '2,12p' "$0"; exit 2 ;;
+    *) sed -n '2,15p' "$0"; exit 2 ;;
   esac
 done
 require_root_and_tools
@@ -26,7 +29,7 @@ mkdir -p "$OUT"
 CAP_PIDS=()
 stop_caps() { local p; for p in "${CAP_PIDS[@]}"; do kill -INT "$p" 2>/dev/null || true; done
   for p in "${CAP_PIDS[@]}"; do wait "$p" 2>/dev/null || true; done; CAP_PIDS=(); }
-trap 'stop_caps; pmtud_stop; rig_down' EXIT
+trap 'stop_caps; pmtud_stop; receiver_stop; rig_down' EXIT
 
 PCAP=$OUT/messages.pcap
 log "machine: $(machine_line)"
@@ -35,17 +38,17 @@ rig_up
 RES=$OUT/results.tsv
 printf 'run\tmode\tpairs\tnot_relayed\tp50_us\tp90_us\tp99_us\tmax_us\n' >"$RES"
 
-capture() { # ns file errfile: tcpdump on eth0, inbound only, nanosecond stamps; waits until it listens
-  ip netns exec "$1" tcpdump -i eth0 -Q in -nn -s 256 --time-stamp-precision=nano -B 8192 -w "$2" 'icmp[0] = 3 and icmp[1] = 4' 2>"$3" &
+capture() { # ns file errfile [iface]: tcpdump on eth0 (or iface), inbound only, nanosecond stamps; waits until it listens
+  ip netns exec "$1" tcpdump -i "${4:-eth0}" -Q in -nn -s 256 --time-stamp-precision=nano -B 8192 -w "$2" 'icmp[0] = 3 and icmp[1] = 4' 2>"$3" &
   CAP_PIDS+=($!)
   local i; for i in $(seq 100); do grep -q 'listening on' "$3" 2>/dev/null && return 0; sleep 0.05; done
   die "tcpdump did not start: $(cat "$3")"
 }
 
-one_run() { # mode run
+one_run() { # mode run [peer iface]
   local mode=$1 run=$2 d="$OUT/$1-run$2" line
   capture "$NS_NODE" "$d-node.pcap" "$d-node.err"
-  capture "$NS_P1" "$d-p1.pcap" "$d-p1.err"
+  capture "$NS_P1" "$d-p1.pcap" "$d-p1.err" "${3:-eth0}"
   replay "$PPS" "$COUNT" "$PCAP" >/dev/null
   settle; sleep 0.3
   stop_caps
@@ -59,16 +62,24 @@ for run in $(seq "$RUNS"); do
   for mode in ${MODES//,/ }; do
     case $mode in
       tee) tee_on; one_run tee "$run"; tee_off ;;
-      l3|l2-broadcast|l3+batch[0-9]*|l2-broadcast+batch[0-9]*)
+      l3|l2-broadcast|l3+batch[0-9]*|l2-broadcast+batch[0-9]*|udp)
         [ -x "$PMTUD_BIN" ] || die "no $PMTUD_BIN"
+        peer_if=eth0
+        if [ "$mode" = udp ]; then
+          [ -n "${RELAY_KEY:-}" ] || relay_key "$OUT/relay.key"
+          receiver_config "$OUT/pmtud-p1-receive.yaml"
+          receiver_start "$OUT/pmtud-p1-receive.yaml" "$OUT/pmtud-p1-receive-run$run.log" 60 >/dev/null \
+            || die "pmtud on p1 (udp receiver) did not become ready; log: $OUT/pmtud-p1-receive-run$run.log"
+          peer_if=$RELAY_DEVICE
+        fi
         pmtud_config "$mode" "$OUT/pmtud-$mode.yaml"
         nflog_on
         pmtud_start "$OUT/pmtud-$mode.yaml" "$OUT/pmtud-$mode-run$run.log"
         pmtud_wait_ready 30 >/dev/null || die "pmtud ($mode) did not become ready; log: $OUT/pmtud-$mode-run$run.log"
         # Warm the JIT on the path first (not measured): a DaemonSet pod is long-running.
         replay "$PPS" "$(( COUNT < 2000 ? COUNT : 2000 ))" "$PCAP" >/dev/null; settle
-        one_run "$mode" "$run"
-        pmtud_stop; nflog_off ;;
+        one_run "$mode" "$run" "$peer_if"
+        pmtud_stop; receiver_stop; nflog_off ;;
       *) die "unknown mode $mode" ;;
     esac
   done

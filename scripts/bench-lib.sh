@@ -32,6 +32,7 @@ P1_MAC=02:00:00:00:00:02
 P2_MAC=02:00:00:00:00:03
 INJ_MAC=02:00:00:00:00:64
 NFLOG_GROUP=${NFLOG_GROUP:-7}
+RELAY_DEVICE=pmtud0
 IPT=${IPT:-iptables}
 
 log() { printf '%s %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
@@ -94,10 +95,12 @@ rig_up() {
     set -- $pair
     in_ns "$NS_SW" bridge fdb replace "$1" dev "$2" master static
   done
-  # Peers count every frag-needed that reaches them (TEE'd clones, l3 copies and l2 broadcasts alike).
+  # Peers count every frag-needed that reaches them (TEE'd clones, l3 copies and l2 broadcasts alike,
+  # and what a udp relay receiver injects into its TUN device $RELAY_DEVICE).
   for ns in "$NS_P1" "$NS_P2"; do
     in_ns "$ns" "$IPT" -t raw -N PMTUD_BENCH
     in_ns "$ns" "$IPT" -t raw -A PREROUTING -i eth0 -p icmp -m icmp --icmp-type 3/4 -j PMTUD_BENCH
+    in_ns "$ns" "$IPT" -t raw -A PREROUTING -i "$RELAY_DEVICE" -p icmp -m icmp --icmp-type 3/4 -j PMTUD_BENCH
   done
   in_ns "$NS_NODE" "$IPT" -t raw -N PMTUD_BENCH_IN
   in_ns "$NS_NODE" "$IPT" -t raw -A PREROUTING -i eth0 -p icmp -m icmp --icmp-type 3/4 -j PMTUD_BENCH_IN
@@ -159,7 +162,8 @@ PMTUD_PID=
 # The NFLOG source block; override when the source's keys differ.
 PMTUD_SOURCE_BLOCK=${PMTUD_SOURCE_BLOCK:-"{ type: nflog, group: $NFLOG_GROUP }"}
 
-# pmtud_config MODE FILE: nflog -> exclude-networks -> raw sink (l3 to both peers, or l2-broadcast).
+# pmtud_config MODE FILE: nflog -> exclude-networks -> raw sink (l3 to both peers, or l2-broadcast),
+# or (MODE udp) the udp relay's sink to both peers, signed with $RELAY_KEY (see relay_key).
 pmtud_config() {
   local mode=$1 file=$2 sink source=$PMTUD_SOURCE_BLOCK
   # MODE+batchN: the nflog source with batch: N (1 = one message per netlink batch, the default;
@@ -169,6 +173,8 @@ pmtud_config() {
   fi
   if [ "$mode" = l3 ]; then
     sink="{ type: raw, mode: l3 }"
+  elif [ "$mode" = udp ]; then
+    sink="{ type: udp, key-file: ${RELAY_KEY:?relay_key first} }"
   else
     sink="{ type: raw, mode: $mode, interface: eth0 }"
   fi
@@ -199,11 +205,16 @@ pmtud_start() {
 
 # pmtud_wait_ready TIMEOUT_S: polls /readyz every 5 ms; prints ms from start to 200, or fails.
 pmtud_wait_ready() {
-  local deadline=$(( $(date +%s) + ${1:-20} ))
+  wait_ready "$NS_NODE" "$METRICS_PORT" "$PMTUD_PID" "$PMTUD_START_NS" "${1:-20}"
+}
+
+# wait_ready NS PORT PID START_NS TIMEOUT_S: the same for any pmtud in any namespace.
+wait_ready() {
+  local ns=$1 port=$2 pid=$3 start=$4 deadline=$(( $(date +%s) + $5 ))
   while [ "$(date +%s)" -le "$deadline" ]; do
-    if ! kill -0 "$PMTUD_PID" 2>/dev/null; then return 1; fi
-    if in_ns "$NS_NODE" curl -s -o /dev/null -m 1 -w '%{http_code}' "http://127.0.0.1:$METRICS_PORT/readyz" 2>/dev/null | grep -q 200; then
-      echo $(( ($(date +%s%N) - PMTUD_START_NS) / 1000000 ))
+    if ! kill -0 "$pid" 2>/dev/null; then return 1; fi
+    if in_ns "$ns" curl -s -o /dev/null -m 1 -w '%{http_code}' "http://127.0.0.1:$port/readyz" 2>/dev/null | grep -q 200; then
+      echo $(( ($(date +%s%N) - start) / 1000000 ))
       return 0
     fi
     sleep 0.005
@@ -212,13 +223,61 @@ pmtud_wait_ready() {
 }
 
 pmtud_stop() {
-  if [ -n "${PMTUD_PID:-}" ] && kill -0 "$PMTUD_PID" 2>/dev/null; then
-    kill "$PMTUD_PID" 2>/dev/null || true
-    local i
-    for i in $(seq 50); do kill -0 "$PMTUD_PID" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$PMTUD_PID" 2>/dev/null || true
-  fi
+  stop_pid "${PMTUD_PID:-}"
   PMTUD_PID=
+}
+
+# stop_pid PID: SIGTERM, up to 5 s for a clean exit, then SIGKILL.
+stop_pid() {
+  local pid=$1 i
+  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+    kill "$pid" 2>/dev/null || true
+    for i in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$pid" 2>/dev/null || true
+  fi
+}
+
+# ---- the udp relay's receiving side: a second pmtud, on p1 ----
+RECEIVER_METRICS_PORT=${RECEIVER_METRICS_PORT:-30042}
+RECEIVER_PID=
+
+# relay_key FILE: a fresh relay key (pmtud keygen: 32 random bytes, base64, mode 0600); sets RELAY_KEY.
+relay_key() {
+  rm -f "$1"
+  "$PMTUD_BIN" keygen --output "$1" >/dev/null
+  RELAY_KEY=$1
+}
+
+# receiver_config FILE: docs/relay.md's receive pipeline: udp source (datagrams from the node,
+# signed with $RELAY_KEY) -> dedup -> inject into $RELAY_DEVICE.
+receiver_config() {
+  cat >"$1" <<YAML
+node: bench-p1
+metrics:
+  listen: "127.0.0.1:$RECEIVER_METRICS_PORT"
+peers:
+  - { type: static, addresses: [$NODE_IP] }
+sources:
+  - { type: udp, listen: "[::]:4390", key-file: ${RELAY_KEY:?relay_key first} }
+filters:
+  - { type: dedup, window: 1s }
+sinks:
+  - { type: inject, device: $RELAY_DEVICE }
+YAML
+}
+
+# receiver_start CONFIG LOG TIMEOUT_S: pmtud on p1, waited for until ready (its TUN device exists then).
+receiver_start() {
+  local start
+  start=$(date +%s%N)
+  ip netns exec "$NS_P1" "$PMTUD_BIN" run --config "$1" >"$2" 2>&1 &
+  RECEIVER_PID=$!
+  wait_ready "$NS_P1" "$RECEIVER_METRICS_PORT" "$RECEIVER_PID" "$start" "$3"
+}
+
+receiver_stop() {
+  stop_pid "${RECEIVER_PID:-}"
+  RECEIVER_PID=
 }
 
 rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }

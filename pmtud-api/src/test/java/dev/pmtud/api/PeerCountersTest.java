@@ -139,8 +139,8 @@ class PeerCountersTest {
             }
 
             @Override
-            public System.Logger logger(String component) {
-                return System.getLogger(component);
+            public System.Logger logger() {
+                return System.getLogger("dev.pmtud.sink.main.raw");
             }
         };
     }

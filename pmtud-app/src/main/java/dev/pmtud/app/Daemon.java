@@ -1,12 +1,15 @@
 package dev.pmtud.app;
 
 import dev.pmtud.api.ConfigNode;
+import dev.pmtud.app.gopmtud.GoPmtudMetrics;
+import dev.pmtud.app.http.Meters;
+import dev.pmtud.app.http.StatusServer;
+import dev.pmtud.app.rules.ManagedRuleCheck;
 import dev.pmtud.app.rules.RuleException;
 import dev.pmtud.app.rules.RuleManager;
 import dev.pmtud.core.DecisionListener;
 import dev.pmtud.core.MicrometerMetrics;
 import dev.pmtud.core.NodeRuntime;
-import dev.pmtud.core.NodeRuntimeBuilder;
 import dev.pmtud.core.NodeSettings;
 import dev.pmtud.core.Pipeline;
 import dev.pmtud.core.PipelineConfig;
@@ -19,7 +22,7 @@ import java.time.Duration;
  * end), stop. Shared by {@code run} and the go-pmtud drop-in mode, which differ only in where the
  * configuration tree comes from.
  */
-final class Daemon {
+public final class Daemon {
     private static final System.Logger LOG = System.getLogger("dev.pmtud.app.Daemon");
     private static final Duration POLL = Duration.ofMillis(100);
     /** How often a managed rule is checked and re-added if someone deleted it. */
@@ -31,40 +34,43 @@ final class Daemon {
     private boolean goPmtudMetrics;
     private volatile boolean started;
 
-    Daemon(Bootstrap boot, ConfigNode root, boolean decisions) {
+    public Daemon(Bootstrap boot, ConfigNode root, boolean decisions) {
         this.boot = boot;
         this.root = root;
         this.decisions = decisions;
     }
 
     /** Also exports go-pmtud's metric names (drop-in mode). */
-    Daemon withGoPmtudMetrics() {
+    public Daemon withGoPmtudMetrics() {
         this.goPmtudMetrics = true;
         return this;
     }
 
-    int run() throws InterruptedException {
+    public int run() throws InterruptedException {
         Cli cli = boot.cli();
-        RuleManager rules = RuleManager.fromConfig(root).orElse(null);
         boolean several = PipelineConfig.read(root).size() > 1;
         PrometheusMeterRegistry meters = Meters.create();
-        NodeRuntimeBuilder builder = NodeRuntime.builder(root, boot.registry()).meterRegistry(meters);
         DecisionListener listener = decisions ? new DecisionPrinter(cli.out(), several)::decided : null;
         if (goPmtudMetrics) {
             // Bound before the build, so that it sees every per-peer meter the sinks create.
             GoPmtudMetrics go = GoPmtudMetrics.bind(meters, NodeSettings.from(root).nodeName());
             DecisionListener print = listener;
-            listener = (pipeline, packet, stage, reason) -> {
+            listener = (pipeline, packet, decision) -> {
                 go.processed(packet.timestampNanos());
                 if (print != null) {
-                    print.decided(pipeline, packet, stage, reason);
+                    print.decided(pipeline, packet, decision);
                 }
             };
         }
-        if (listener != null) {
-            builder.onDecision(listener);
-        }
-        NodeRuntime runtime = builder.build();
+        DecisionListener decided = listener;
+        Bootstrap.Built built = boot.build(root, builder -> {
+            builder.meterRegistry(meters);
+            if (decided != null) {
+                builder.onDecision(decided);
+            }
+        });
+        NodeRuntime runtime = built.runtime();
+        RuleManager rules = built.rules().orElse(null);
         try {
             // Before anything is installed: a refused start must not touch rules another instance may own.
             ManagedRuleCheck.checkConfigured(rules, runtime);
@@ -78,13 +84,23 @@ final class Daemon {
         }
         NodeSettings settings = runtime.settings();
         StatusServer http = null;
+        boolean ownsRule = false;
         try {
             if (settings.metricsEnabled()) {
                 // Before start(): a probe during a slow start (peers, sockets) sees alive but not ready.
-                http = StatusServer.start(settings.metricsListen(), meters, () -> !started || runtime.ready(), runtime::ready);
+                http = StatusServer.start(settings.metricsListen(), meters, () -> !started || runtime.ready(), () -> started && runtime.ready());
                 LOG.log(System.Logger.Level.INFO, "metrics on http://" + StatusServer.show(http.address()) + "/metrics");
             }
+            try {
+                runtime.start();
+            } catch (IOException e) {
+                throw new StartupException(e.getMessage(), e);
+            }
             if (rules != null && rules.managed()) {
+                // Only now: the rule captures for an NFLOG group, and start() has bound that group, which the kernel lets
+                // one socket do. So no other pmtud uses this rule, and removing it at stop takes nothing from anyone;
+                // a start refused earlier (a port or the group taken by a running pmtud) never touches that one's rule.
+                ownsRule = true;
                 try {
                     rules.ensure();
                 } catch (RuleException e) {
@@ -93,16 +109,11 @@ final class Daemon {
                 rules.startWatch(RULE_WATCH, new MicrometerMetrics(meters, settings.nodeName()));
                 LOG.log(System.Logger.Level.INFO, "capture rule in place: " + rules);
             }
-            try {
-                runtime.start();
-            } catch (IOException e) {
-                throw new StartupException(e.getMessage(), e);
-            }
             started = true;
             waitForStop(cli.stop(), runtime);
         } finally {
             runtime.close();
-            if (rules != null) {
+            if (ownsRule) {
                 closeRules(rules);
             }
             if (http != null) {

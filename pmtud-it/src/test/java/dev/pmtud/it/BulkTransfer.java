@@ -28,20 +28,20 @@ public final class BulkTransfer {
         }
     }
 
-    /** Listens on {@code vip:port} inside {@code ns}; every accepted connection gets {@code size} bytes. */
+    /** Listens on {@code address:port} inside {@code ns}; every accepted connection gets {@code size} bytes. */
     public static final class Server implements AutoCloseable {
         private final ServerSocket socket;
         private final List<Socket> accepted = new CopyOnWriteArrayList<>();
         private final Thread thread;
 
-        public Server(Netns ns, String vip, int port, int size) throws Exception {
+        public Server(Netns ns, String address, int port, int size) throws Exception {
             this.socket = ns.call(() -> {
                 ServerSocket s = new ServerSocket();
                 s.setReuseAddress(true);
-                s.bind(new InetSocketAddress(EcmpLab.addr(vip), port));
+                s.bind(new InetSocketAddress(ClusterLab.addr(address), port));
                 return s;
             });
-            this.thread = new Thread(() -> serve(size), "bulk-server-" + vip + "-" + port);
+            this.thread = new Thread(() -> serve(size), "bulk-server-" + address + "-" + port);
             thread.setDaemon(true);
             thread.start();
         }
@@ -73,6 +73,12 @@ public final class BulkTransfer {
             }
         }
 
+        /**
+         * Stops listening and aborts every connection still open (RST, no lingering). A stalled
+         * connection closed gracefully would live on in the kernel as an orphan, retransmitting its
+         * oversized segment for minutes: the router's errors for it would be relayed during a later
+         * case and teach the node the PMTU behind that case's back.
+         */
         @Override
         public void close() {
             try {
@@ -82,9 +88,12 @@ public final class BulkTransfer {
             }
             for (Socket c : accepted) {
                 try {
+                    if (!c.isClosed()) {
+                        c.setSoLinger(true, 0);
+                    }
                     c.close();
                 } catch (IOException ignored) {
-                    // closing
+                    // closed meanwhile by its writer (a complete transfer)
                 }
             }
         }
@@ -101,7 +110,7 @@ public final class BulkTransfer {
             long bytes = 0;
             try (Socket s = new Socket()) {
                 s.setReceiveBufferSize(4 * 1024 * 1024);
-                s.connect(new InetSocketAddress(EcmpLab.addr(vip), port), (int) Math.max(1, limit.toMillis()));
+                s.connect(new InetSocketAddress(ClusterLab.addr(vip), port), (int) Math.max(1, limit.toMillis()));
                 InputStream in = s.getInputStream();
                 byte[] buf = new byte[256 * 1024];
                 while (true) {

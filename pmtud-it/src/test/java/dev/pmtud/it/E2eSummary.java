@@ -1,11 +1,12 @@
 package dev.pmtud.it;
 
-import dev.pmtud.it.EcmpLab.Family;
+import dev.pmtud.it.ClusterLab.Owner;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The measured numbers of each variant, one table row per variant and family, appended to
@@ -15,29 +16,37 @@ final class E2eSummary {
     private E2eSummary() {
     }
 
-    static synchronized void append(String variant, EcmpScenario.Outcome o) {
+    static synchronized void append(String lab, String variant, PmtudRun.Outcome o) {
         Path file = RepoPaths.root().resolve("pmtud-it").resolve(RepoPaths.buildDirName()).resolve("e2e-summary.md");
         StringBuilder rows = new StringBuilder();
         for (Family f : Family.values()) {
-            Long ms = o.transferMillis().get(f);
             List<Long> d = o.relayDelaysNanos().getOrDefault(f, List.of());
-            String row = String.format("| %s | %s | %s | %s | %s | %s |%n", variant, f,
-                    ms == null ? "did not complete" : ms + " ms",
+            String row = String.format("| %s | %s | %s | %s | %s | %s | %s | %s |%n", lab, variant, f,
+                    millis(o, Owner.HOST, f), millis(o, Owner.POD, f),
                     o.messages().getOrDefault(f, 0),
-                    d.isEmpty() ? "-" : EcmpScenario.micros(d.get(d.size() / 2)),
-                    d.isEmpty() ? "-" : EcmpScenario.micros(d.get(0)) + " / " + EcmpScenario.micros(d.get(d.size() - 1)));
+                    d.isEmpty() ? "-" : ReplicationCheck.micros(d.get(d.size() / 2)),
+                    d.isEmpty() ? "-" : ReplicationCheck.micros(d.get(0)) + " / " + ReplicationCheck.micros(d.get(d.size() - 1)));
             rows.append(row);
             System.out.print("[e2e] summary " + row);
         }
         try {
             Files.createDirectories(file.getParent());
             if (!Files.exists(file)) {
-                Files.writeString(file, "| variant | family | transfer (connect to last byte) | router messages | relay delay median "
-                        + "| relay delay min / max |\n|---|---|---|---|---|---|\n");
+                Files.writeString(file, "| lab | variant | family | host transfer | pod transfer | router messages | relay delay median "
+                        + "| relay delay min / max |\n|---|---|---|---|---|---|---|---|\n");
             }
             Files.writeString(file, rows, StandardOpenOption.APPEND);
         } catch (IOException e) {
             System.out.println("[e2e] cannot write " + file + ": " + e);
         }
+    }
+
+    private static String millis(PmtudRun.Outcome o, Owner owner, Family f) {
+        Map<Family, Long> m = o.transferMillis().get(owner);
+        if (m == null) {
+            return "-";
+        }
+        Long ms = m.get(f);
+        return ms == null ? "did not complete" : ms + " ms";
     }
 }

@@ -1,8 +1,8 @@
 package dev.pmtud.it;
 
-import dev.pmtud.it.EcmpLab.Family;
-import dev.pmtud.it.PmtudDaemon.Mode;
-import dev.pmtud.it.PmtudDaemon.SourceKind;
+import dev.pmtud.it.ClusterLab.Owner;
+import dev.pmtud.it.RawSetup.Mode;
+import dev.pmtud.it.RawSetup.SourceKind;
 import dev.pmtud.testkit.Netns;
 import dev.pmtud.testkit.PromText;
 import java.nio.file.Files;
@@ -40,7 +40,7 @@ public final class EcmpDemo {
             System.out.println();
             System.out.println("=== 1. without pmtud: node1 sends 2 MB to the client");
             for (Family f : Family.values()) {
-                EcmpScenario.Transfer t = EcmpScenario.transfer(lab, f, EcmpLab.STALL_LIMIT);
+                Transfers.Transfer t = Transfers.run(lab, Owner.HOST, f, EcmpLab.STALL_LIMIT);
                 boolean asExpected = !t.bulk().complete() && EcmpLab.mtuOf(t.ownerRoute()) < 0;
                 ok &= asExpected;
                 show(lab, f, t, asExpected
@@ -53,21 +53,20 @@ public final class EcmpDemo {
             System.out.println("=== 2. with pmtud on every node (" + source.text + " source, exclude-networks " + EcmpLab.NODES_NET4 + ", "
                     + EcmpLab.NODES_NET6 + ", raw sink " + mode.text + " to the other nodes"
                     + (source == SourceKind.NFLOG ? ", NFLOG rule managed by pmtud)" : ")"));
-            if (source == SourceKind.NFLOG_EXTERNAL_RULE) {
-                for (int n = 1; n <= EcmpLab.NODES; n++) {
-                    for (List<String> rule : PmtudDaemon.externalRules()) {
-                        lab.node(n).exec(rule.toArray(String[]::new));
-                    }
+            RawSetup setup = new RawSetup(source, mode);
+            for (int n = 1; n <= EcmpLab.NODES; n++) {
+                for (List<String> rule : setup.externalRules(lab.plan)) {
+                    lab.node(n).exec(rule.toArray(String[]::new));
                 }
             }
             System.out.println("    config of node2 (" + dir.resolve("pmtud-node2.yaml") + "):");
-            for (String line : PmtudDaemon.config(2, source, mode).split("\n")) {
+            for (String line : setup.config(lab.plan, 2, dir).split("\n")) {
                 System.out.println("      " + line);
             }
-            List<PmtudDaemon> daemons = EcmpScenario.startDaemons(lab, source, mode, dir, Duration.ofSeconds(60));
+            List<PmtudDaemon> daemons = PmtudRun.startDaemons(lab, setup, PmtudRun.allNodes(), dir, Duration.ofSeconds(60));
             try {
                 for (Family f : Family.values()) {
-                    EcmpScenario.Transfer t = EcmpScenario.transfer(lab, f, Duration.ofSeconds(15));
+                    Transfers.Transfer t = Transfers.run(lab, Owner.HOST, f, Duration.ofSeconds(15));
                     boolean asExpected = t.bulk().complete() && EcmpLab.mtuOf(t.ownerRoute()) == EcmpLab.BOTTLENECK_MTU;
                     ok &= asExpected;
                     show(lab, f, t, asExpected
@@ -77,7 +76,7 @@ public final class EcmpDemo {
                 PromText m = daemons.get(EcmpLab.ICMP_TARGET - 1).metrics();
                 System.out.println();
                 System.out.println("node2's /metrics:");
-                for (String name : List.of(EcmpScenario.RECEIVED, EcmpScenario.FORWARDED, EcmpScenario.PEER_SENT)) {
+                for (String name : List.of(CounterChecks.RECEIVED, CounterChecks.FORWARDED, CounterChecks.PEER_SENT)) {
                     for (PromText.Sample s : m.samples(name)) {
                         System.out.println("  " + s.name() + s.labels() + " " + (long) s.value());
                     }
@@ -96,7 +95,7 @@ public final class EcmpDemo {
         System.exit(ok ? 0 : 1);
     }
 
-    private static void show(EcmpLab lab, Family f, EcmpScenario.Transfer t, String note) {
+    private static void show(EcmpLab lab, Family f, Transfers.Transfer t, String note) {
         String raw = lab.node(EcmpLab.OWNER).exec("ip", f == Family.V4 ? "-4" : "-6", "route", "get", f.client()).stdout().stripTrailing();
         System.out.println("node1# ip " + (f == Family.V4 ? "" : "-6 ") + "route get " + f.client());
         String[] lines = raw.split("\n");

@@ -1,6 +1,5 @@
 package dev.pmtud.it;
 
-import dev.pmtud.it.EcmpLab.Family;
 import dev.pmtud.testkit.Netns;
 import dev.pmtud.testkit.PcapFile;
 import java.io.IOException;
@@ -14,7 +13,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * tcpdump of the PMTU messages a node <em>receives</em> on eth0 ({@code -Q in}), nanosecond
+ * tcpdump of the PMTU messages a node <em>receives</em> on an interface ({@code -Q in}): its
+ * Ethernet uplink, or the relay's TUN device (raw IP, no link header). Nanosecond
  * timestamps. veth only offers host (kernel software) timestamps ({@code tcpdump -J}); all
  * namespaces share the one kernel clock, so timestamps from two nodes compare directly.
  * Decoded here with the testkit's {@link PcapFile}, independently of pmtud's own decoder.
@@ -57,13 +57,17 @@ public final class IcmpCapture implements AutoCloseable {
         return decode(PcapFile.read(file));
     }
 
+    static final int LINKTYPE_ETHERNET = 1;
+    static final int LINKTYPE_RAW = 101;
+
     static List<Message> decode(PcapFile.Capture capture) {
-        if (capture.linkType() != 1) {
-            throw new IllegalStateException("expected an Ethernet capture, got link type " + capture.linkType());
+        if (capture.linkType() != LINKTYPE_ETHERNET && capture.linkType() != LINKTYPE_RAW) {
+            throw new IllegalStateException("expected an Ethernet or raw-IP capture, got link type " + capture.linkType());
         }
         List<Message> out = new ArrayList<>();
         for (PcapFile.Record r : capture.records()) {
-            Message m = decode(r.timestampNanos(), r.data());
+            Message m = capture.linkType() == LINKTYPE_ETHERNET ? decodeFrame(r.timestampNanos(), r.data())
+                    : decodeIp(r.timestampNanos(), r.data(), 0, false);
             if (m != null) {
                 out.add(m);
             }
@@ -71,15 +75,26 @@ public final class IcmpCapture implements AutoCloseable {
         return out;
     }
 
-    static Message decode(long ts, byte[] f) {
+    static Message decodeFrame(long ts, byte[] f) {
+        if (f.length < 14) {
+            return null;
+        }
         boolean broadcast = true;
         for (int i = 0; i < 6; i++) {
             broadcast &= (f[i] & 0xff) == 0xff;
         }
         int etherType = u16(f, 12);
+        if (etherType != 0x0800 && etherType != 0x86dd) {
+            return null;
+        }
+        return decodeIp(ts, f, 14, broadcast);
+    }
+
+    /** The message in the IP packet at {@code ip}; null when it is not a v4 3/4 or v6 2/0 message. */
+    static Message decodeIp(long ts, byte[] f, int ip, boolean broadcast) {
         try {
-            if (etherType == 0x0800) {
-                int ip = 14;
+            int version = (f[ip] & 0xf0) >> 4;
+            if (version == 4) {
                 int ihl = (f[ip] & 0x0f) * 4;
                 if (f[ip + 9] != 1) {
                     return null;
@@ -92,8 +107,7 @@ public final class IcmpCapture implements AutoCloseable {
                 return new Message(ts, Family.V4, src, broadcast, mtu,
                         "v4/" + f[icmp] + "/" + f[icmp + 1] + "/" + mtu + "/" + HexFormat.of().formatHex(f, inner, Math.min(f.length, inner + innerLen)));
             }
-            if (etherType == 0x86dd) {
-                int ip = 14;
+            if (version == 6) {
                 if (f[ip + 6] != 58) {
                     return null;
                 }

@@ -141,5 +141,4 @@ class MsgVectorTest {
         assertTrue(m.isFreed());
         m.close();
     }
-
 }

@@ -57,7 +57,7 @@ final class UdpSink implements Sink {
         this.port = port;
         this.keyFile = keyFile;
         this.context = context;
-        this.log = context.logger("sink " + label);
+        this.log = context.logger();
         this.targets = new PeerTargets(context, label, Errno::name);
     }
 

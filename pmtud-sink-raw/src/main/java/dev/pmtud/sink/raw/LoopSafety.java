@@ -13,8 +13,8 @@ import java.util.TreeSet;
 
 /**
  * l3's loop guard. An l3 copy leaves from this node's own address, so a peer that captures it would
- * replicate it again, unless the peers' network is excluded from capture (the exclude-networks
- * filter, the managed rule's {@code exclude-sources}). Opening is refused when no network is
+ * replicate it again, unless the peers' network is excluded from capture ({@code cluster.networks},
+ * the exclude-networks filter, the managed rule's {@code exclude-sources}). Opening is refused when no network is
  * excluded or a peer is outside them; a peer that appears later outside them is warned about.
  */
 final class LoopSafety {
@@ -38,8 +38,8 @@ final class LoopSafety {
             String which = excluded.isEmpty() ? "no source network is excluded at all"
                     : "peers " + String.join(", ", uncovered) + " are not inside any excluded network (" + excluded + ")";
             throw config.error("mode", "is l3, which re-sends from this node's own address, but " + which
-                    + ", so copies from peers would be replicated again (a loop); add the peers' network to an "
-                    + "exclude-networks filter or to rules.exclude-sources");
+                    + ", so copies from peers would be replicated again (a loop); add the peers' network to "
+                    + "cluster.networks (or to an exclude-networks filter or to rules.exclude-sources)");
         }
     }
 
@@ -49,7 +49,7 @@ final class LoopSafety {
         List<String> uncovered = uncovered(excluded, v6, uncovered(excluded, v4, new ArrayList<>()));
         if (!uncovered.isEmpty()) {
             log.log(System.Logger.Level.WARNING, "raw sink {0} (l3): peers {1} are outside every excluded network; "
-                    + "their copies may be replicated again (add them to an exclude-networks filter or rules.exclude-sources)",
+                    + "their copies may be replicated again (add them to cluster.networks, an exclude-networks filter or rules.exclude-sources)",
                     label, uncovered);
         }
     }

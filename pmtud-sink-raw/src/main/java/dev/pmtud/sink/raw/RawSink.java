@@ -24,7 +24,7 @@ final class RawSink implements Sink {
 
     RawSink(RawSettings settings, PipelineContext context) {
         this.settings = settings;
-        this.log = context.logger("sink " + settings.label());
+        this.log = context.logger();
         this.refresher = new Refresher(settings, log);
         this.replicator = switch (settings.mode()) {
             case L3, IPIP -> new IpReplicator(settings, context, log);

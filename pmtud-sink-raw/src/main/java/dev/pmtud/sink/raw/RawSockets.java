@@ -1,6 +1,7 @@
 package dev.pmtud.sink.raw;
 
 import dev.pmtud.api.Values;
+import dev.pmtud.sys.Capability;
 import dev.pmtud.sys.Descriptor;
 import dev.pmtud.sys.Errno;
 import dev.pmtud.sys.Linux;
@@ -90,8 +91,7 @@ final class RawSockets {
         } catch (NativeException e) {
             int errno = e.errno();
             if (errno == Errno.EPERM || errno == Errno.EACCES) {
-                throw new NativeException(settings.config().what() + ": cannot open a raw socket (" + what + "): "
-                        + Errno.name(errno) + "; pmtud needs CAP_NET_RAW (run as root or grant the capability)", errno, true);
+                throw Capability.NET_RAW.missing(settings.config().what() + ": a raw socket (" + what + ")", errno);
             }
             throw new NativeException(settings.config().what() + ": socket(" + what + ")", errno);
         }

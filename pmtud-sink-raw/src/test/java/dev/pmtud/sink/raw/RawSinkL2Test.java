@@ -94,12 +94,7 @@ class RawSinkL2Test {
                 RawSink sink = rig.sink;
                 List<PacketCapture> captures = rig.captures;
                 // resolution was triggered by the sink itself; await the MACs it reads back
-                long deadline = System.nanoTime() + WAIT.toNanos();
-                while (sink.peerMacs().size() < 4 && System.nanoTime() < deadline) {
-                    synchronized (this) {
-                        wait(20);
-                    }
-                }
+                Await.until(WAIT, "the MACs of 4 peers", () -> sink.peerMacs().size() >= 4);
                 for (int i = 0; i < 3; i++) {
                     assertEquals(Lan.peerMac(i), sink.peerMacs().get(ip(Lan.peerV4(i))), "MAC of peer " + (i + 1));
                 }
