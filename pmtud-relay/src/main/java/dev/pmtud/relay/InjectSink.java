@@ -1,5 +1,6 @@
 package dev.pmtud.relay;
 
+import dev.pmtud.api.ErrorCounters;
 import dev.pmtud.api.Metrics;
 import dev.pmtud.api.Packet;
 import dev.pmtud.api.PipelineContext;
@@ -33,7 +34,7 @@ final class InjectSink implements Sink {
     private final String cloneDevice;
     private final System.Logger log;
     private final Metrics.Counter written;
-    private final ErrnoCounters errors;
+    private final ErrorCounters errors;
 
     private InjectDevice tun;
     private NativeMemory out;
@@ -47,8 +48,8 @@ final class InjectSink implements Sink {
         this.log = context.logger();
         this.written = context.metrics().counter(WRITTEN, "Packets an inject sink wrote into its TUN device",
                 "node", context.nodeName(), "sink", label);
-        this.errors = new ErrnoCounters(context.metrics(), ERRORS, "Packets an inject sink failed to write, by errno",
-                "node", context.nodeName(), "sink", label);
+        this.errors = new ErrorCounters(context.metrics(), ERRORS, "Packets an inject sink failed to write, by errno",
+                "errno", Errno::name, "node", context.nodeName(), "sink", label);
     }
 
     @Override

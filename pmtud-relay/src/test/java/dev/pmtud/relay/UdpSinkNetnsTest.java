@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pmtud.api.LinkType;
 import dev.pmtud.api.Packet;
+import dev.pmtud.api.PeerCounters;
 import dev.pmtud.testkit.Cfg;
 import dev.pmtud.testkit.Netns;
 import dev.pmtud.testkit.Ptb;

@@ -6,6 +6,7 @@ import dev.pmtud.api.Metrics;
 import dev.pmtud.api.NflogGroup;
 import dev.pmtud.core.NodeRuntime;
 import dev.pmtud.core.Pipeline;
+import dev.pmtud.sys.DefaultRoute;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -8,14 +8,17 @@ import dev.pmtud.sys.NativeException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 
 /**
- * The rtnetlink requests pmtud makes on links and addresses, instead of running {@code ip}: look a
- * link up by name or index, add an address, bring a link up, list this namespace's addresses. Each
- * request is acknowledged; a refusal throws {@link NativeException} with the kernel's errno.
+ * The rtnetlink requests pmtud makes on links, addresses and neighbours, instead of running
+ * {@code ip}: look a link up by name or index, add an address, bring a link up, list this
+ * namespace's addresses, list the neighbour table. Each request is acknowledged; a refusal throws
+ * {@link NativeException} with the kernel's errno.
  *
  * <p>Opened in the caller's network namespace and bound to it for good, so any thread may use it
  * later (one at a time: the methods are synchronized). Control path: allocates freely.
@@ -111,6 +114,46 @@ public final class Rtnetlink implements AutoCloseable {
                 if ((attrs.type() == IFA_ADDRESS || attrs.type() == IFA_LOCAL) && (len == 4 || len == 16)) {
                     out.add(address(Arrays.copyOfRange(b, attrs.valueOffset(), attrs.valueOffset() + len)));
                 }
+            }
+        });
+        return out;
+    }
+
+    /** Every neighbour entry (IPv4 and IPv6) on link {@code ifIndex} (0: on any link), {@code RTM_GETNEIGH} dump. */
+    public synchronized List<Neighbour> neighbours(int ifIndex) throws NativeException {
+        writer.reset().begin(RTM_GETNEIGH, NLM_F_REQUEST | NLM_F_DUMP, socket.nextSeq());
+        int at = writer.reserve(NDMSG_LEN); // struct ndmsg, family AF_UNSPEC: both families
+        Bytes.putHostInt(writer.array(), at + 4, ifIndex);
+        writer.end();
+        List<Neighbour> out = new ArrayList<>();
+        socket.dump(writer, "RTM_GETNEIGH dump", r -> {
+            if (r.type() != RTM_NEWNEIGH || r.payloadLength() < NDMSG_LEN) {
+                return;
+            }
+            byte[] b = r.buffer();
+            int p = r.payloadOffset();
+            int family = b[p] & 0xff;
+            int index = Bytes.hostInt(b, p + 4);
+            int state = Bytes.hostU16(b, p + 8);
+            if (ifIndex != 0 && index != ifIndex || family != Linux.AF_INET && family != Linux.AF_INET6) {
+                return; // older kernels ignore the index filter; bridge (AF_BRIDGE) entries are not IP neighbours
+            }
+            byte[] dst = null;
+            long mac = -1;
+            attrs.reset(b, p + NDMSG_LEN, r.payloadLength() - NDMSG_LEN);
+            while (attrs.next()) {
+                int len = attrs.valueLength();
+                if (attrs.type() == NDA_DST && (len == 4 || len == 16)) {
+                    dst = Arrays.copyOfRange(b, attrs.valueOffset(), attrs.valueOffset() + len);
+                } else if (attrs.type() == NDA_LLADDR && len == 6) {
+                    mac = 0;
+                    for (int i = 0; i < 6; i++) {
+                        mac = mac << 8 | (b[attrs.valueOffset() + i] & 0xff);
+                    }
+                }
+            }
+            if (dst != null) {
+                out.add(new Neighbour(address(dst), mac, state, index));
             }
         });
         return out;
