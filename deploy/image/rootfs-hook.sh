@@ -33,6 +33,11 @@ rm -rf usr/share/man usr/share/info usr/share/locale usr/share/lintian usr/share
 # glibc's iconv converters (8 MB): nothing in the image calls iconv(3); Java has its own charsets.
 rm -rf usr/lib/x86_64-linux-gnu/gconv usr/lib/aarch64-linux-gnu/gconv
 
+# iptables and ip6tables as Debian's alternatives would link them: the nftables backend, which is
+# what current distributions and kube-proxy use (pmtud would otherwise pick iptables-legacy).
+ln -sfn xtables-nft-multi usr/sbin/iptables
+ln -sfn xtables-nft-multi usr/sbin/ip6tables
+
 # Users: root (the daemon, holding only NET_ADMIN and NET_RAW) and pmtud, the default user.
 mkdir -p etc
 cat >etc/passwd <<'EOF'

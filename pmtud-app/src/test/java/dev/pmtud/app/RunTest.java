@@ -3,6 +3,7 @@ package dev.pmtud.app;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.pmtud.testkit.Await;
 import dev.pmtud.testkit.SampleCapture;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;

@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * One {@code bin/pmtud run --config FILE} process inside a node namespace, with the YAML it was
@@ -117,19 +118,36 @@ public final class PmtudDaemon implements AutoCloseable {
     }
 
     public static PmtudDaemon start(Netns ns, int node, String yaml, Path workDir) throws IOException {
-        return new PmtudDaemon(ns, node, yaml, workDir);
+        return new PmtudDaemon(ns, node, yaml, workDir, config -> {
+            List<String> cmd = new ArrayList<>(Launcher.command());
+            cmd.addAll(List.of("run", "--config", config.toString()));
+            return cmd;
+        }, true);
     }
 
-    private PmtudDaemon(Netns ns, int node, String yaml, Path workDir) throws IOException {
+    /**
+     * Like {@link #start(Netns, int, String, Path)}, with the command that runs pmtud made from
+     * the configuration file's path by {@code command}, and run on the host: the command puts
+     * pmtud into {@code ns} itself (the image test: {@code podman run --network ns:...}, which
+     * must see the host's /sys and network namespace).
+     */
+    public static PmtudDaemon startOnHost(Netns ns, int node, String yaml, Path workDir, Function<Path, List<String>> command)
+            throws IOException {
+        return new PmtudDaemon(ns, node, yaml, workDir, command, false);
+    }
+
+    private PmtudDaemon(Netns ns, int node, String yaml, Path workDir, Function<Path, List<String>> command, boolean inside)
+            throws IOException {
         this.ns = ns;
         this.node = node;
         this.port = metricsPort(node);
         this.config = workDir.resolve("pmtud-node" + node + ".yaml");
         this.log = workDir.resolve("pmtud-node" + node + ".log");
         Files.writeString(config, yaml);
-        List<String> cmd = new ArrayList<>(Launcher.command());
-        cmd.addAll(List.of("run", "--config", config.toString()));
-        this.process = ns.start(log, cmd.toArray(String[]::new));
+        String[] cmd = command.apply(config).toArray(String[]::new);
+        this.process = inside ? ns.start(log, cmd)
+                : new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile())
+                        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
     }
 
     public int node() {
@@ -234,6 +252,11 @@ public final class PmtudDaemon implements AutoCloseable {
             i = eol + 2 + size + 2;
         }
         return out.toString();
+    }
+
+    /** Waits for the process to end by itself; its exit code, or -1 when it still runs after {@code limit}. */
+    public int awaitExit(Duration limit) throws InterruptedException {
+        return process.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS) ? process.exitValue() : -1;
     }
 
     /** SIGTERM, then waits for a clean exit. Returns the exit code (-1 when it had to be killed). */

@@ -1,14 +1,14 @@
-package dev.pmtud.app;
+package dev.pmtud.testkit;
 
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
 
 /** Waits for a condition with a deadline: a test awaits what it expects instead of sleeping a guess. */
-final class Await {
+public final class Await {
     private Await() {
     }
 
-    static void until(Duration timeout, String what, BooleanSupplier condition) {
+    public static void until(Duration timeout, String what, BooleanSupplier condition) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
