@@ -14,7 +14,7 @@ BENCH_PKGS  := time curl
 # make image / check-image only: the root file system, the image builder, the engine and an OCI
 # runtime (runc: crun 1.8 refuses this VM kind's cgroup v1/v2 hybrid).
 IMAGE_PKGS  := mmdebstrap buildah podman runc uidmap
-TEST_PKGS   := libpcap0.8 iptables iproute2 tcpdump tcpreplay dnsmasq-base kubectl util-linux
+TEST_PKGS   := libpcap0.8 iptables iproute2 tcpdump tcpreplay dnsmasq-base kubectl util-linux prometheus
 
 # Rebuild the distribution only when a source or build file changed.
 SOURCES     := $(shell find . -path ./.git -prune -o \( -name 'target*' -prune \) -o \

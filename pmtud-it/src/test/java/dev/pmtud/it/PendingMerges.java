@@ -42,7 +42,7 @@ final class PendingMerges {
             new Metric("go_pmtud_injected_packets_total", List.of("node", "source")));
 
     /** The dashboard panels whose queries can only return a series once the relay is merged. */
-    static final List<String> RELAY_PANELS = List.of("Relay refusals");
+    static final List<String> RELAY_PANELS = List.of("Relay refusals, by reason");
 
     record Metric(String name, List<String> labels) {
     }

@@ -2,13 +2,7 @@ package dev.pmtud.it;
 
 import dev.pmtud.it.EcmpLab.Family;
 import dev.pmtud.testkit.Netns;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -118,11 +112,23 @@ public final class PmtudDaemon implements AutoCloseable {
     }
 
     public static PmtudDaemon start(Netns ns, int node, String yaml, Path workDir) throws IOException {
-        return new PmtudDaemon(ns, node, yaml, workDir, config -> {
-            List<String> cmd = new ArrayList<>(Launcher.command());
-            cmd.addAll(List.of("run", "--config", config.toString()));
-            return cmd;
-        }, true);
+        return start(ns, node, yaml, workDir, config -> launcher("run", "--config", config.toString()));
+    }
+
+    /**
+     * Like {@link #start(Netns, int, String, Path)}, with the command that runs pmtud made from
+     * the configuration file's path by {@code command} (go-pmtud's flags instead of a file, say).
+     */
+    public static PmtudDaemon start(Netns ns, int node, String yaml, Path workDir, Function<Path, List<String>> command)
+            throws IOException {
+        return new PmtudDaemon(ns, node, yaml, workDir, command, true);
+    }
+
+    /** {@code bin/pmtud} as this build's tests start it, followed by {@code args}. */
+    public static List<String> launcher(String... args) {
+        List<String> cmd = new ArrayList<>(Launcher.command());
+        cmd.addAll(List.of(args));
+        return cmd;
     }
 
     /**
@@ -183,11 +189,11 @@ public final class PmtudDaemon implements AutoCloseable {
                         + " before it was ready; config:\n" + Files.readString(config) + "\nlog:\n" + logText());
             }
             try {
-                Http r = get("/readyz");
-                if (r.status == 200) {
+                LoopbackHttp.Response r = get("/readyz");
+                if (r.status() == 200) {
                     return;
                 }
-                last = "/readyz answered " + r.status + ": " + r.body.strip();
+                last = "/readyz answered " + r.status() + ": " + r.body().strip();
             } catch (IOException e) {
                 last = e.toString();
             }
@@ -198,60 +204,16 @@ public final class PmtudDaemon implements AutoCloseable {
 
     /** The current /metrics, parsed. */
     public PromText metrics() throws Exception {
-        Http r = get("/metrics");
-        if (r.status != 200) {
-            throw new AssertionError("node" + node + " /metrics answered " + r.status + ": " + r.body);
+        LoopbackHttp.Response r = get("/metrics");
+        if (r.status() != 200) {
+            throw new AssertionError("node" + node + " /metrics answered " + r.status() + ": " + r.body());
         }
-        return PromText.parse(r.body);
+        return PromText.parse(r.body());
     }
 
-    record Http(int status, String body) {
-    }
-
-    /** A plain HTTP/1.0 GET to the daemon's loopback listener, from inside its namespace. */
-    Http get(String path) throws Exception {
-        return ns.call(() -> {
-            try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress("127.0.0.1", port), 1000);
-                s.setSoTimeout(3000);
-                OutputStream out = s.getOutputStream();
-                out.write(("GET " + path + " HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-                out.flush();
-                InputStream in = s.getInputStream();
-                ByteArrayOutputStream all = new ByteArrayOutputStream();
-                in.transferTo(all);
-                String text = all.toString(StandardCharsets.UTF_8);
-                int headerEnd = text.indexOf("\r\n\r\n");
-                if (!text.startsWith("HTTP/") || headerEnd < 0) {
-                    throw new IOException("not an HTTP answer: " + text.substring(0, Math.min(200, text.length())));
-                }
-                String head = text.substring(0, headerEnd);
-                int status = Integer.parseInt(head.split(" ")[1]);
-                String body = text.substring(headerEnd + 4);
-                if (head.toLowerCase().contains("transfer-encoding: chunked")) {
-                    body = dechunk(body);
-                }
-                return new Http(status, body);
-            }
-        });
-    }
-
-    private static String dechunk(String body) {
-        StringBuilder out = new StringBuilder();
-        int i = 0;
-        while (i < body.length()) {
-            int eol = body.indexOf("\r\n", i);
-            if (eol < 0) {
-                break;
-            }
-            int size = Integer.parseInt(body.substring(i, eol).split(";")[0].trim(), 16);
-            if (size == 0) {
-                break;
-            }
-            out.append(body, eol + 2, eol + 2 + size);
-            i = eol + 2 + size + 2;
-        }
-        return out.toString();
+    /** A plain HTTP GET to the daemon's loopback listener, from inside its namespace. */
+    LoopbackHttp.Response get(String path) throws Exception {
+        return LoopbackHttp.get(ns, port, path);
     }
 
     /** Waits for the process to end by itself; its exit code, or -1 when it still runs after {@code limit}. */
