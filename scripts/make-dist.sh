@@ -69,13 +69,17 @@ JDK_FEATURE=$("$JDK/bin/java" -XshowSettings:properties -version 2>&1 | sed -n '
 # ---- build the reactor when needed ----
 LIB="$ROOT/pmtud-app/$BUILD_DIR/dist/lib"
 app_jar() { compgen -G "$LIB/pmtud-app-*.jar" | head -n1; }
+# Current when no build input is newer than the app jar or than the stamp of the last build made
+# here (Maven leaves an unchanged jar alone, so after a pom-only change the jar stays older).
+STAMP="$ROOT/pmtud-app/$BUILD_DIR/dist/.make-dist-built"
+newer_than() { [ -e "$1" ] && [ -n "$(find "$ROOT" -path "$ROOT/.git" -prune -o -name 'target*' -prune -o -path "$ROOT/dist" -prune -o \
+                \( -name pom.xml -o -path '*/src/main/*' -o -path '*/src/dist/*' \) -type f -newer "$1" -print -quit)" ]; }
 stale=$REBUILD
 if [ "$stale" = 0 ]; then
   jar=$(app_jar || true)
   if [ -z "$jar" ]; then
     stale=1
-  elif [ -n "$(find "$ROOT" -path "$ROOT/.git" -prune -o -name 'target*' -prune -o -path "$ROOT/dist" -prune -o \
-                \( -name pom.xml -o -path '*/src/main/*' -o -path '*/src/dist/*' \) -type f -newer "$jar" -print -quit)" ]; then
+  elif newer_than "$jar" && { [ ! -e "$STAMP" ] || newer_than "$STAMP"; }; then
     stale=1
   fi
 fi
@@ -83,6 +87,7 @@ if [ "$stale" = 1 ]; then
   log "building the reactor into */$BUILD_DIR (mvn package, tests not compiled)"
   # shellcheck disable=SC2086  # MVN_FLAGS is a word list on purpose
   (cd "$ROOT" && ${MVN:-mvn} ${MVN_FLAGS:--B} -q -Dpmtud.build.dir="$BUILD_DIR" -Dmaven.test.skip=true -pl pmtud-app -am package)
+  touch "$STAMP"
 fi
 jar=$(app_jar || true)
 [ -n "$jar" ] || die "no pmtud-app jar in $LIB after the build"
