@@ -25,11 +25,16 @@ PODMAN_OPTS=${PODMAN_OPTS:---storage-driver vfs --runtime runc}
 # shellcheck disable=SC2086  # PODMAN_OPTS is a word list on purpose
 podman $PODMAN_OPTS image exists "$IMAGE" || die "podman ($PODMAN_OPTS) has no image $IMAGE; run make image"
 
+# Current when no source is newer than the class path file (what `make test` leaves) or than the
+# stamp of the last build made here (Maven does not rewrite an unchanged class path file).
 cpfile=pmtud-it/target/test-classpath.txt
-if [ ! -f "$cpfile" ] || [ -n "$(find . -path ./.git -prune -o -name 'target*' -prune -o -path ./dist -prune -o \
-      \( -name pom.xml -o -path '*/src/*' \) -type f -newer "$cpfile" -print -quit)" ]; then
+stamp=pmtud-it/target/.check-image-built
+newer_than() { [ -e "$1" ] && [ -n "$(find . -path ./.git -prune -o -name 'target*' -prune -o -path ./dist -prune -o \
+      \( -name pom.xml -o -path '*/src/*' \) -type f -newer "$1" -print -quit)" ]; }
+if [ ! -f "$cpfile" ] || { newer_than "$cpfile" && { [ ! -e "$stamp" ] || newer_than "$stamp"; }; }; then
   log "building pmtud-it's test classes (mvn package, tests not run)"
   ${MVN:-mvn} -B -q -pl pmtud-it -am package -DskipTests
+  touch "$stamp"
 fi
 
 start=$(date +%s)

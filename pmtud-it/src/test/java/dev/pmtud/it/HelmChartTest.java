@@ -85,6 +85,12 @@ class HelmChartTest {
     }
 
     @Test
+    void helmLintFindsNothing() {
+        com.marcnuri.helm.LintResult lint = new Helm(CHART).lint().strict().call();
+        assertFalse(lint.isFailed(), "helm lint --strict: " + lint.getMessages());
+    }
+
+    @Test
     void defaultValuesRenderTheBasePipelineWithPeersFromTheApi() throws Exception {
         List<Map<String, Object>> objects = render();
         assertEquals(Set.of("ServiceAccount", "ClusterRole", "ClusterRoleBinding", "ConfigMap", "DaemonSet"),
