@@ -14,6 +14,9 @@ BENCH_PKGS  := time curl
 # make image / check-image only: the root file system, the image builder, the engine and an OCI
 # runtime (runc: crun 1.8 refuses this VM kind's cgroup v1/v2 hybrid).
 IMAGE_PKGS  := mmdebstrap buildah podman runc uidmap
+# prometheus: the server and promtool for the deploy tests (~15 s to install). Its package enables a
+# service on :9090 (started only where systemd runs and policy-rc.d allows); the tests never use it:
+# their server listens on a free port inside a network namespace of their own.
 TEST_PKGS   := libpcap0.8 iptables iproute2 tcpdump tcpreplay dnsmasq-base kubectl util-linux prometheus
 
 # Rebuild the distribution only when a source or build file changed.

@@ -153,12 +153,17 @@ fi
 # ---- the image ----
 BUILDAH=${BUILDAH:-buildah}
 read -r -a BOPTS <<<"${BUILDAH_OPTS:---storage-driver vfs}"
+# The image this tag named before, removed once replaced (vfs keeps full copies of every layer).
+previous=$("$BUILDAH" "${BOPTS[@]}" images --quiet --no-trunc "$TAG" 2>/dev/null | head -n1 || true)
 log "buildah build ($($BUILDAH --version))"
 "$BUILDAH" "${BOPTS[@]}" build --quiet --timestamp "$SOURCE_DATE_EPOCH" --identity-label=false --pull=never \
   --layers=false -f "$OUT/Dockerfile" -t "$TAG" -t "${TAG%:*}:latest" "$OUT" >"$WORK/build.log" 2>&1 \
   || { cat "$WORK/build.log" >&2; die "buildah build failed"; }
 id=$("$BUILDAH" "${BOPTS[@]}" inspect --type image --format '{{.FromImageID}}' "$TAG")
 digest=$("$BUILDAH" "${BOPTS[@]}" inspect --type image --format '{{.FromImageDigest}}' "$TAG")
+if [ -n "$previous" ] && [ "${previous#sha256:}" != "$id" ]; then
+  "$BUILDAH" "${BOPTS[@]}" rmi "$previous" >/dev/null 2>&1 || log "note: could not remove the replaced image $previous (in use?)"
+fi
 archive="$OUT/pmtud-$VERSION-oci.tar"
 rm -f "$archive"
 "$BUILDAH" "${BOPTS[@]}" push --quiet "$TAG" "oci-archive:$archive:pmtud:$VERSION" >/dev/null

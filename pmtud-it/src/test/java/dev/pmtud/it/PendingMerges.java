@@ -21,6 +21,13 @@ import java.util.List;
  *       {@code go_pmtud_injected_packets_total{node,source}}. On: Prometheus must hold them with
  *       those labels.
  * </ul>
+ *
+ * <p>Not switches, but what the same merges change here: when the Kustomize base moves to the relay
+ * (issue 10), {@code HelmChartTest.chartAndKustomizeBaseRenderTheSameDaemonSetShape} must render the
+ * chart with {@code ci/relay-values.yaml} (or the chart's default must follow); when go-pmtud's
+ * separate health port arrives (issue 13), the chart's probes move to it; with the nftables rule
+ * backend (issue 13), {@code iptables netbase} leave {@code NEEDS} in scripts/make-image.sh and the
+ * lock is refreshed ({@code --update-lock}), 2.7 MB less (docs/image.md).
  */
 final class PendingMerges {
     static final boolean RELAY = false;
