@@ -154,7 +154,7 @@ fi
 BUILDAH=${BUILDAH:-buildah}
 read -r -a BOPTS <<<"${BUILDAH_OPTS:---storage-driver vfs}"
 # The image this tag named before, removed once replaced (vfs keeps full copies of every layer).
-previous=$("$BUILDAH" "${BOPTS[@]}" images --quiet --no-trunc "$TAG" 2>/dev/null | head -n1 || true)
+previous=$("$BUILDAH" "${BOPTS[@]}" images --quiet --no-trunc "$TAG" 2>/dev/null | sed -n 1p || true)
 log "buildah build ($($BUILDAH --version))"
 "$BUILDAH" "${BOPTS[@]}" build --quiet --timestamp "$SOURCE_DATE_EPOCH" --identity-label=false --pull=never \
   --layers=false -f "$OUT/Dockerfile" -t "$TAG" -t "${TAG%:*}:latest" "$OUT" >"$WORK/build.log" 2>&1 \
@@ -167,7 +167,7 @@ fi
 archive="$OUT/pmtud-$VERSION-oci.tar"
 rm -f "$archive"
 "$BUILDAH" "${BOPTS[@]}" push --quiet "$TAG" "oci-archive:$archive:pmtud:$VERSION" >/dev/null
-size=$("$BUILDAH" "${BOPTS[@]}" images --format '{{.Size}}' "$TAG" | head -n1)
+size=$("$BUILDAH" "${BOPTS[@]}" images --format '{{.Size}}' "$TAG" | sed -n 1p)
 { echo "image        $TAG"
   echo "image id     sha256:$id"
   echo "digest       $digest"
