@@ -66,10 +66,12 @@ dist: deps-run
 dist-verify: dist
 	scripts/verify-dist.sh dist/pmtud
 
-# The image from Debian packages and dist/pmtud, reproducible (docs/image.md); as root.
-image: dist
-	@$(call ensure,$(IMAGE_PKGS))
-	scripts/make-image.sh
+# The image from Debian packages and the distribution, reproducible (docs/image.md); as root. Its
+# own distribution (dist/image-dist): without the CDS archives and the tarball, which it leaves out.
+image: deps-run
+	@$(call ensure,$(DIST_PKGS) $(IMAGE_PKGS))
+	scripts/make-dist.sh --for-image --out dist/image-dist
+	scripts/make-image.sh --dist dist/image-dist/pmtud
 
 # Runs in CI after `make test` (.ci/run): measured at about a minute on top of it (docs/image.md).
 check-image: image
