@@ -11,13 +11,19 @@ DIST_STAMP  := $(DIST)/.built
 RUN_PKGS    := libpcap0.8
 DIST_PKGS   := unzip zip nftables
 BENCH_PKGS  := time curl
-TEST_PKGS   := libpcap0.8 iptables nftables iproute2 tcpdump tcpreplay dnsmasq-base kubectl util-linux openssl procps
+# make image / check-image only: the root file system, the image builder, the engine and an OCI
+# runtime (runc: crun 1.8 refuses this VM kind's cgroup v1/v2 hybrid).
+IMAGE_PKGS  := mmdebstrap buildah podman runc uidmap
+# prometheus: the server and promtool for the deploy tests (~15 s to install). Its package enables a
+# service on :9090 (started only where systemd runs and policy-rc.d allows); the tests never use it:
+# their server listens on a free port inside a network namespace of their own.
+TEST_PKGS   := libpcap0.8 iptables nftables iproute2 tcpdump tcpreplay dnsmasq-base kubectl util-linux openssl procps prometheus
 
 # Rebuild the distribution only when a source or build file changed.
 SOURCES     := $(shell find . -path ./.git -prune -o \( -name 'target*' -prune \) -o \
                  \( -name pom.xml -o -path '*/src/main/*' \) -type f -print 2>/dev/null)
 
-.PHONY: help build run test demo deps-run deps-test sample dist dist-verify image check-systemd bench bench-load
+.PHONY: help build run test demo deps-run deps-test sample dist dist-verify image check-image check-systemd bench bench-load
 
 help:
 	@echo "make run    replay examples/capture.pcap through examples/pmtud.yaml (no root needed)"
@@ -27,7 +33,8 @@ help:
 	@echo "make sample regenerate examples/capture.pcap from pmtud-testkit's SampleCapture"
 	@echo "make dist   dist/pmtud/ (own jlink'd Java runtime) and dist/pmtud-<version>-linux-<arch>.tar.gz"
 	@echo "make dist-verify  run the dist with its own runtime only (version, plugins, validate, replay)"
-	@echo "make image  the container image from dist/ (needs docker or podman)"
+	@echo "make image  the container image (root; mmdebstrap + buildah, no registry; docs/image.md)"
+	@echo "make check-image  the image fixing the e2e rig's black hole under podman (root; ~1 min; CI runs it)"
 	@echo "make check-systemd  systemd-analyze verify + security of deploy/systemd/pmtud.service"
 	@echo "make bench  JMH + CPU-time runs of the hot path (no root; ~12 min; docs/performance.md)"
 	@echo "make bench-load  load, relay latency and footprint in namespaces (root; ~40 min)"
@@ -59,10 +66,16 @@ dist: deps-run
 dist-verify: dist
 	scripts/verify-dist.sh dist/pmtud
 
-# No container engine runs on the build machines: the dist directory itself is what the tests check.
-image: dist
-	@eng=$$(command -v docker || command -v podman) || { echo "no docker or podman here; test dist/pmtud instead (make dist-verify)"; exit 1; }; \
-	$$eng build -t pmtud -f Dockerfile dist
+# The image from Debian packages and the distribution, reproducible (docs/image.md); as root. Its
+# own distribution (dist/image-dist): without the CDS archives and the tarball, which it leaves out.
+image: deps-run
+	@$(call ensure,$(DIST_PKGS) $(IMAGE_PKGS))
+	scripts/make-dist.sh --for-image --out dist/image-dist
+	scripts/make-image.sh --dist dist/image-dist/pmtud
+
+# Runs in CI after `make test` (.ci/run): measured at about a minute on top of it (docs/image.md).
+check-image: image
+	scripts/check-image.sh
 
 check-systemd:
 	@$(call ensure,systemd)
