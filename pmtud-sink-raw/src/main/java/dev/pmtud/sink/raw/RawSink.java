@@ -169,6 +169,7 @@ final class RawSink implements Sink {
                 resolveAddr = Sys.allocateDirect(SockAddrs.MAX_SIZE);
                 refreshNeighbours(context.peers().current());
             }
+            rebuild(context.peers().current()); // every peer's counters exist at zero from the start, not from its first message
         } catch (IOException | RuntimeException e) {
             close();
             throw e;
