@@ -231,18 +231,23 @@ class HelmChartTest {
     }
 
     /**
-     * The chart's DaemonSet with default values and the Kustomize base's have the same shape:
-     * whatever a reviewer of a NET_ADMIN DaemonSet checks is equal, only names differ.
+     * The chart's DaemonSet and the Kustomize base's have the same shape: whatever a reviewer of a
+     * NET_ADMIN DaemonSet checks is equal, only names differ. The base runs the relay, so the chart
+     * is rendered with its relay values (ci/relay-values.yaml); with its default (go-pmtud's l3) it is
+     * the go-pmtud-compat overlay's shape.
      */
     @Test
     void chartAndKustomizeBaseRenderTheSameDaemonSetShape() throws Exception {
-        Map<String, Object> chart = shape(render());
-        Map<String, Object> base = shape(KustomizeManifestsTest.render("base"));
+        assertSameShape(shape(render(CHART.resolve("ci/relay-values.yaml"))), shape(KustomizeManifestsTest.render("base")), "Kustomize base");
+        assertSameShape(shape(render()), shape(KustomizeManifestsTest.render("overlays/go-pmtud-compat")), "go-pmtud-compat overlay");
+    }
+
+    static void assertSameShape(Map<String, Object> chart, Map<String, Object> kustomize, String what) {
         assertFalse(chart.isEmpty());
-        for (String k : base.keySet()) {
-            assertEquals(base.get(k), chart.get(k), "DaemonSet " + k + ": Kustomize base vs Helm chart");
+        for (String k : kustomize.keySet()) {
+            assertEquals(kustomize.get(k), chart.get(k), "DaemonSet " + k + ": " + what + " vs Helm chart");
         }
-        assertEquals(base.keySet(), chart.keySet());
+        assertEquals(kustomize.keySet(), chart.keySet());
     }
 
     /** What must match, without object names (the chart's carry the release name, the base's a hash). */
@@ -263,11 +268,23 @@ class HelmChartTest {
             s.put("container." + k, sorted(c.get(k)));
         }
         // volumes: the same names and kinds; hostPath and emptyDir equal; a configMap's name aside
+        // (the chart's carries the release name, the base's a hash), alone or projected with the key
         Map<String, Object> volumes = new TreeMap<>();
         for (Object o : list(pod.get("volumes"))) {
             Map<String, Object> v = new TreeMap<>(map(o));
             if (v.get("configMap") != null) {
                 v.put("configMap", "(the release's ConfigMap)");
+            }
+            if (v.get("projected") != null) {
+                List<Object> sources = new ArrayList<>();
+                for (Object p : list(get(v, "projected", "sources"))) {
+                    Map<String, Object> source = new TreeMap<>(map(p));
+                    if (source.get("configMap") != null) {
+                        source.put("configMap", "(the release's ConfigMap)");
+                    }
+                    sources.add(source);
+                }
+                v.put("projected", Map.of("sources", sources));
             }
             volumes.put((String) v.get("name"), sorted(v));
         }

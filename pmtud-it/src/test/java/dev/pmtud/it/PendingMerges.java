@@ -31,7 +31,7 @@ import java.util.List;
  * lock is refreshed ({@code --update-lock}), 2.7 MB less (docs/image.md).
  */
 final class PendingMerges {
-    static final boolean RELAY = false;
+    static final boolean RELAY = true;
     static final boolean GO_PMTUD_2026_METRICS = false;
 
     /** go-pmtud's names Prometheus must hold now, with their labels (besides the scrape's job and instance). */
