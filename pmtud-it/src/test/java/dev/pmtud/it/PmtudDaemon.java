@@ -25,6 +25,7 @@ public final class PmtudDaemon implements AutoCloseable {
     private final Path config;
     private final Path log;
     private final Process process;
+    private List<String> stopCommand = List.of();
 
     public static int metricsPort(int node) {
         return 9100 + node;
@@ -51,11 +52,14 @@ public final class PmtudDaemon implements AutoCloseable {
     /**
      * Like {@link #start(Netns, int, String, Path, Function)}, but run on the host: the command puts
      * pmtud into {@code ns} itself (the image test: {@code podman run --network ns:...}, which
-     * must see the host's /sys and network namespace).
+     * must see the host's /sys and network namespace). {@link #stop} runs {@code stopCommand}
+     * ({@code podman stop NAME}: what a kubelet does) instead of signalling the command's process.
      */
-    public static PmtudDaemon startOnHost(Netns ns, int node, String yaml, Path workDir, Function<Path, List<String>> command)
-            throws IOException {
-        return new PmtudDaemon(ns, node, yaml, workDir, command, false);
+    public static PmtudDaemon startOnHost(Netns ns, int node, String yaml, Path workDir, Function<Path, List<String>> command,
+                                          List<String> stopCommand) throws IOException {
+        PmtudDaemon d = new PmtudDaemon(ns, node, yaml, workDir, command, false);
+        d.stopCommand = List.copyOf(stopCommand);
+        return d;
     }
 
     /** {@code bin/pmtud} as this build's tests start it, followed by {@code args}. */
@@ -150,7 +154,14 @@ public final class PmtudDaemon implements AutoCloseable {
 
     /** SIGTERM, then waits for a clean exit. Returns the exit code (-1 when it had to be killed). */
     public int stop(Duration limit) throws InterruptedException {
-        process.destroy();
+        if (stopCommand.isEmpty()) {
+            process.destroy();
+        } else {
+            dev.pmtud.testkit.Cmd.Result r = dev.pmtud.testkit.Cmd.exec(stopCommand, (int) limit.toSeconds() + 30);
+            if (r.exitCode() != 0) {
+                System.err.println("[pmtud node" + node + "] " + String.join(" ", stopCommand) + ": " + r);
+            }
+        }
         if (process.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) {
             return process.exitValue();
         }
