@@ -4,13 +4,20 @@
 # pmtud needs into a root file system, the distribution goes on top, and buildah builds the
 # Dockerfile (FROM scratch + those two layers) with normalised timestamps.
 #
-#   scripts/make-image.sh [--dist DIR] [--out DIR] [--tag NAME] [--update-lock] [--no-commit]
+#   scripts/make-image.sh [--dist DIR] [--out DIR] [--tag NAME] [--lock MODE] [--no-commit] [--no-archive]
 #     --dist DIR      the distribution (default dist/pmtud, what `make dist` writes)
 #     --out DIR       where the layers, the build context and the OCI archive go (default dist/image)
 #     --tag NAME      the local image name (default localhost/pmtud:<version>, also :latest)
-#     --update-lock   resolve the newest package versions of the suite and rewrite the lock file
+#     --lock MODE     strict (default): exactly the packages of the lock file, or stop;
+#                     fallback (make test): when the lock is stale (a pinned version gone from the
+#                     mirror, or the dependency set changed), warn loudly and build from the suite's
+#                     current versions instead; when the mirror cannot be reached, exit 75 (the
+#                     caller skips the image check, loudly)
+#                     update: resolve the newest package versions of the suite and rewrite the lock
+#     --update-lock   the same as --lock update
 #     --no-commit     only make the build context (rootfs.tar, pmtud.tar, Dockerfile): for
 #                     `docker build dist/image`
+#     --no-archive    no OCI archive (make test's image check does not need one)
 #   Environment: SOURCE_DATE_EPOCH (default: the last commit's time), DEBIAN_MIRROR,
 #   DEBIAN_SECURITY_MIRROR (e.g. a snapshot.debian.org URL where it is reachable), BUILDAH
 #   (default buildah), BUILDAH_OPTS (default --storage-driver vfs).
@@ -28,8 +35,9 @@ ROOT="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
 DIST="$ROOT/dist/pmtud"
 OUT="$ROOT/dist/image"
 TAG=""
-UPDATE_LOCK=0
+LOCK_MODE=strict
 COMMIT=1
+ARCHIVE=1
 while [ $# -gt 0 ]; do
   case $1 in
     --dist) DIST=${2:?--dist needs a directory}; shift 2 ;;
@@ -38,15 +46,19 @@ while [ $# -gt 0 ]; do
     --out=*) OUT=${1#*=}; shift ;;
     --tag) TAG=${2:?--tag needs a name}; shift 2 ;;
     --tag=*) TAG=${1#*=}; shift ;;
-    --update-lock) UPDATE_LOCK=1; shift ;;
+    --lock) LOCK_MODE=${2:?--lock needs strict, fallback or update}; shift 2 ;;
+    --lock=*) LOCK_MODE=${1#*=}; shift ;;
+    --update-lock) LOCK_MODE=update; shift ;;
     --no-commit) COMMIT=0; shift ;;
-    -h|--help) sed -n '2,27p' "$0"; exit 0 ;;
+    --no-archive) ARCHIVE=0; shift ;;
+    -h|--help) sed -n '2,37p' "$0"; exit 0 ;;
     *) echo "make-image: unknown argument '$1'; see --help" >&2; exit 2 ;;
   esac
 done
 
 log() { printf 'make-image: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
+case $LOCK_MODE in strict|fallback|update) ;; *) die "--lock is '$LOCK_MODE'; allowed: strict, fallback, update" ;; esac
 
 LOCK="$ROOT/deploy/image/debian.lock"
 HOOK="$ROOT/deploy/image/rootfs-hook.sh"
@@ -70,8 +82,9 @@ MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 SECURITY=${DEBIAN_SECURITY_MIRROR:-http://deb.debian.org/debian-security}
 # What the image needs; everything else in the lock is their dependencies.
 NEEDS=(libc6 libstdc++6 libgcc-s1 zlib1g libpcap0.8 iptables netbase)
-if [ "$UPDATE_LOCK" = 1 ]; then
-  INCLUDE=$(IFS=,; echo "${NEEDS[*]}")
+CURRENT=$(IFS=,; echo "${NEEDS[*]}")
+if [ "$LOCK_MODE" = update ]; then
+  INCLUDE=$CURRENT
 else
   INCLUDE=$(grep -v '^#' "$LOCK" | grep . | paste -sd,)
   [ -n "$INCLUDE" ] || die "$LOCK lists no packages; run scripts/make-image.sh --update-lock"
@@ -90,26 +103,73 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/pmtud-image.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 
 # ---- layer 1: the Debian root file system ----
-log "root file system: $SUITE ($DEB_ARCH) from $MIRROR, SOURCE_DATE_EPOCH=$SOURCE_DATE_EPOCH"
-if ! mmdebstrap --variant=extract --mode=root --architectures="$DEB_ARCH" --include="$INCLUDE" \
+# unpack INCLUDE: 0 done; 1 a pinned version is gone from the mirror; 2 the mirror cannot be
+# reached; 3 anything else (the log says)
+unpack() {
+  rm -rf "$WORK/rootfs" "$WORK/manifest"
+  if mmdebstrap --variant=extract --mode=root --architectures="$DEB_ARCH" --include="$1" \
       --extract-hook="\"$HOOK\" manifest \"\$1\" \"$WORK/manifest\"" --format=directory "$SUITE" "$WORK/rootfs" \
       "deb $MIRROR $SUITE main" "deb $MIRROR $SUITE-updates main" "deb $SECURITY $SUITE-security main" \
       >"$WORK/mmdebstrap.log" 2>&1; then
-  tail -n 20 "$WORK/mmdebstrap.log" >&2
-  if grep -q "Version '.*' for '.*' was not found" "$WORK/mmdebstrap.log"; then
-    die "a version pinned in $LOCK is no longer served by $MIRROR; refresh the lock (scripts/make-image.sh --update-lock, then review and commit it) or set DEBIAN_MIRROR/DEBIAN_SECURITY_MIRROR to a snapshot that has it"
+    return 0
   fi
-  die "mmdebstrap failed (log above)"
+  if grep -q "Version '.*' for '.*' was not found" "$WORK/mmdebstrap.log"; then return 1; fi
+  if grep -Eq "Failed to fetch|Could not resolve|Temporary failure resolving|Could not connect|Unable to connect" "$WORK/mmdebstrap.log"; then
+    return 2
+  fi
+  return 3
+}
+# A stale lock in fallback mode: said loudly, at once and again at the end.
+STALE=""
+stale() {
+  STALE=$1
+  { echo "make-image: ======================================================================"
+    echo "make-image: WARNING: $(basename "$LOCK") is stale: $STALE."
+    echo "make-image: WARNING: building from $SUITE's CURRENT packages instead: this image tests the code,"
+    echo "make-image: WARNING: but it is not the reproducible one the lock describes (dist/image/packages.txt lists"
+    echo "make-image: WARNING: what went in). Refresh the lock: sudo make image IMAGE_LOCK=update, review the"
+    echo "make-image: WARNING: diff of deploy/image/debian.lock, commit it (docs/image.md)."
+    echo "make-image: ======================================================================"; } >&2
+}
+unreachable() {
+  tail -n 5 "$WORK/mmdebstrap.log" >&2
+  if [ "$LOCK_MODE" = fallback ]; then
+    log "cannot reach the Debian mirror ($MIRROR, $SECURITY): no image can be built here now (exit 75: make test skips the image check, loudly)"
+    exit 75
+  fi
+  die "cannot reach the Debian mirror ($MIRROR, $SECURITY); check the network, or set DEBIAN_MIRROR/DEBIAN_SECURITY_MIRROR"
+}
+
+log "root file system: $SUITE ($DEB_ARCH) from $MIRROR, SOURCE_DATE_EPOCH=$SOURCE_DATE_EPOCH"
+status=0
+unpack "$INCLUDE" || status=$?
+if [ "$status" = 1 ]; then
+  gone=$(grep -o "Version '[^']*' for '[^']*' was not found" "$WORK/mmdebstrap.log" | sed "s/Version '\(.*\)' for '\(.*\)' was not found/\2=\1/" | paste -sd' ')
+  if [ "$LOCK_MODE" != fallback ]; then
+    tail -n 20 "$WORK/mmdebstrap.log" >&2
+    die "a version pinned in $LOCK is no longer served by $MIRROR ($gone); refresh the lock (sudo make image IMAGE_LOCK=update, then review and commit it) or set DEBIAN_MIRROR/DEBIAN_SECURITY_MIRROR to a snapshot that has it"
+  fi
+  stale "the mirror no longer serves $gone"
+  status=0
+  unpack "$CURRENT" || status=$?
 fi
-if [ "$UPDATE_LOCK" = 1 ]; then
-  { printf '# Debian packages of the pmtud image, every one pinned (scripts/make-image.sh --update-lock rewrites it).\n'
+case $status in
+  0) ;;
+  2) unreachable ;;
+  *) tail -n 20 "$WORK/mmdebstrap.log" >&2; die "mmdebstrap failed (log above)" ;;
+esac
+if [ "$LOCK_MODE" = update ]; then
+  { printf '# Debian packages of the pmtud image, every one pinned (sudo make image IMAGE_LOCK=update rewrites it).\n'
     printf '# Wanted: %s; the rest are their dependencies.\n' "${NEEDS[*]}"
     printf '# suite: %s\n' "$SUITE"
     cat "$WORK/manifest"; } >"$LOCK"
   log "wrote $LOCK ($(grep -vc '^#' "$LOCK") packages)"
 elif ! diff -u <(grep -v '^#' "$LOCK" | grep . | LC_ALL=C sort) "$WORK/manifest" >"$WORK/lock.diff"; then
   cat "$WORK/lock.diff" >&2
-  die "the packages unpacked differ from $LOCK (diff above): a dependency changed; refresh the lock with --update-lock"
+  if [ "$LOCK_MODE" != fallback ]; then
+    die "the packages unpacked differ from $LOCK (diff above): a dependency changed; refresh the lock (sudo make image IMAGE_LOCK=update)"
+  fi
+  [ -n "$STALE" ] || stale "the packages unpacked differ from it (diff above: a dependency changed)"
 fi
 cp "$WORK/manifest" "$OUT/packages.txt"
 "$HOOK" finish "$WORK/rootfs"
@@ -166,13 +226,24 @@ if [ -n "$previous" ] && [ "${previous#sha256:}" != "$id" ]; then
 fi
 archive="$OUT/pmtud-$VERSION-oci.tar"
 rm -f "$archive"
-"$BUILDAH" "${BOPTS[@]}" push --quiet "$TAG" "oci-archive:$archive:pmtud:$VERSION" >/dev/null
+if [ "$ARCHIVE" = 1 ]; then
+  "$BUILDAH" "${BOPTS[@]}" push --quiet "$TAG" "oci-archive:$archive:pmtud:$VERSION" >/dev/null
+  archived="$archive ($(du -h --apparent-size "$archive" | cut -f1), compressed layers)"
+else
+  archived="none (--no-archive)"
+fi
 size=$("$BUILDAH" "${BOPTS[@]}" images --format '{{.Size}}' "$TAG" | sed -n 1p)
+if [ -n "$STALE" ]; then
+  packages="STALE LOCK ($STALE): the suite's current packages, see packages.txt"
+else
+  packages="$(basename "$LOCK") sha256:$(sha256sum "$LOCK" | cut -c1-64)"
+fi
 { echo "image        $TAG"
   echo "image id     sha256:$id"
   echo "digest       $digest"
   echo "size         $size (uncompressed layers: rootfs $(du -h --apparent-size "$OUT/rootfs.tar" | cut -f1), pmtud $(du -h --apparent-size "$OUT/pmtud.tar" | cut -f1))"
-  echo "oci archive  $archive ($(du -h --apparent-size "$archive" | cut -f1), compressed layers)"
-  echo "inputs       $(basename "$LOCK") sha256:$(sha256sum "$LOCK" | cut -c1-64), SOURCE_DATE_EPOCH=$SOURCE_DATE_EPOCH, $($BUILDAH --version)"; } | tee "$OUT/image.txt"
+  echo "oci archive  $archived"
+  echo "inputs       $packages, SOURCE_DATE_EPOCH=$SOURCE_DATE_EPOCH, $($BUILDAH --version)"; } | tee "$OUT/image.txt"
+[ -z "$STALE" ] || stale "$STALE"
 # For scripts (check-image.sh): shell assignments.
 printf 'IMAGE=%q\nIMAGE_ID=%q\nIMAGE_DIGEST=%q\n' "$TAG" "sha256:$id" "$digest" >"$OUT/image.env"
