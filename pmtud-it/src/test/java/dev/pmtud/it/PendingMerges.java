@@ -11,11 +11,11 @@ import java.util.List;
  * fails {@link #assertUpToDate}, so none is forgotten.
  *
  * <ul>
- *   <li>{@link #RELAY} (issue 10, the authenticated UDP relay): {@code pipelines:}, the {@code udp}
- *       source and sink, the {@code inject} sink, {@code pmtud_source_discarded_total} with its
- *       refusal reasons. On: the chart's relay pipeline ({@code pmtud.relayBackend: udp}) must pass
- *       {@code pmtud validate}; the Prometheus test runs a relay receiver and the dashboard's
- *       refusal panel must return a series.
+ *   <li>{@link #RELAY} (issue 10, the authenticated UDP relay), merged, on: the chart's relay
+ *       pipeline ({@code pmtud.relayBackend: udp}) passes {@code pmtud validate}; the Prometheus
+ *       test runs a relay receiver, which refuses an unsigned datagram, and the dashboard's refusal
+ *       panel returns a series. (The Kustomize base moved to the relay with it: the shape test
+ *       renders the chart with {@code ci/relay-values.yaml}.)
  *   <li>{@link #GO_PMTUD_2026_METRICS} (issue 13, go-pmtud's flags and metrics of 2024-2026):
  *       {@code go_pmtud_recv_packets_total{node,source_ip}},
  *       {@code go_pmtud_peer_arp_resolve_error{node,peer}},
@@ -23,12 +23,9 @@ import java.util.List;
  *       those labels.
  * </ul>
  *
- * <p>Not switches, but what the same merges change here: when the Kustomize base moves to the relay
- * (issue 10), {@code HelmChartTest.chartAndKustomizeBaseRenderTheSameDaemonSetShape} must render the
- * chart with {@code ci/relay-values.yaml} (or the chart's default must follow); when go-pmtud's
- * separate health port arrives (issue 13), the chart's probes move to it; with the nftables rule
- * backend (issue 13), {@code iptables netbase} leave {@code NEEDS} in scripts/make-image.sh and the
- * lock is refreshed ({@code --update-lock}), 2.7 MB less (docs/image.md).
+ * <p>Not switches, but what the same merges change here: when go-pmtud's separate health port
+ * arrives (issue 13), the chart's probes move to it. (The nftables rule backend is merged; the image
+ * keeps iptables for {@code backend: iptables}, docs/image.md says why.)
  */
 final class PendingMerges {
     static final boolean RELAY = true;
