@@ -62,29 +62,11 @@ test: deps-test
 # make test's image check (~2-3 min on 2 cores, docs/image.md): like check-image, but a stale
 # deploy/image/debian.lock (a pinned Debian version gone from the mirror after a point release or a
 # security update) is a loud warning and the image is built from the current packages, so CI never
-# breaks by itself; an unreachable mirror skips the check, loudly. Release images: make image.
+# breaks by itself; an unreachable mirror skips the check, loudly. Its image has a tag of its own
+# and is removed afterwards. Release images: make image.
 test-image:
 	@$(call ensure,$(DIST_PKGS) $(IMAGE_PKGS))
-	scripts/make-dist.sh --for-image --out dist/image-dist
-	@scripts/make-image.sh --dist dist/image-dist/pmtud --lock fallback --no-archive; status=$$?; \
-	if [ $$status -eq 75 ]; then echo "!!! SKIPPED: the container image check: the Debian mirror cannot be reached (above)" >&2; exit 0; fi; \
-	[ $$status -eq 0 ] || exit $$status; \
-	scripts/check-image.sh
-
-demo: build
-	@if [ -x scripts/demo.sh ]; then scripts/demo.sh; \
-	else echo "scripts/demo.sh is not there yet; showing the replay instead"; $(MAKE) --no-print-directory run; fi
-
-sample:
-	$(MVN) $(MVN_FLAGS) -q -DskipTests -pl pmtud-testkit -am compile
-	java -cp pmtud-testkit/target/classes:pmtud-api/target/classes dev.pmtud.testkit.SampleCapture examples/capture.pcap
-
-dist: deps-run
-	@$(call ensure,$(DIST_PKGS))
-	scripts/make-dist.sh
-
-dist-verify: dist
-	scripts/verify-dist.sh dist/pmtud
+	scripts/test-image.sh
 
 # The image from Debian packages and the distribution, reproducible (docs/image.md); as root. Its
 # own distribution (dist/image-dist): without the CDS archives and the tarball, which it leaves out.
