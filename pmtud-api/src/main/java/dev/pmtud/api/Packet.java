@@ -1,17 +1,19 @@
 package dev.pmtud.api;
 
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.Arrays;
 
 /**
  * A read-only view over one captured buffer plus what the source knows about it (capture time,
  * ingress interface, source MAC, NFLOG prefix and mark), decoded in place: no copy, no allocation.
  *
- * <p>A source owns one instance, {@link #wrap wraps} each buffer it reads into it, sets the
- * metadata it has, calls {@link #decode()} and hands it on. Everything downstream reads offsets into
- * {@link #buffer()}. The decoder never throws: a buffer pmtud cannot use is {@link #isValid() invalid}
- * with a fixed {@link #invalidReason() reason} from {@link InvalidReason}.
+ * <p>A source owns one instance; per message it {@link #wrap wraps} the buffer it read, sets the
+ * metadata it has and hands the packet to its {@link PacketHandler}. The <em>runtime</em> then calls
+ * {@link #decode()} once, before the loop guards and filters: an invalid packet is counted under its
+ * {@link #invalidReason() reason} and never reaches a filter or sink. Filters and sinks read offsets
+ * into {@link #buffer()}. Decoded accessors also decode on first use, so a packet read before the
+ * runtime saw it (a test, a source checking its own input) answers the same. The parsing lives in
+ * {@code PacketDecoder} (never throws, never allocates), the text for logs in {@code PacketFormat}.
  *
  * <p>Valid means: an IPv4 ICMP type 3 code 4 ("fragmentation needed") or an ICMPv6 type 2 code 0
  * ("packet too big") message whose embedded original packet holds at least its IP header and four
@@ -26,18 +28,19 @@ public final class Packet {
     public static final int PACKET_OTHERHOST = 3;
     public static final int PACKET_OUTGOING = 4;
 
-    private static final long NO_MAC = -1L;
+    static final long NO_MAC = -1L;
 
-    // what the source set
+    // What the source set. The decoder fills what the source left unset from the link header
+    // (sourceMac, packetType, ifIndex), so those three are package-private.
     private byte[] buf = new byte[0];
     private int off;
     private int len;
     private LinkType linkType = LinkType.RAW;
     private long timestampNanos;
-    private int ifIndex;
+    int ifIndex;
     private String ifName;
-    private long sourceMac = NO_MAC;
-    private int packetType = PACKET_TYPE_UNKNOWN;
+    long sourceMac = NO_MAC;
+    int packetType = PACKET_TYPE_UNKNOWN;
     private int mark;
     private int hwHeaderOff = -1;
     private int hwHeaderLen;
@@ -45,22 +48,22 @@ public final class Packet {
     private int prefixLen;
     private String prefix;
 
-    // what decode() found
+    // What PacketDecoder found (meaningful once decoded; offsets into buf).
     private boolean decoded;
     private String invalidReason;
-    private int l3Off;
-    private int l3Len;
-    private int ipVersion;
-    private int icmpOff;
-    private int icmpType;
-    private int icmpCode;
-    private long nextHopMtu;
-    private int innerOff;
-    private int innerProtocol;
-    private int innerTransportOff;
-    private boolean linkBroadcast;
-    private int vlanTags;
-    private int outerVlanId = -1;
+    int l3Off;
+    int l3Len;
+    int ipVersion;
+    int icmpOff;
+    int icmpType;
+    int icmpCode;
+    long nextHopMtu;
+    int innerOff;
+    int innerProtocol;
+    int innerTransportOff;
+    boolean linkBroadcast;
+    int vlanTags;
+    int outerVlanId = -1;
 
     /**
      * Points this packet at a new buffer and clears all metadata and decode results.
@@ -101,7 +104,7 @@ public final class Packet {
 
     /** The sender's MAC from a source that knows it apart from the frame (NFLOG's HWADDR). */
     public Packet sourceMac(byte[] b, int o) {
-        this.sourceMac = readMac(b, o);
+        this.sourceMac = PacketDecoder.mac(b, o);
         return this;
     }
 
@@ -217,14 +220,14 @@ public final class Packet {
 
     // ---- decoding ----
 
-    /** Decodes the buffer in place. Idempotent; never throws. Returns {@link #isValid()}. */
+    /**
+     * Decodes the buffer in place (the runtime calls this before any filter). Idempotent until the
+     * next {@link #wrap}; never throws, never allocates. Returns {@link #isValid()}.
+     */
     public boolean decode() {
         if (!decoded) {
             decoded = true;
-            linkBroadcast = false;
-            vlanTags = 0;
-            outerVlanId = -1;
-            invalidReason = decodeLink();
+            invalidReason = PacketDecoder.decode(this);
         }
         return invalidReason == null;
     }
@@ -237,217 +240,6 @@ public final class Packet {
     public String invalidReason() {
         decode();
         return invalidReason;
-    }
-
-    private String decodeLink() {
-        int p = off;
-        int end = off + len;
-        int etherType;
-        if (linkType == null) {
-            return InvalidReason.UNSUPPORTED_LINK_TYPE; // a switch on null would throw
-        }
-        switch (linkType) {
-            case RAW:
-            case IPV4:
-            case IPV6:
-                return decodeIp(p, end);
-            case ETHERNET:
-                if (len < 14) {
-                    return InvalidReason.TRUNCATED_LINK_HEADER;
-                }
-                linkBroadcast = (buf[p] & buf[p + 1] & buf[p + 2] & buf[p + 3] & buf[p + 4] & buf[p + 5]) == (byte) 0xff;
-                if (sourceMac == NO_MAC) {
-                    sourceMac = readMac(buf, p + 6);
-                }
-                etherType = u16(p + 12);
-                p += 14;
-                break;
-            case LINUX_SLL:
-                if (len < 16) {
-                    return InvalidReason.TRUNCATED_LINK_HEADER;
-                }
-                if (packetType == PACKET_TYPE_UNKNOWN) {
-                    packetType = u16(p);
-                }
-                if (sourceMac == NO_MAC && u16(p + 2) == 1 && u16(p + 4) == 6) {
-                    sourceMac = readMac(buf, p + 6);
-                }
-                etherType = u16(p + 14);
-                p += 16;
-                break;
-            case LINUX_SLL2:
-                if (len < 20) {
-                    return InvalidReason.TRUNCATED_LINK_HEADER;
-                }
-                etherType = u16(p);
-                if (ifIndex == 0) {
-                    ifIndex = u16(p + 4) << 16 | u16(p + 6);
-                }
-                if (packetType == PACKET_TYPE_UNKNOWN) {
-                    packetType = buf[p + 10] & 0xff;
-                }
-                if (sourceMac == NO_MAC && u16(p + 8) == 1 && (buf[p + 11] & 0xff) == 6) {
-                    sourceMac = readMac(buf, p + 12);
-                }
-                p += 20;
-                break;
-            default:
-                return InvalidReason.UNSUPPORTED_LINK_TYPE;
-        }
-        // 802.1Q (0x8100), 802.1ad (0x88a8) and the old QinQ 0x9100: at most two tags.
-        while (etherType == 0x8100 || etherType == 0x88a8 || etherType == 0x9100) {
-            if (vlanTags == 2) {
-                return InvalidReason.TOO_MANY_VLAN_TAGS;
-            }
-            if (end - p < 4) {
-                return InvalidReason.TRUNCATED_LINK_HEADER;
-            }
-            if (vlanTags == 0) {
-                outerVlanId = u16(p) & 0x0fff;
-            }
-            vlanTags++;
-            etherType = u16(p + 2);
-            p += 4;
-        }
-        if (etherType != 0x0800 && etherType != 0x86dd) {
-            return InvalidReason.NOT_IP;
-        }
-        return decodeIp(p, end);
-    }
-
-    private String decodeIp(int p, int end) {
-        if (end - p < 1) {
-            return InvalidReason.TRUNCATED_IP_HEADER;
-        }
-        int version = (buf[p] & 0xff) >>> 4;
-        if (linkType == LinkType.IPV4 && version != 4 || linkType == LinkType.IPV6 && version != 6) {
-            return InvalidReason.BAD_IP_VERSION;
-        }
-        l3Off = p;
-        if (version == 4) {
-            return decodeIpv4(p, end);
-        } else if (version == 6) {
-            return decodeIpv6(p, end);
-        }
-        return InvalidReason.BAD_IP_VERSION;
-    }
-
-    private String decodeIpv4(int p, int end) {
-        ipVersion = 4;
-        if (end - p < 20) {
-            return InvalidReason.TRUNCATED_IP_HEADER;
-        }
-        int ihl = (buf[p] & 0x0f) * 4;
-        if (ihl < 20) {
-            return InvalidReason.BAD_IHL;
-        }
-        if (end - p < ihl) {
-            return InvalidReason.TRUNCATED_IP_HEADER;
-        }
-        int totalLength = u16(p + 2);
-        if (totalLength < ihl) {
-            return InvalidReason.BAD_IP_LENGTH;
-        }
-        // Trust the shorter of the header's length and what was captured: trailing link padding
-        // is not part of the packet, and a short capture still carries what pmtud needs.
-        l3Len = Math.min(totalLength, end - p);
-        if ((u16(p + 6) & 0x1fff) != 0) {
-            return InvalidReason.IP_FRAGMENT;
-        }
-        if ((buf[p + 9] & 0xff) != 1) {
-            return InvalidReason.NOT_ICMP;
-        }
-        int icmp = p + ihl;
-        int l3End = p + l3Len;
-        if (l3End - icmp < 8) {
-            return InvalidReason.TRUNCATED_ICMP_HEADER;
-        }
-        icmpOff = icmp;
-        icmpType = buf[icmp] & 0xff;
-        icmpCode = buf[icmp + 1] & 0xff;
-        if (icmpType != 3 || icmpCode != 4) {
-            return InvalidReason.NOT_FRAG_NEEDED;
-        }
-        nextHopMtu = u16(icmp + 6);
-        int inner = icmp + 8;
-        if (l3End - inner < 1 || (buf[inner] & 0xff) >>> 4 != 4) {
-            return l3End - inner < 1 ? InvalidReason.EMBEDDED_TOO_SHORT : InvalidReason.EMBEDDED_NOT_IP;
-        }
-        int innerIhl = (buf[inner] & 0x0f) * 4;
-        if (innerIhl < 20) {
-            return InvalidReason.EMBEDDED_BAD_IHL;
-        }
-        if (l3End - inner < innerIhl + 4) {
-            return InvalidReason.EMBEDDED_TOO_SHORT;
-        }
-        innerOff = inner;
-        innerProtocol = buf[inner + 9] & 0xff;
-        innerTransportOff = inner + innerIhl;
-        return null;
-    }
-
-    private String decodeIpv6(int p, int end) {
-        ipVersion = 6;
-        if (end - p < 40) {
-            return InvalidReason.TRUNCATED_IP_HEADER;
-        }
-        int payloadLength = u16(p + 4);
-        if (payloadLength == 0) {
-            return InvalidReason.BAD_IP_LENGTH; // jumbograms never carry a packet-too-big
-        }
-        l3Len = Math.min(40 + payloadLength, end - p);
-        int l3End = p + l3Len;
-        int next = buf[p + 6] & 0xff;
-        int q = p + 40;
-        // Walk the extension headers a router may add; at most a handful, each bounded by l3End.
-        for (int hops = 0; next != 58; hops++) {
-            if (hops == 8) {
-                return InvalidReason.NOT_ICMP;
-            }
-            if (next == 0 || next == 43 || next == 60) {
-                if (l3End - q < 8) {
-                    return InvalidReason.TRUNCATED_EXTENSION_HEADER;
-                }
-                int extLen = ((buf[q + 1] & 0xff) + 1) * 8;
-                if (l3End - q < extLen) {
-                    return InvalidReason.TRUNCATED_EXTENSION_HEADER;
-                }
-                next = buf[q] & 0xff;
-                q += extLen;
-            } else if (next == 44) {
-                if (l3End - q < 8) {
-                    return InvalidReason.TRUNCATED_EXTENSION_HEADER;
-                }
-                if ((u16(q + 2) & 0xfff8) != 0) {
-                    return InvalidReason.IP_FRAGMENT;
-                }
-                next = buf[q] & 0xff;
-                q += 8;
-            } else {
-                return InvalidReason.NOT_ICMP;
-            }
-        }
-        if (l3End - q < 8) {
-            return InvalidReason.TRUNCATED_ICMP_HEADER;
-        }
-        icmpOff = q;
-        icmpType = buf[q] & 0xff;
-        icmpCode = buf[q + 1] & 0xff;
-        if (icmpType != 2 || icmpCode != 0) {
-            return InvalidReason.NOT_PACKET_TOO_BIG;
-        }
-        nextHopMtu = ((long) u16(q + 4) << 16) | u16(q + 6);
-        int inner = q + 8;
-        if (l3End - inner < 1 || (buf[inner] & 0xff) >>> 4 != 6) {
-            return l3End - inner < 1 ? InvalidReason.EMBEDDED_TOO_SHORT : InvalidReason.EMBEDDED_NOT_IP;
-        }
-        if (l3End - inner < 40 + 4) {
-            return InvalidReason.EMBEDDED_TOO_SHORT;
-        }
-        innerOff = inner;
-        innerProtocol = buf[inner + 6] & 0xff;
-        innerTransportOff = inner + 40;
-        return null;
     }
 
     // ---- decoded fields (meaningful for valid packets) ----
@@ -540,15 +332,15 @@ public final class Packet {
     /** The embedded packet's first four transport bytes as one number (both ports for TCP/UDP). */
     public int innerTransportWord() {
         int t = innerTransportOffset();
-        return u16(t) << 16 | u16(t + 2);
+        return PacketDecoder.u16(buf, t) << 16 | PacketDecoder.u16(buf, t + 2);
     }
 
     public int innerSourcePort() {
-        return u16(innerTransportOffset());
+        return PacketDecoder.u16(buf, innerTransportOffset());
     }
 
     public int innerDestinationPort() {
-        return u16(innerTransportOffset() + 2);
+        return PacketDecoder.u16(buf, innerTransportOffset() + 2);
     }
 
     /** Number of VLAN tags in front of the IP header (0, 1 or 2). */
@@ -566,27 +358,19 @@ public final class Packet {
     // ---- conveniences that allocate: for logs, tests and control paths, not per packet ----
 
     public InetAddress outerSource() {
-        return address(outerSourceOffset());
+        return PacketFormat.address(buf, outerSourceOffset(), addressLength());
     }
 
     public InetAddress outerDestination() {
-        return address(outerDestinationOffset());
+        return PacketFormat.address(buf, outerDestinationOffset(), addressLength());
     }
 
     public InetAddress innerSource() {
-        return address(innerSourceOffset());
+        return PacketFormat.address(buf, innerSourceOffset(), addressLength());
     }
 
     public InetAddress innerDestination() {
-        return address(innerDestinationOffset());
-    }
-
-    private InetAddress address(int at) {
-        try {
-            return InetAddress.getByAddress(Arrays.copyOfRange(buf, at, at + addressLength()));
-        } catch (UnknownHostException e) {
-            throw new IllegalStateException(e);
-        }
+        return PacketFormat.address(buf, innerDestinationOffset(), addressLength());
     }
 
     /** A copy whose buffer holds only this packet's bytes, with the same metadata. */
@@ -607,36 +391,12 @@ public final class Packet {
         return Arrays.copyOfRange(buf, l3Offset(), l3Offset() + l3Length());
     }
 
-    /** One line for logs: what it is and what it says. */
+    /**
+     * One line for logs: what it is and what it says, like {@code ICMP frag-needed from 203.0.113.1
+     * mtu 1400 for tcp 192.0.2.10:443 -> 198.51.100.7:51000}, or {@code invalid (reason)}. Allocates.
+     */
     public String describe() {
-        if (!isValid()) {
-            return "invalid (" + invalidReason + ")";
-        }
-        return (ipVersion == 4 ? "ICMP frag-needed" : "ICMPv6 packet-too-big")
-                + " from " + Values.formatAddress(buf, outerSourceOffset(), addressLength())
-                + " mtu " + nextHopMtu
-                + " for " + protocolName(innerProtocol) + " "
-                + hostPort(innerSource(), innerSourcePort()) + " -> " + hostPort(innerDestination(), innerDestinationPort());
-    }
-
-    private String hostPort(InetAddress a, int port) {
-        String h = Values.formatAddress(a);
-        boolean ports = innerProtocol == 6 || innerProtocol == 17 || innerProtocol == 132 || innerProtocol == 33;
-        if (!ports) {
-            return h;
-        }
-        return (ipVersion == 6 ? "[" + h + "]" : h) + ":" + port;
-    }
-
-    private static String protocolName(int p) {
-        switch (p) {
-            case 6: return "tcp";
-            case 17: return "udp";
-            case 132: return "sctp";
-            case 1: return "icmp";
-            case 58: return "icmpv6";
-            default: return "proto-" + p;
-        }
+        return PacketFormat.describe(this);
     }
 
     @Override
@@ -644,28 +404,8 @@ public final class Packet {
         return describe();
     }
 
-    private int u16(int at) {
-        return (buf[at] & 0xff) << 8 | (buf[at + 1] & 0xff);
-    }
-
-    private static long readMac(byte[] b, int o) {
-        long m = 0;
-        for (int i = 0; i < 6; i++) {
-            m = m << 8 | (b[o + i] & 0xff);
-        }
-        return m;
-    }
-
     /** Formats a 48-bit MAC number as {@code aa:bb:cc:dd:ee:ff}. */
     public static String formatMac(long mac) {
-        StringBuilder sb = new StringBuilder(17);
-        for (int i = 5; i >= 0; i--) {
-            int b = (int) (mac >>> (i * 8)) & 0xff;
-            sb.append(Character.forDigit(b >> 4, 16)).append(Character.forDigit(b & 0xf, 16));
-            if (i > 0) {
-                sb.append(':');
-            }
-        }
-        return sb.toString();
+        return PacketFormat.mac(mac);
     }
 }

@@ -30,11 +30,33 @@ public interface PipelineContext {
     PeerSet peers();
 
     /**
-     * Source networks whose messages are never replicated: the union of every exclude-networks
-     * filter (of every pipeline) and the managed rule's exclusions. Sinks use it to refuse configurations that loop.
+     * The cluster's own networks, whose messages are never replicated (a message from there is a
+     * copy from a peer): {@code cluster.networks}, the networks filters of any pipeline exclude
+     * ({@link FilterFactory#excludedNetworks}, e.g. an exclude-networks filter's own
+     * {@code networks:}) and what the application adds (the managed capture rule's
+     * {@code exclude-sources}). The same list for every component; sinks use it to refuse
+     * configurations that loop.
      */
     List<Cidr> excludedNetworks();
 
-    /** A logger for the named component; debug level carries one line per decision. */
-    System.Logger logger(String component);
+    /**
+     * The component's logger, named by the runtime after what it is:
+     * {@code dev.pmtud.<kind>.<pipeline>.<label>}, where kind is {@code source}, {@code filter},
+     * {@code sink} or {@code peers} and the label is the component's {@code name:} (default its type).
+     * The pipeline is part of it because labels are unique only within a pipeline; peer providers,
+     * which every pipeline shares, are {@code dev.pmtud.peers.<label>}. So a component never names its
+     * own logger, and one line in the logging configuration reaches exactly one component.
+     */
+    System.Logger logger();
+
+    /**
+     * The component's logger, {@link #logger()}: the name is the runtime's to give, so
+     * {@code component} is ignored.
+     *
+     * @deprecated use {@link #logger()}; kept for plugins built against the first API
+     */
+    @Deprecated
+    default System.Logger logger(String component) {
+        return logger();
+    }
 }

@@ -1,14 +1,31 @@
 package dev.pmtud.api;
 
 import java.io.IOException;
+import java.util.Optional;
 import java.util.Set;
 
 /**
  * Where packets come from: an NFLOG group, a live capture, a capture file.
  *
- * <p>Lifecycle: {@link #open()} once (acquire kernel resources; a failure here stops the daemon
- * from starting, so make its message say how to fix it), then {@link #run(PacketHandler)} on a
- * dedicated thread until {@link #close()} is called from another thread.
+ * <p>Lifecycle, as the runtime drives it. Every source has a thread of its own, and everything it
+ * owns is touched by one thread at a time, so a source needs no locks, flags or latches for its
+ * lifecycle:
+ * <ol>
+ *   <li>{@link #open()}, once, on the runtime's thread (tests open a source inside a network
+ *       namespace on yet another thread): acquire sockets, handles, files.
+ *   <li>{@link #run(PacketHandler)}, at most once, on the source's own thread, after
+ *       {@code open()} returned: read until the input ends (a file) or {@link #wakeup()} is called.
+ *   <li>{@link #close()}, exactly once, <em>on the source's own thread right after {@code run()}
+ *       returned</em> (or threw): release everything {@code open()} acquired. Since it never runs
+ *       while {@code run()} does, it may free what {@code run()} used without waiting for anyone.
+ *       A source that was opened but never run (another component failed to start) is closed
+ *       by the thread that stops the runtime instead; {@code close()} is then called even when
+ *       {@code open()} threw, so it releases whatever {@code open()} had acquired before failing.
+ * </ol>
+ * {@link #wakeup()} comes from any other thread, at any time after {@code open()} returned: before
+ * {@code run()} began, while it runs, or after it returned and {@code close()} ran. What
+ * {@code open()} wrote is visible to it. {@link #lost()} may be called from any thread at any
+ * time, {@code close()} included.
  */
 public interface Source extends AutoCloseable {
 
@@ -17,9 +34,19 @@ public interface Source extends AutoCloseable {
 
     /**
      * Reads packets and hands each to {@code handler}, reusing one {@link Packet} instance. Returns
-     * when the source is exhausted (a file) or closed. Transient errors are counted, not thrown.
+     * when the source is exhausted (a file) or soon after {@link #wakeup()}, which may have been
+     * called before this method began. Transient errors are counted, not thrown.
      */
     void run(PacketHandler handler) throws IOException;
+
+    /**
+     * Makes {@link #run} return soon: now if it is waiting for input, at once if it has not begun
+     * yet. Called from any thread, any number of times, also after {@link #close()}, where it must
+     * do nothing. It must not block and must not release anything ({@code close()} does that, on
+     * the source's own thread): typically a write to an eventfd the source polls, or a libpcap
+     * break-loop.
+     */
+    void wakeup();
 
     /** What {@link #capturesFrom()} returns for a source that captures on every interface. */
     Set<String> EVERY_INTERFACE = Set.of("any");
@@ -36,14 +63,29 @@ public interface Source extends AutoCloseable {
     }
 
     /**
+     * The NFLOG group this source reads, when it reads one, so that whoever installs the netfilter
+     * rule feeding it (the app's managed capture rule) logs to that group and those families,
+     * learnt from the source as built rather than from its configuration. Empty by default.
+     */
+    default Optional<NflogGroup> nflogGroup() {
+        return Optional.empty();
+    }
+
+    /**
      * Messages the kernel (or capture layer) reported as dropped before pmtud could read them, for
      * example NFLOG sequence gaps or pcap_stats drops. Exported as {@code pmtud_source_lost_total}.
+     * Read by the metrics scrape on another thread, {@code close()} included: return a value the
+     * source's own thread keeps up to date, or ask something that stays safe to ask after
+     * {@code close()} (never a descriptor or native memory {@code close()} may be releasing).
      */
     default long lost() {
         return 0;
     }
 
-    /** Makes {@link #run} return soon and releases resources. Idempotent and thread-safe. */
+    /**
+     * Releases what {@link #open()} acquired. Called once, on the source's own thread after
+     * {@link #run} returned (see the class comment), so it never races {@code run()}.
+     */
     @Override
     void close();
 }

@@ -8,7 +8,9 @@
  *
  * <p>Threading: each source runs on its own thread and processes a packet to completion (decode,
  * filters, sinks) before reading the next. The runtime never calls one filter or sink instance from
- * two threads at once, so plugins need no locking of their own for per-packet state.
+ * two threads at once, so plugins need no locking of their own for per-packet state. A source's
+ * thread also closes it, after {@code run} returned; other threads only wake it
+ * ({@link dev.pmtud.api.Source#wakeup()}), so a source needs no locking for its lifecycle either.
  *
  * <p>Lifetime of a {@link dev.pmtud.api.Packet}: it is a view over the source's receive buffer and is
  * valid only during the call that received it. Copy it ({@link dev.pmtud.api.Packet#copy()}) to keep it.

@@ -62,7 +62,7 @@ class ComponentConfigTest {
         assertEquals(4L << 20, c.size("buf", 0, 0, 1L << 30));
         assertEquals("l3", c.oneOf("mode", "l3", "l3", "l2-broadcast"));
         assertEquals(List.of(Cidr.parse("192.0.2.0/24"), Cidr.parse("2001:db8::/32")), c.networks("nets"));
-        assertEquals(List.of(Craft.inet("192.0.2.2")), c.addresses("peer"));
+        assertEquals(List.of(Inet.of("192.0.2.2")), c.addresses("peer"));
         assertEquals(List.of("192.0.2.2"), c.strings("peer"));
         assertEquals(List.of(), c.strings("absent"));
         assertTrue(c.has("max"));

@@ -60,9 +60,9 @@ class ValuesTest {
         assertArrayEquals(new byte[] {(byte) 192, 0, 2, 1}, a.getAddress());
         InetAddress b = Values.parseAddress("2001:db8::1");
         assertTrue(b instanceof Inet6Address);
-        assertEquals(Craft.inet("2001:db8::1"), b);
-        assertEquals(Craft.inet("2001:db8::2"), Values.parseAddress("[2001:db8::2]"));
-        assertEquals(Craft.inet("198.51.100.255"), Values.parseAddress("198.51.100.255"));
+        assertEquals(Inet.of("2001:db8::1"), b);
+        assertEquals(Inet.of("2001:db8::2"), Values.parseAddress("[2001:db8::2]"));
+        assertEquals(Inet.of("198.51.100.255"), Values.parseAddress("198.51.100.255"));
     }
 
     @Test

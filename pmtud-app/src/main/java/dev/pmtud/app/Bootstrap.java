@@ -1,35 +1,93 @@
 package dev.pmtud.app;
 
 import dev.pmtud.api.ConfigNode;
+import dev.pmtud.app.config.YamlConfigLoader;
+import dev.pmtud.app.plugins.PluginDirectory;
+import dev.pmtud.app.rules.RuleManager;
+import dev.pmtud.app.rules.RuleSettings;
+import dev.pmtud.core.NodeRuntime;
+import dev.pmtud.core.NodeRuntimeBuilder;
 import dev.pmtud.core.PluginRegistry;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
- * The steps every command shares before it can build a pipeline: read the configuration, load the
- * plugin directory, discover every factory. Kept apart from the commands so each of them reads as
- * what it does differently.
+ * The steps every command shares: read the configuration, load the plugin directory, discover every
+ * factory, build the runtime and find its capture rule. Kept apart from the commands so each of them
+ * reads as what it does differently (and a reload can build again the way a start does).
  */
-final class Bootstrap {
-    private final PmtudCommand top;
+public final class Bootstrap {
+    private final Cli cli;
+    private final Path pluginDir;
+    private final boolean explicitPluginDir;
     private List<PluginDirectory.Plugin> plugins;
     private PluginRegistry registry;
 
-    Bootstrap(PmtudCommand top) {
-        this.top = top;
+    /**
+     * @param pluginDir         the plugin directory to load, or {@code null} for none
+     * @param explicitPluginDir whether the user named it (then a missing one is an error)
+     */
+    public Bootstrap(Cli cli, Path pluginDir, boolean explicitPluginDir) {
+        this.cli = cli;
+        this.pluginDir = pluginDir;
+        this.explicitPluginDir = explicitPluginDir;
     }
 
-    Cli cli() {
-        return top.cli();
+    public Cli cli() {
+        return cli;
     }
 
-    ConfigNode loadConfig(Path file) {
-        return new YamlConfigLoader(top.cli().environment()).load(file);
+    public ConfigNode loadConfig(Path file) {
+        return new YamlConfigLoader(cli.environment()).load(file);
+    }
+
+    /**
+     * How every command builds {@code root}: with the registry's factories, and the cluster
+     * networks its {@code rules:} block adds ({@link RuleSettings#clusterNetworks()}), so that the
+     * loop checks see what the managed rule skips.
+     */
+    public NodeRuntimeBuilder builder(ConfigNode root, Optional<RuleSettings> rules) {
+        return NodeRuntime.builder(root, registry()).clusterNetworks(rules.map(RuleSettings::clusterNetworks).orElse(List.of()));
+    }
+
+    /** The configuration file built as it is, for the commands that look at it without running it. */
+    public Built build(Path configFile) {
+        return build(loadConfig(configFile), builder -> { });
+    }
+
+    /**
+     * {@code root} built (nothing opened yet) with its capture rule, which learns its NFLOG group
+     * from the built sources and its default exclusions from the runtime's cluster networks.
+     *
+     * @param customize what the command adds to the builder (meters, a decision listener)
+     * @throws dev.pmtud.api.ConfigException for any mistake, the runtime then closed again
+     */
+    public Built build(ConfigNode root, Consumer<NodeRuntimeBuilder> customize) {
+        Optional<RuleSettings> rules = RuleSettings.read(root);
+        NodeRuntimeBuilder builder = builder(root, rules);
+        customize.accept(builder);
+        NodeRuntime runtime = builder.build();
+        try {
+            return new Built(runtime, rules.map(s -> RuleManager.forRuntime(s, runtime)));
+        } catch (RuntimeException e) {
+            runtime.close();
+            throw e;
+        }
+    }
+
+    /** A built runtime and the capture rule of its {@code rules:} block (empty without one); closing closes the runtime. */
+    public record Built(NodeRuntime runtime, Optional<RuleManager> rules) implements AutoCloseable {
+        @Override
+        public void close() {
+            runtime.close();
+        }
     }
 
     /** Built-ins from the application class path first, then each plugin's own loader. */
-    PluginRegistry registry() {
+    public PluginRegistry registry() {
         if (registry == null) {
             List<ClassLoader> loaders = new ArrayList<>();
             loaders.add(Main.class.getClassLoader());
@@ -45,10 +103,9 @@ final class Bootstrap {
         return registry;
     }
 
-    List<PluginDirectory.Plugin> plugins() {
+    private List<PluginDirectory.Plugin> plugins() {
         if (plugins == null) {
-            PmtudCommand.PluginDirectoryChoice choice = top.pluginDirectory();
-            plugins = choice == null ? List.of() : PluginDirectory.load(choice.dir(), choice.explicit(), Main.class.getClassLoader());
+            plugins = pluginDir == null ? List.of() : PluginDirectory.load(pluginDir, explicitPluginDir, Main.class.getClassLoader());
         }
         return plugins;
     }

@@ -1,12 +1,15 @@
 package dev.pmtud.app;
 
 import dev.pmtud.api.ConfigNode;
+import dev.pmtud.app.gopmtud.GoPmtudMetrics;
+import dev.pmtud.app.http.Meters;
+import dev.pmtud.app.http.StatusServer;
+import dev.pmtud.app.rules.ManagedRuleCheck;
 import dev.pmtud.app.rules.RuleException;
 import dev.pmtud.app.rules.RuleManager;
 import dev.pmtud.core.DecisionListener;
 import dev.pmtud.core.MicrometerMetrics;
 import dev.pmtud.core.NodeRuntime;
-import dev.pmtud.core.NodeRuntimeBuilder;
 import dev.pmtud.core.NodeSettings;
 import dev.pmtud.core.Pipeline;
 import dev.pmtud.core.PipelineConfig;
@@ -19,7 +22,7 @@ import java.time.Duration;
  * end), stop. Shared by {@code run} and the go-pmtud drop-in mode, which differ only in where the
  * configuration tree comes from.
  */
-final class Daemon {
+public final class Daemon {
     private static final System.Logger LOG = System.getLogger("dev.pmtud.app.Daemon");
     private static final Duration POLL = Duration.ofMillis(100);
     /** How often a managed rule is checked and re-added if someone deleted it. */
@@ -31,40 +34,43 @@ final class Daemon {
     private boolean goPmtudMetrics;
     private volatile boolean started;
 
-    Daemon(Bootstrap boot, ConfigNode root, boolean decisions) {
+    public Daemon(Bootstrap boot, ConfigNode root, boolean decisions) {
         this.boot = boot;
         this.root = root;
         this.decisions = decisions;
     }
 
     /** Also exports go-pmtud's metric names (drop-in mode). */
-    Daemon withGoPmtudMetrics() {
+    public Daemon withGoPmtudMetrics() {
         this.goPmtudMetrics = true;
         return this;
     }
 
-    int run() throws InterruptedException {
+    public int run() throws InterruptedException {
         Cli cli = boot.cli();
-        RuleManager rules = RuleManager.fromConfig(root).orElse(null);
         boolean several = PipelineConfig.read(root).size() > 1;
         PrometheusMeterRegistry meters = Meters.create();
-        NodeRuntimeBuilder builder = NodeRuntime.builder(root, boot.registry()).meterRegistry(meters);
         DecisionListener listener = decisions ? new DecisionPrinter(cli.out(), several)::decided : null;
         if (goPmtudMetrics) {
             // Bound before the build, so that it sees every per-peer meter the sinks create.
             GoPmtudMetrics go = GoPmtudMetrics.bind(meters, NodeSettings.from(root).nodeName());
             DecisionListener print = listener;
-            listener = (pipeline, packet, stage, reason) -> {
+            listener = (pipeline, packet, decision) -> {
                 go.processed(packet.timestampNanos());
                 if (print != null) {
-                    print.decided(pipeline, packet, stage, reason);
+                    print.decided(pipeline, packet, decision);
                 }
             };
         }
-        if (listener != null) {
-            builder.onDecision(listener);
-        }
-        NodeRuntime runtime = builder.build();
+        DecisionListener decided = listener;
+        Bootstrap.Built built = boot.build(root, builder -> {
+            builder.meterRegistry(meters);
+            if (decided != null) {
+                builder.onDecision(decided);
+            }
+        });
+        NodeRuntime runtime = built.runtime();
+        RuleManager rules = built.rules().orElse(null);
         try {
             // Before anything is installed: a refused start must not touch rules another instance may own.
             ManagedRuleCheck.checkConfigured(rules, runtime);

@@ -1,6 +1,7 @@
 package dev.pmtud.app;
 
 import dev.pmtud.api.Packet;
+import dev.pmtud.core.Decision;
 import java.io.PrintStream;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -17,9 +18,7 @@ import java.time.format.DateTimeFormatter;
  * configuration has several pipelines, each line names its pipeline after the time:
  * {@code 2026-01-01T00:00:00.000000Z [relay] forwarded  ...}.
  */
-final class DecisionPrinter {
-    static final String FORWARDED = "forwarded";
-    static final String INVALID = "invalid";
+public final class DecisionPrinter {
     private static final DateTimeFormatter TIME =
             DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS'Z'").withZone(ZoneOffset.UTC);
 
@@ -27,18 +26,17 @@ final class DecisionPrinter {
     private final boolean namePipelines;
 
     /** @param namePipelines whether lines name their pipeline (the configuration has several) */
-    DecisionPrinter(PrintStream out, boolean namePipelines) {
+    public DecisionPrinter(PrintStream out, boolean namePipelines) {
         this.out = out;
         this.namePipelines = namePipelines;
     }
 
-    /** @param stage "invalid", a filter label or "forwarded"; reason the invalid or drop reason */
-    void decided(String pipeline, Packet packet, String stage, String reason) {
-        out.println(line(namePipelines ? pipeline : null, packet, stage, reason));
+    public void decided(String pipeline, Packet packet, Decision decision) {
+        out.println(line(namePipelines ? pipeline : null, packet, decision));
     }
 
     /** @param pipeline the pipeline to name, or {@code null} for none */
-    static String line(String pipeline, Packet packet, String stage, String reason) {
+    static String line(String pipeline, Packet packet, Decision decision) {
         long ts = packet.timestampNanos();
         StringBuilder sb = new StringBuilder(160);
         TIME.formatTo(Instant.ofEpochSecond(Math.floorDiv(ts, 1_000_000_000L), Math.floorMod(ts, 1_000_000_000L)), sb);
@@ -46,12 +44,11 @@ final class DecisionPrinter {
         if (pipeline != null) {
             sb.append('[').append(pipeline).append("] ");
         }
-        if (FORWARDED.equals(stage)) {
-            sb.append("forwarded  ").append(packet.describe());
-        } else if (INVALID.equals(stage)) {
-            sb.append("invalid    [").append(reason).append(']');
-        } else {
-            sb.append("dropped    ").append(packet.describe()).append(" [").append(stage).append(": ").append(reason).append(']');
+        switch (decision.outcome()) {
+            case FORWARDED -> sb.append("forwarded  ").append(packet.describe());
+            case INVALID -> sb.append("invalid    [").append(decision.reason()).append(']');
+            case DROPPED -> sb.append("dropped    ").append(packet.describe())
+                    .append(" [").append(decision.filter()).append(": ").append(decision.reason()).append(']');
         }
         return sb.toString();
     }

@@ -1,13 +1,15 @@
 package dev.pmtud.app;
 
 import dev.pmtud.api.ConfigException;
+import dev.pmtud.app.config.ConfigErrorReport;
+import dev.pmtud.app.cli.PmtudCommand;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 
 /**
  * Entry point. Exit statuses: 0 done, 1 could not start or failed while running, 2 bad configuration
- * or bad command line. Errors are one line on stderr, never a stack trace (unless
- * {@code --log-level debug}).
+ * or bad command line. Errors are one line on stderr (a configuration mistake: that line, then the
+ * offending line of the file, quoted), never a stack trace (unless {@code --log-level debug}).
  */
 public final class Main {
     public static final int OK = 0;
@@ -41,8 +43,8 @@ public final class Main {
     }
 
     private static int handle(Cli cli, PmtudCommand top, Exception e) {
-        if (e instanceof ConfigException) {
-            cli.err().println(e.getMessage());
+        if (e instanceof ConfigException c) {
+            cli.err().println(ConfigErrorReport.describe(c));
             return BAD_CONFIG;
         }
         if (e instanceof StartupException) {

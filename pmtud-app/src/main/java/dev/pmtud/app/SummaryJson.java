@@ -10,17 +10,17 @@ import java.util.function.Function;
  * count) and {@code forwarded}. Written by hand: four numbers do not justify a JSON library on
  * the daemon's class path.
  */
-final class SummaryJson {
+public final class SummaryJson {
     private SummaryJson() {
     }
 
-    static String format(Pipeline.Summary s) {
+    public static String format(Pipeline.Summary s) {
         return "{\"received\": " + s.received() + ", \"invalid\": " + s.invalid()
                 + ", \"dropped\": {" + join(s.dropped(), SummaryJson::quote, ": ") + "}, \"forwarded\": " + s.forwarded() + "}\n";
     }
 
     /** The human form printed after the decisions. */
-    static String text(Pipeline.Summary s) {
+    public static String text(Pipeline.Summary s) {
         String byFilter = s.dropped().isEmpty() ? "" : " (" + join(s.dropped(), name -> name, " ") + ")";
         return "summary: received " + s.received() + ", invalid " + s.invalid() + ", dropped " + s.droppedTotal()
                 + byFilter + ", forwarded " + s.forwarded();
@@ -35,7 +35,7 @@ final class SummaryJson {
         return sb.toString();
     }
 
-    static String quote(String s) {
+    public static String quote(String s) {
         StringBuilder sb = new StringBuilder("\"");
         for (char c : s.toCharArray()) {
             switch (c) {

@@ -16,9 +16,10 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * {@code pmtud validate} on broken configurations: each must exit 2 with exactly one line on
+ * {@code pmtud validate} on broken configurations: each must exit 2 with exactly one error line on
  * stderr that starts with {@code file:line:} (the line where the mistake is written) and names the
- * offending key or value and what is allowed. No stack trace, ever.
+ * offending key or value and what is allowed, followed by that line of the file, quoted. No stack
+ * trace, ever.
  */
 class ConfigErrorsTest {
     @TempDir
@@ -61,6 +62,17 @@ class ConfigErrorsTest {
                         filters:
                           - { type: exclude-networks, networks: [cluster-net] }
                         """, 3, "'networks'", "cluster-net", "192.0.2.0/24"),
+                broken("exclude-networks without networks and no cluster networks", """
+                        sources: [ { type: pcap-file, path: in.pcap } ]
+                        filters:
+                          - { type: exclude-networks }
+                        """, 3, "filters[0] (exclude-networks): 'networks' is required when the configuration has no cluster networks",
+                        "cluster: { networks: [10.0.0.0/8] }"),
+                broken("empty cluster networks", """
+                        cluster:
+                          networks: []
+                        sources: [ { type: pcap-file, path: in.pcap } ]
+                        """, 2, "cluster: 'networks' is empty", "like [10.0.0.0/8, 2001:db8::/32]"),
                 broken("bad rate unit", """
                         sources: [ { type: pcap-file, path: in.pcap } ]
                         filters:
@@ -94,7 +106,7 @@ class ConfigErrorsTest {
                         sources:
                           - { type: pcap-file, path: in.pcap
                         filters: []
-                        """, 4, "YAML syntax error", "indentation and quoting"),
+                        """, 4, "YAML syntax error at key 'filters'", "flow mapping that starts on line 3", "indentation and quoting"),
                 broken("duplicate key", """
                         node: a
                         sources: [ { type: pcap-file, path: in.pcap } ]
@@ -210,10 +222,14 @@ class ConfigErrorsTest {
 
         assertEquals(Main.BAD_CONFIG, r.status(), r.toString());
         assertEquals("", r.out(), "nothing on stdout: " + r);
-        // Log lines (a warning while building) may come first; the error is the one other line, last.
+        // Log lines (a warning while building) may come first; then the error line, then the
+        // offending line as written in the file (tabs shown as \t), quoted with its number.
         List<String> lines = r.err().strip().lines().toList();
-        String err = lines.get(lines.size() - 1);
-        for (String l : lines.subList(0, lines.size() - 1)) {
+        List<String> quote = line > 0 ? List.of(String.format("%6d | %s", line, yaml.lines().toList().get(line - 1).replace("\t", "\\t"))) : List.of();
+        assertTrue(lines.size() > quote.size(), r.toString());
+        String err = lines.get(lines.size() - 1 - quote.size());
+        assertEquals(quote, lines.subList(lines.size() - quote.size(), lines.size()), "the offending line, quoted: " + r);
+        for (String l : lines.subList(0, lines.size() - 1 - quote.size())) {
             assertTrue(l.matches("\\d{4}-\\d\\d-\\d\\dT.* (WARN|INFO) .*"), "only log lines before the error: " + r);
         }
         assertFalse(r.err().contains("Exception") || r.err().contains("\tat "), "no stack trace: " + r);

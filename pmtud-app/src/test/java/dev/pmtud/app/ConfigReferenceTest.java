@@ -23,12 +23,12 @@ import org.junit.jupiter.api.Test;
 
 /**
  * docs/configuration.md against the code: every built-in component type and every key its factory
- * accepts, plus the top-level, {@code metrics:}, {@code pipelines:} and {@code rules:} keys, must be documented, and
+ * accepts, plus the top-level, {@code metrics:}, {@code cluster:}, {@code pipelines:} and {@code rules:} keys, must be documented, and
  * nothing may be documented that the code does not accept.
  *
  * <p>The document's format (also stated in an HTML comment at its top): a block is a heading
  * {@code ### `NAME` (KIND)} with KIND {@code source|filter|sink|peers} (NAME is the type) or
- * {@code block} ({@code top-level}, {@code metrics}, {@code rules}); its keys are the table rows
+ * {@code block} ({@code top-level}, {@code metrics}, {@code cluster}, {@code rules}); its keys are the table rows
  * that start with {@code | `key` |}, up to the next heading.
  */
 class ConfigReferenceTest {
@@ -76,8 +76,9 @@ class ConfigReferenceTest {
         }
         code.put("block top-level", new TreeSet<>(dev.pmtud.core.NodeRuntime.TOP_LEVEL_KEYS));
         code.put("block metrics", new TreeSet<>(dev.pmtud.core.NodeRuntime.METRICS_KEYS));
+        code.put("block cluster", new TreeSet<>(dev.pmtud.core.NodeRuntime.CLUSTER_KEYS));
         code.put("block pipelines", new TreeSet<>(dev.pmtud.core.NodeRuntime.PIPELINE_KEYS));
-        code.put("block rules", new TreeSet<>(dev.pmtud.app.rules.RuleManager.KEYS));
+        code.put("block rules", new TreeSet<>(dev.pmtud.app.rules.RuleSettings.KEYS));
         return code;
     }
 

@@ -3,6 +3,7 @@ package dev.pmtud.app;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.pmtud.app.gopmtud.GoPmtudMetrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -29,6 +30,8 @@ class GoPmtudDropInTest {
         assertTrue(yaml.contains("addresses: [\"192.0.2.2\", \"192.0.2.3\"]"), yaml);
         assertTrue(yaml.contains("{ type: nflog, group: 34 }"), yaml);
         assertTrue(yaml.contains("networks: [\"192.0.2.0/24\", \"2001:db8:1::/64\"]"), yaml);
+        assertTrue(yaml.contains("\ncluster: { networks: [\"192.0.2.0/24\", \"2001:db8:1::/64\"] }\n"), "--ignore-networks are the cluster's: " + yaml);
+        assertTrue(yaml.contains("  - { type: exclude-networks }\n"), "the filter drops the cluster's networks: " + yaml);
         assertTrue(yaml.contains("{ type: raw, mode: l3, ttl: 5, interface: \"eth0\" }"), yaml);
         // filters run in go-pmtud's order: nflog -> exclude-networks -> raw
         assertTrue(yaml.indexOf("nflog") < yaml.indexOf("exclude-networks") && yaml.indexOf("exclude-networks") < yaml.indexOf("type: raw"));

@@ -12,7 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * A test source that reads nothing until closed, like a live source on a quiet link:
+ * A test source that reads nothing until woken, like a live source on a quiet link:
  * {@code { type: test-idle, gate: NAME }} makes open() wait until the test calls {@link #open(String)},
  * so readiness can be watched going from not ready to ready.
  */
@@ -46,7 +46,7 @@ public final class IdleSourceFactory implements SourceFactory {
     public Source create(ComponentConfig config, PipelineContext context) {
         String gate = config.string("gate", null);
         return new Source() {
-            private final CountDownLatch closed = new CountDownLatch(1);
+            private final CountDownLatch woken = new CountDownLatch(1);
 
             @Override
             public void open() throws IOException {
@@ -63,15 +63,19 @@ public final class IdleSourceFactory implements SourceFactory {
             @Override
             public void run(PacketHandler handler) throws IOException {
                 try {
-                    closed.await();
+                    woken.await();
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
             }
 
             @Override
+            public void wakeup() {
+                woken.countDown();
+            }
+
+            @Override
             public void close() {
-                closed.countDown();
             }
         };
     }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.pmtud.app.plugins.PluginDirectory;
 import dev.pmtud.testkit.PcapFile;
 import dev.pmtud.testkit.Ptb;
 import java.nio.file.Files;

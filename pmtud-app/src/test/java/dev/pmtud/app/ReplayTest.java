@@ -132,7 +132,7 @@ class ReplayTest {
         assertEquals(Main.OK, r.status(), r.toString());
         long forwarded = SampleCapture.entries().stream().filter(e -> e.expected().equals("forwarded")).count();
         // the configured log sink logged each forwarded message
-        assertEquals(forwarded, r.err().lines().filter(l -> l.contains(" sink.log: forwarded ")).count(), r.toString());
+        assertEquals(forwarded, r.err().lines().filter(l -> l.contains(" sink.main.log: forwarded ")).count(), r.toString());
         assertEquals(1, r.out().lines().count(), "--quiet prints only the summary: " + r);
     }
 
@@ -162,6 +162,26 @@ class ReplayTest {
             assertEquals(records.get(i).timestampNanos(), written.get(i).timestampNanos());
         }
         assertTrue(r.out().contains("summary: received 3, invalid 0, dropped 0, forwarded 3"), r.toString());
+    }
+
+    /** The outcome is not read from the label: a filter that calls itself "forwarded" still drops. */
+    @Test
+    void aFilterNamedForwardedThatDropsIsPrintedAsADrop() throws Exception {
+        Path capture = dir.resolve("one.pcap");
+        PcapFile.write(capture, LINKTYPE_RAW, List.of(new PcapFile.Record(1_000_000_000L, Ptb.v4().mtu(1400).build())));
+        Path config = dir.resolve("named.yaml");
+        Files.writeString(config, """
+                metrics: { enabled: false }
+                sources: [ { type: pcap-file, path: x.pcap } ]
+                filters: [ { type: mtu-range, name: forwarded, min: 9000, max: 9216 } ]
+                """);
+
+        CliRunner.Result r = CliRunner.run("replay", "--config", config.toString(), "--input", capture.toString());
+
+        assertEquals(Main.OK, r.status(), r.toString());
+        String line = r.out().lines().findFirst().orElseThrow();
+        assertTrue(line.contains(" dropped ") && line.endsWith(" [forwarded: mtu-below-min]"), r.toString());
+        assertTrue(r.out().contains("summary: received 1, invalid 0, dropped 1 (forwarded 1), forwarded 0"), r.toString());
     }
 
     @Test

@@ -47,7 +47,7 @@ final class BenchContext implements PipelineContext {
     }
 
     @Override
-    public System.Logger logger(String component) {
-        return System.getLogger("pmtud." + component);
+    public System.Logger logger() {
+        return System.getLogger("dev.pmtud.bench");
     }
 }

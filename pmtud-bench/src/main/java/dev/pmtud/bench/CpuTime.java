@@ -7,7 +7,7 @@ import java.lang.management.ManagementFactory;
  * instead of wall-clock time: on a machine shared with other work (CI, other builds) wall-clock
  * ns/op counts the time the thread waited for a core, CPU time does not. One JVM = one fork:
  * <pre>
- *   java -Xms256m -Xmx256m -cp benchmarks.jar dev.pmtud.bench.CpuTime decode|chain|pipeline [CHAIN_SPEC|RATE_LIMIT_KEYS] [ITERATIONS]
+ *   java -Xms256m -Xmx256m -cp benchmarks.jar dev.pmtud.bench.CpuTime decode|chain|pipeline|nflog [CHAIN_SPEC|RATE_LIMIT_KEYS] [ITERATIONS]
  * </pre>
  * Warms up for 5 one-second iterations, then measures ITERATIONS (default 5) one-second iterations
  * and prints one line per iteration and a summary line:
@@ -46,8 +46,14 @@ public final class CpuTime {
             }
             batch = b::handle;
             Runtime.getRuntime().addShutdownHook(new Thread(b::tearDown));
+        } else if (what.equals("nflog")) {
+            NflogBenchmark b = new NflogBenchmark();
+            b.spacingNanos = 200;
+            b.setUp();
+            batch = b::receive;
+            Runtime.getRuntime().addShutdownHook(new Thread(b::tearDown));
         } else {
-            throw new IllegalArgumentException("decode, chain or pipeline, not " + what);
+            throw new IllegalArgumentException("decode, chain, pipeline or nflog, not " + what);
         }
         com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         long tid = Thread.currentThread().getId();

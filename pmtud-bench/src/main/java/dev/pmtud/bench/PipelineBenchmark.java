@@ -63,8 +63,12 @@ public class PipelineBenchmark extends MixBenchmark {
             }
 
             @Override
-            public void close() {
+            public void wakeup() {
                 closed.countDown();
+            }
+
+            @Override
+            public void close() {
             }
         };
         Sink nothing = new Sink() {

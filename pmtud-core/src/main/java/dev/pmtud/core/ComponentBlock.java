@@ -1,8 +1,11 @@
 package dev.pmtud.core;
 
+import dev.pmtud.api.Cidr;
 import dev.pmtud.api.ComponentConfig;
 import dev.pmtud.api.ComponentFactory;
 import dev.pmtud.api.ConfigException;
+import dev.pmtud.api.FilterFactory;
+import java.util.List;
 
 /**
  * One checked {@code { type: ..., name: ..., ... }} block: its factory is known, its keys are
@@ -14,6 +17,20 @@ record ComponentBlock(String type, String name, ComponentFactory<?> factory, Com
     /** How messages name it: {@code filters[2] (dedup)}. */
     String what() {
         return config.what();
+    }
+
+    /** A filter block's {@link FilterFactory#excludedNetworks}, a plugin's unchecked failure located like {@link #create}'s. */
+    List<Cidr> excludedNetworks() {
+        if (!(factory instanceof FilterFactory f)) {
+            return List.of();
+        }
+        try {
+            return List.copyOf(f.excludedNetworks(config));
+        } catch (ConfigException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw config.node().error(what() + ": " + (e.getMessage() != null ? e.getMessage() : e.toString()));
+        }
     }
 
     /** Calls the factory, turning a plugin's unchecked failure into a located configuration error. */

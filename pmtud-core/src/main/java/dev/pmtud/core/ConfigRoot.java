@@ -9,7 +9,7 @@ import java.util.Map;
 
 /** The top level of a configuration file: a map holding only the known keys. */
 final class ConfigRoot {
-    static final List<String> KEYS = List.of("metrics", "node", "peers", "rules", "pipelines", "sinks", "sources", "filters");
+    static final List<String> KEYS = List.of("cluster", "metrics", "node", "peers", "rules", "pipelines", "sinks", "sources", "filters");
 
     private ConfigRoot() {
     }
@@ -22,8 +22,8 @@ final class ConfigRoot {
             return ConfigNode.map(root.file(), root.line(), Map.of());
         }
         if (!root.isMap()) {
-            throw root.error("the configuration must be a map of node, metrics, peers, pipelines (or sources, filters, sinks),"
-                    + " rules; not " + root.describeKind());
+            throw root.error("the configuration must be a map of node, metrics, cluster, peers, pipelines (or sources, filters,"
+                    + " sinks), rules; not " + root.describeKind());
         }
         return root;
     }

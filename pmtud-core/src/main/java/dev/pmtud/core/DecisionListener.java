@@ -11,9 +11,8 @@ public interface DecisionListener {
 
     /**
      * @param pipeline the name of the pipeline that decided ({@code main} in the single-pipeline form)
-     * @param stage  {@code "invalid"}, the label of the filter that dropped it (a loop guard is
-     *               {@code <sink name>-loop-guard}), or {@code "forwarded"}
-     * @param reason the invalid or drop reason; {@code null} when forwarded
+     * @param decision invalid, dropped (by which filter) or forwarded, with the reason; the same
+     *                 preallocated instance for every packet decided alike
      */
-    void decided(String pipeline, Packet packet, String stage, String reason);
+    void decided(String pipeline, Packet packet, Decision decision);
 }

@@ -6,12 +6,19 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 
-/** A filter in the chain with its label and drop counters (one per reason, created ahead of time). */
+/**
+ * A filter in the chain with its label, and per drop reason its counter and its {@link Decision}
+ * (created ahead of time for the reasons the filter declares).
+ */
 final class FilterStage {
+    /** What one drop reason of this filter counts and reports. */
+    private record Drop(Metrics.Counter counter, Decision decision) {
+    }
+
     private final String label;
     private final Filter filter;
     private final Metrics metrics;
-    private final Map<String, Metrics.Counter> byReason = new HashMap<>();
+    private final Map<String, Drop> byReason = new HashMap<>();
     private final LongAdder dropped = new LongAdder();
 
     FilterStage(String label, Filter filter, Metrics metrics) {
@@ -19,7 +26,7 @@ final class FilterStage {
         this.filter = filter;
         this.metrics = metrics;
         for (String reason : filter.dropReasons()) {
-            counter(reason);
+            drop(reason);
         }
     }
 
@@ -31,24 +38,26 @@ final class FilterStage {
         return filter;
     }
 
-    /** Called under the pipeline lock. */
-    void countDrop(String reason) {
+    /** Counts a drop for {@code reason} and returns its decision. Called under the pipeline lock. */
+    Decision countDrop(String reason) {
         dropped.increment();
-        counter(reason).increment();
+        Drop d = drop(reason);
+        d.counter().increment();
+        return d.decision();
     }
 
     long dropped() {
         return dropped.sum();
     }
 
-    private Metrics.Counter counter(String reason) {
-        Metrics.Counter c = byReason.get(reason);
-        if (c == null) {
+    private Drop drop(String reason) {
+        Drop d = byReason.get(reason);
+        if (d == null) {
             // Only for a reason the filter did not declare in dropReasons(): allocates once.
-            c = metrics.counter("pmtud_dropped_total", "Packets a filter dropped, by filter and reason",
-                    "filter", label, "reason", reason);
-            byReason.put(reason, c);
+            d = new Drop(metrics.counter("pmtud_dropped_total", "Packets a filter dropped, by filter and reason",
+                    "filter", label, "reason", reason), Decision.dropped(label, reason));
+            byReason.put(reason, d);
         }
-        return c;
+        return d;
     }
 }

@@ -1,5 +1,6 @@
 package dev.pmtud.core;
 
+import dev.pmtud.api.Cidr;
 import dev.pmtud.api.ConfigNode;
 import dev.pmtud.api.PeerProvider;
 import dev.pmtud.api.PeerSet;
@@ -15,7 +16,7 @@ import java.util.Set;
 
 /**
  * The running daemon of one node: what every pipeline shares (settings, meter registry, the merged
- * peer set and its providers, the excluded networks) and the pipelines themselves, built from one
+ * peer set and its providers, the cluster's networks) and the pipelines themselves, built from one
  * configuration tree by {@link NodeRuntimeBuilder}. Building checks everything and creates every
  * component without touching the kernel; {@link #start()} opens them; {@link #close()} stops them
  * within two seconds.
@@ -25,6 +26,8 @@ public final class NodeRuntime implements AutoCloseable {
     public static final List<String> TOP_LEVEL_KEYS = ConfigRoot.KEYS;
     /** The keys of the {@code metrics:} block. */
     public static final List<String> METRICS_KEYS = NodeSettings.METRICS_KEYS;
+    /** The keys of the {@code cluster:} block. */
+    public static final List<String> CLUSTER_KEYS = NodeSettings.CLUSTER_KEYS;
     /** The keys of one item of {@code pipelines:}. */
     public static final List<String> PIPELINE_KEYS = PipelineConfig.KEYS;
 
@@ -44,18 +47,26 @@ public final class NodeRuntime implements AutoCloseable {
     private final NodeSettings settings;
     private final MicrometerMetrics metrics;
     private final MergedPeerSet peers;
+    private final List<Cidr> clusterNetworks;
     private final List<NamedProvider> providers;
     private final List<Pipeline> pipelines;
+    /** Guards the flags below; held briefly, so that ready() answers while start() is slow. */
     private final Object lifecycle = new Object();
+    /**
+     * Held by start() and close() throughout: they never interleave (a close() from another thread
+     * waits for start() to finish or fail), so each source runner is driven by one thread at a time.
+     */
+    private final Object transitions = new Object();
     private boolean started;
     private boolean closed;
     private boolean providersStarted;
 
-    NodeRuntime(NodeSettings settings, MicrometerMetrics metrics, MergedPeerSet peers, List<NamedProvider> providers,
-                List<Pipeline> pipelines) {
+    NodeRuntime(NodeSettings settings, MicrometerMetrics metrics, MergedPeerSet peers, List<Cidr> clusterNetworks,
+                List<NamedProvider> providers, List<Pipeline> pipelines) {
         this.settings = settings;
         this.metrics = metrics;
         this.peers = peers;
+        this.clusterNetworks = List.copyOf(clusterNetworks);
         this.providers = List.copyOf(providers);
         this.pipelines = List.copyOf(pipelines);
     }
@@ -71,6 +82,16 @@ public final class NodeRuntime implements AutoCloseable {
     /** The merged peers every pipeline's sinks send to. */
     public PeerSet peers() {
         return peers;
+    }
+
+    /**
+     * The cluster's own networks, as every component's {@link dev.pmtud.api.PipelineContext#excludedNetworks()}
+     * has them: {@code cluster.networks}, then what filters exclude
+     * ({@link dev.pmtud.api.FilterFactory#excludedNetworks}), then what the caller added
+     * ({@link NodeRuntimeBuilder#clusterNetworks}); each once, in that order.
+     */
+    public List<Cidr> clusterNetworks() {
+        return clusterNetworks;
     }
 
     public MeterRegistry meterRegistry() {
@@ -114,26 +135,28 @@ public final class NodeRuntime implements AutoCloseable {
      * @throws IOException from a sink's or source's open(), with its one-line, actionable message
      */
     public void start() throws IOException {
-        synchronized (lifecycle) {
-            if (started || closed) {
-                throw new IllegalStateException(closed ? "the runtime is closed; build a new one" : "the runtime is already started");
+        synchronized (transitions) {
+            synchronized (lifecycle) {
+                if (started || closed) {
+                    throw new IllegalStateException(closed ? "the runtime is closed; build a new one" : "the runtime is already started");
+                }
+                started = true;
             }
-            started = true;
-        }
-        try {
-            startProviders();
-            for (Pipeline p : pipelines) {
-                p.openSinks();
+            try {
+                startProviders();
+                for (Pipeline p : pipelines) {
+                    p.openSinks();
+                }
+                for (Pipeline p : pipelines) {
+                    p.openSources();
+                }
+                for (Pipeline p : pipelines) {
+                    p.startSources();
+                }
+            } catch (IOException | RuntimeException e) {
+                close();
+                throw e;
             }
-            for (Pipeline p : pipelines) {
-                p.openSources();
-            }
-            for (Pipeline p : pipelines) {
-                p.startSources();
-            }
-        } catch (IOException | RuntimeException e) {
-            close();
-            throw e;
         }
         int peerCount = peers.current().size();
         for (Pipeline p : pipelines) {
@@ -195,17 +218,25 @@ public final class NodeRuntime implements AutoCloseable {
     }
 
     /**
-     * Stops every source (their run() returns), waits for their threads (at most 1.5 s in all),
-     * flushes and closes the sinks, closes filters and peer providers. Idempotent; never throws.
+     * Stops every source (each is woken; its own thread closes it once its run() returned), waits
+     * for their threads (at most 1.5 s in all), flushes and closes the sinks, closes filters and
+     * peer providers. Idempotent; never throws. Waits for a start() running on another thread.
      */
     @Override
     public void close() {
-        synchronized (lifecycle) {
-            if (closed) {
-                return;
+        synchronized (transitions) {
+            synchronized (lifecycle) {
+                if (closed) {
+                    return;
+                }
+                closed = true;
             }
-            closed = true;
+            stop();
         }
+    }
+
+    /** Stops sources (their threads close them), then sinks, filters and providers: close()'s work, once. */
+    private void stop() {
         for (Pipeline p : pipelines) {
             p.stopSources();
         }

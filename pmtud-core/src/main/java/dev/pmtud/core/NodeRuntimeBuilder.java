@@ -1,7 +1,6 @@
 package dev.pmtud.core;
 
 import dev.pmtud.api.Cidr;
-import dev.pmtud.api.ComponentConfig;
 import dev.pmtud.api.ConfigNode;
 import dev.pmtud.api.Filter;
 import dev.pmtud.api.FilterFactory;
@@ -11,13 +10,13 @@ import dev.pmtud.api.Sink;
 import dev.pmtud.api.SinkFactory;
 import dev.pmtud.api.Source;
 import dev.pmtud.api.SourceFactory;
-import dev.pmtud.core.filter.ExcludeNetworksFilterFactory;
 import dev.pmtud.core.peers.MergedPeerSet;
 import dev.pmtud.core.peers.OwnAddresses;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.InetAddress;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
@@ -41,6 +40,7 @@ public final class NodeRuntimeBuilder {
     private Function<PipelineContext, List<Sink>> replacementSinks;
     private DecisionListener listener;
     private Supplier<Set<InetAddress>> ownAddresses = new OwnAddresses();
+    private final List<Cidr> addedClusterNetworks = new ArrayList<>();
 
     NodeRuntimeBuilder(ConfigNode root, PluginRegistry registry) {
         this.root = root;
@@ -74,7 +74,8 @@ public final class NodeRuntimeBuilder {
 
     /**
      * Like {@link #replaceSources(List)}, the sources created by {@code create} during
-     * {@link #build()} with the pipeline's own context (its metrics, peers and exclusions).
+     * {@link #build()} with the pipeline's own context (its metrics, peers and exclusions; its
+     * logger is the pipeline's, {@code dev.pmtud.core.Pipeline}, as the replacements are named only after).
      */
     public NodeRuntimeBuilder replaceSources(Function<PipelineContext, List<Source>> create) {
         this.replacementSources = Objects.requireNonNull(create, "create");
@@ -89,7 +90,7 @@ public final class NodeRuntimeBuilder {
 
     /**
      * Like {@link #replaceSinks(List)}, the sinks created by {@code create} during {@link #build()}
-     * with the pipeline's own context (its metrics, peers and exclusions).
+     * with the pipeline's own context (as for {@link #replaceSources(Function)}).
      */
     public NodeRuntimeBuilder replaceSinks(Function<PipelineContext, List<Sink>> create) {
         this.replacementSinks = Objects.requireNonNull(create, "create");
@@ -99,6 +100,16 @@ public final class NodeRuntimeBuilder {
     /** Told every decision of every pipeline. */
     public NodeRuntimeBuilder onDecision(DecisionListener listener) {
         this.listener = listener;
+        return this;
+    }
+
+    /**
+     * Networks the caller knows to be the cluster's own besides what the configuration says (the
+     * app: the managed capture rule's {@code exclude-sources}); added to
+     * {@link NodeRuntime#clusterNetworks()}. Calls add up.
+     */
+    public NodeRuntimeBuilder clusterNetworks(Collection<Cidr> networks) {
+        addedClusterNetworks.addAll(networks);
         return this;
     }
 
@@ -129,7 +140,7 @@ public final class NodeRuntimeBuilder {
             all.add(new Blocks(c, ComponentBlocks.of(c, "sources", PluginRegistry.SOURCE, registry), filters, sinks));
         }
         List<Blocks> built = selected(all);
-        List<Cidr> excluded = excludedNetworks(all, settings.rules());
+        List<Cidr> excluded = clusterNetworks(settings, all);
 
         MicrometerMetrics nodeMetrics = new MicrometerMetrics(
                 meterRegistry != null ? meterRegistry : new SimpleMeterRegistry(), settings.nodeName());
@@ -137,7 +148,8 @@ public final class NodeRuntimeBuilder {
         RuntimeContext shared = new RuntimeContext(settings.nodeName(), "", nodeMetrics, peers, excluded);
         List<NodeRuntime.NamedProvider> providers = new ArrayList<>();
         for (ComponentBlock b : peerBlocks) {
-            providers.add(new NodeRuntime.NamedProvider(b.name(), b.create((PeerProviderFactory) b.factory(), shared)));
+            providers.add(new NodeRuntime.NamedProvider(b.name(),
+                    b.create((PeerProviderFactory) b.factory(), shared.forComponent(PluginRegistry.PEERS, b.name()))));
         }
         List<Pipeline> pipelines = new ArrayList<>();
         List<InjectionLoopCheck.Capture> captures = new ArrayList<>();
@@ -153,7 +165,7 @@ public final class NodeRuntimeBuilder {
             }
         }
         InjectionLoopCheck.check(captures, injections);
-        return new NodeRuntime(settings, nodeMetrics, peers, providers, pipelines);
+        return new NodeRuntime(settings, nodeMetrics, peers, excluded, providers, pipelines);
     }
 
     /** The pipelines to build: all, or the selected one; replacements need exactly one. */
@@ -183,19 +195,21 @@ public final class NodeRuntimeBuilder {
         }
         List<FilterStage> configured = new ArrayList<>();
         for (ComponentBlock f : b.filters()) {
-            configured.add(new FilterStage(f.name(), f.create((FilterFactory) f.factory(), context), metrics));
+            configured.add(new FilterStage(f.name(),
+                    f.create((FilterFactory) f.factory(), context.forComponent(PluginRegistry.FILTER, f.name())), metrics));
         }
         List<SinkStage> sinks = new ArrayList<>();
         if (replacementSinks != null) {
             List<Sink> replaced = List.copyOf(replacementSinks.apply(context));
             List<String> names = ComponentBlocks.generatedNames("output", replaced.size());
             for (int i = 0; i < replaced.size(); i++) {
-                sinks.add(new SinkStage(names.get(i), replaced.get(i), metrics, LOG));
+                sinks.add(new SinkStage(names.get(i), replaced.get(i), metrics,
+                        context.forComponent(PluginRegistry.SINK, names.get(i)).logger()));
             }
         } else {
             for (ComponentBlock s : b.sinks()) {
-                sinks.add(new SinkStage(s.name(), s.create((SinkFactory) s.factory(), context), metrics,
-                        context.logger("sink." + s.name())));
+                RuntimeContext own = context.forComponent(PluginRegistry.SINK, s.name());
+                sinks.add(new SinkStage(s.name(), s.create((SinkFactory) s.factory(), own), metrics, own.logger()));
             }
         }
         if (sinks.isEmpty()) {
@@ -221,7 +235,7 @@ public final class NodeRuntimeBuilder {
             }
         } else {
             for (ComponentBlock s : b.sources()) {
-                Source source = s.create((SourceFactory) s.factory(), context);
+                Source source = s.create((SourceFactory) s.factory(), context.forComponent(PluginRegistry.SOURCE, s.name()));
                 sources.add(runner(s.name(), config, several, source, metrics));
                 captures.add(new InjectionLoopCheck.Capture(s.what(), s.config().node(), source.capturesFrom()));
             }
@@ -236,25 +250,18 @@ public final class NodeRuntimeBuilder {
     }
 
     /**
-     * Source networks never replicated: every exclude-networks filter's networks (of every
-     * pipeline), plus, when the app manages the capture rule ({@code rules.manage: true}), the
-     * rule's {@code exclude-sources} (which defaults to those same networks).
+     * The cluster's own networks, which every component sees as {@code excludedNetworks()}:
+     * {@code cluster.networks}, what every filter of every pipeline (built or only checked) says it
+     * excludes, and what the caller added. The runtime knows no filter type and no app key here.
      */
-    private static List<Cidr> excludedNetworks(List<Blocks> pipelines, ConfigNode rules) {
-        Set<Cidr> out = new LinkedHashSet<>();
+    private List<Cidr> clusterNetworks(NodeSettings settings, List<Blocks> pipelines) {
+        Set<Cidr> out = new LinkedHashSet<>(settings.clusterNetworks());
         for (Blocks p : pipelines) {
             for (ComponentBlock b : p.filters()) {
-                if (b.type().equals(ExcludeNetworksFilterFactory.TYPE)) {
-                    out.addAll(ExcludeNetworksFilterFactory.networks(b.config()));
-                }
+                out.addAll(b.excludedNetworks());
             }
         }
-        if (rules != null) {
-            ComponentConfig r = new ComponentConfig(rules, "rules");
-            if (r.bool("manage", false) && r.has("exclude-sources")) {
-                out.addAll(r.networks("exclude-sources"));
-            }
-        }
+        out.addAll(addedClusterNetworks);
         return List.copyOf(out);
     }
 }

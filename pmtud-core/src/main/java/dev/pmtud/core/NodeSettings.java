@@ -1,5 +1,6 @@
 package dev.pmtud.core;
 
+import dev.pmtud.api.Cidr;
 import dev.pmtud.api.ComponentConfig;
 import dev.pmtud.api.ConfigNode;
 import dev.pmtud.api.Values;
@@ -13,17 +14,28 @@ import java.util.List;
 
 /**
  * What the top level of the configuration says for the whole node, shared by every pipeline: the
- * node's name, the metrics endpoint and the raw {@code rules:} block (validated by the app).
+ * node's name, the metrics endpoint, the cluster's own networks and the raw {@code rules:} block
+ * (validated by the app).
  *
- * @param rules the {@code rules:} map, or {@code null} when there is none
+ * @param clusterNetworks {@code cluster.networks} as written (empty without a {@code cluster:}
+ *                        block); {@link NodeRuntime#clusterNetworks()} adds what filters and the
+ *                        application declare
+ * @param rules           the {@code rules:} map, or {@code null} when there is none
  */
-public record NodeSettings(String nodeName, boolean metricsEnabled, InetSocketAddress metricsListen, ConfigNode rules) {
+public record NodeSettings(String nodeName, boolean metricsEnabled, InetSocketAddress metricsListen,
+                           List<Cidr> clusterNetworks, ConfigNode rules) {
     /** The keys of the {@code metrics:} block. */
     public static final List<String> METRICS_KEYS = List.of("enabled", "listen");
+    /** The keys of the {@code cluster:} block. */
+    public static final List<String> CLUSTER_KEYS = List.of("networks");
+
+    public NodeSettings {
+        clusterNetworks = List.copyOf(clusterNetworks);
+    }
     static final String DEFAULT_METRICS_LISTEN = "0.0.0.0:30040";
 
     /**
-     * Reads (and checks) only node, metrics and rules; for callers that need them before building.
+     * Reads (and checks) only node, metrics, cluster and rules; for callers that need them before building.
      * A host name in {@code metrics.listen} stays unresolved.
      */
     public static NodeSettings from(ConfigNode root) {
@@ -43,6 +55,7 @@ public record NodeSettings(String nodeName, boolean metricsEnabled, InetSocketAd
                 listen = listenAddress(metrics.string("listen"), metrics);
             }
         }
+        List<Cidr> cluster = clusterNetworks(top.get("cluster"));
         ConfigNode rules = top.get("rules");
         if (rules != null && rules.kind() == ConfigNode.Kind.NULL) {
             rules = null;
@@ -50,7 +63,29 @@ public record NodeSettings(String nodeName, boolean metricsEnabled, InetSocketAd
         if (rules != null && !rules.isMap()) {
             throw rules.error("rules must be a map like { manage: true, ... }, not " + rules.describeKind());
         }
-        return new NodeSettings(node, enabled, listen, rules);
+        return new NodeSettings(node, enabled, listen, cluster, rules);
+    }
+
+    /** {@code cluster: { networks: [...] }}: the networks this cluster's nodes send from. */
+    private static List<Cidr> clusterNetworks(ConfigNode c) {
+        if (c == null || c.kind() == ConfigNode.Kind.NULL) {
+            return List.of();
+        }
+        if (!c.isMap()) {
+            throw c.error("cluster must be a map like { networks: [10.0.0.0/8] }, not " + c.describeKind());
+        }
+        if (c.get("type") != null) {
+            throw c.get("type").error("cluster: unknown key 'type'; allowed: " + String.join(", ", CLUSTER_KEYS));
+        }
+        ComponentConfig cluster = new ComponentConfig(c, "cluster");
+        cluster.checkKeys(CLUSTER_KEYS);
+        List<Cidr> networks = cluster.networks("networks");
+        if (networks.isEmpty()) {
+            throw cluster.error("networks", "is " + (cluster.has("networks") ? "empty" : "missing")
+                    + "; list the networks this cluster's nodes send from, like [10.0.0.0/8, 2001:db8::/32]"
+                    + " (or leave out the cluster block)");
+        }
+        return networks;
     }
 
     private static String nodeName(ConfigNode root) {

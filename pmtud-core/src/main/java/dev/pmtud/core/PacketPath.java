@@ -18,8 +18,6 @@ import java.util.concurrent.locks.ReentrantLock;
  * filters in order, then every sink. One lock around filters and sinks, so plugins need none.
  */
 final class PacketPath {
-    static final String INVALID = "invalid";
-    static final String FORWARDED = "forwarded";
     /** A filter threw (it must not): counted as its drop so that the packet is still accounted for. */
     static final String FILTER_FAILED = "filter-failed";
     private static final long ERROR_LOG_INTERVAL_NANOS = 10_000_000_000L;
@@ -40,7 +38,11 @@ final class PacketPath {
     private final SinkStage[] sinkArray;
     private final DecisionListener listener;
     private final Metrics metrics;
-    private final Map<String, Metrics.Counter> invalidByReason = new ConcurrentHashMap<>();
+    /** What one invalid reason counts and reports. */
+    private record Invalid(Metrics.Counter counter, Decision decision) {
+    }
+
+    private final Map<String, Invalid> invalidByReason = new ConcurrentHashMap<>();
     private final Metrics.Counter forwardedCounter;
     private final Timer processing;
     private final LongAdder invalid = new LongAdder();
@@ -59,7 +61,7 @@ final class PacketPath {
         this.listener = listener;
         this.metrics = metrics;
         for (String reason : InvalidReason.ALL) {
-            invalidCounter(reason);
+            invalidReason(reason);
         }
         this.forwardedCounter = metrics.counter("pmtud_forwarded_total", "Packets handed to the sinks");
         this.processing = Timer.builder("pmtud_processing_seconds")
@@ -87,8 +89,9 @@ final class PacketPath {
 
     private void invalid(Packet packet) {
         String reason = packet.invalidReason();
+        Invalid counted = invalidReason(reason);
         invalid.increment();
-        invalidCounter(reason).increment();
+        counted.counter().increment();
         if (LOG.isLoggable(System.Logger.Level.DEBUG)) {
             LOG.log(System.Logger.Level.DEBUG, "drop: invalid: " + reason + ": " + packet.length() + " bytes, "
                     + packet.linkType());
@@ -96,7 +99,7 @@ final class PacketPath {
         if (listener != null) {
             lock.lock();
             try {
-                listener.decided(pipeline, packet, INVALID, reason);
+                listener.decided(pipeline, packet, counted.decision());
             } finally {
                 lock.unlock();
             }
@@ -116,12 +119,12 @@ final class PacketPath {
             }
             if (v == null || v.isDrop()) {
                 String reason = v == null ? FILTER_FAILED : v.reason();
-                stage.countDrop(reason);
+                Decision decision = stage.countDrop(reason);
                 if (LOG.isLoggable(System.Logger.Level.DEBUG)) {
                     LOG.log(System.Logger.Level.DEBUG, "drop: " + stage.label() + ": " + reason + ": " + packet.describe());
                 }
                 if (listener != null) {
-                    listener.decided(pipeline, packet, stage.label(), reason);
+                    listener.decided(pipeline, packet, decision);
                 }
                 return;
             }
@@ -135,17 +138,17 @@ final class PacketPath {
             }
         }
         if (listener != null) {
-            listener.decided(pipeline, packet, FORWARDED, null);
+            listener.decided(pipeline, packet, Decision.FORWARDED);
         }
     }
 
-    private Metrics.Counter invalidCounter(String reason) {
-        Metrics.Counter c = invalidByReason.get(reason);
-        if (c == null) {
-            c = invalidByReason.computeIfAbsent(reason, r -> metrics.counter("pmtud_invalid_total",
-                    "Packets the decoder refused, by reason", "reason", r));
+    private Invalid invalidReason(String reason) {
+        Invalid i = invalidByReason.get(reason);
+        if (i == null) { // only while the constructor fills the map: every reason is in InvalidReason.ALL
+            i = invalidByReason.computeIfAbsent(reason, r -> new Invalid(metrics.counter("pmtud_invalid_total",
+                    "Packets the decoder refused, by reason", "reason", r), Decision.invalid(r)));
         }
-        return c;
+        return i;
     }
 
     ReentrantLock lock() {

@@ -1,5 +1,6 @@
 package dev.pmtud.core;
 
+import dev.pmtud.api.NflogGroup;
 import dev.pmtud.api.PipelineContext;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -52,7 +53,10 @@ public final class Pipeline {
         return name;
     }
 
-    /** What its components were given: node and pipeline name, pipeline-tagged metrics, peers, exclusions. */
+    /**
+     * What its components were given: node and pipeline name, pipeline-tagged metrics, peers,
+     * exclusions (each component got a copy whose {@code logger()} is named after it).
+     */
     public PipelineContext context() {
         return context;
     }
@@ -88,6 +92,18 @@ public final class Pipeline {
         Set<String> out = new LinkedHashSet<>();
         for (SinkStage s : sinks) {
             out.addAll(s.sink().injectsInto());
+        }
+        return out;
+    }
+
+    /**
+     * The NFLOG groups this pipeline's sources read ({@link dev.pmtud.api.Source#nflogGroup()}), by
+     * source name in configuration order: what a capture rule feeding them must log to.
+     */
+    public Map<String, NflogGroup> nflogGroups() {
+        Map<String, NflogGroup> out = new LinkedHashMap<>();
+        for (SourceRunner s : sources) {
+            s.source().nflogGroup().ifPresent(g -> out.put(s.name(), g));
         }
         return out;
     }
@@ -147,20 +163,20 @@ public final class Pipeline {
         return true;
     }
 
-    /** Waits until every source's run() returned or {@code deadlineNanos} (System.nanoTime) passed. */
+    /** Waits until every source's thread ended (run() and close() returned) or {@code deadlineNanos} (System.nanoTime) passed. */
     boolean awaitSources(long deadlineNanos) throws InterruptedException {
         for (SourceRunner s : sources) {
-            if (!s.awaitEnd(deadlineNanos - System.nanoTime())) {
+            if (!s.join(deadlineNanos - System.nanoTime())) {
                 return false;
             }
         }
         return true;
     }
 
-    /** Tells every source to stop: their run() returns soon. */
+    /** Tells every source to stop: running ones are woken (their run() returns soon, then their thread closes them). */
     void stopSources() {
         for (SourceRunner s : sources) {
-            s.close();
+            s.stop();
         }
     }
 

@@ -23,7 +23,7 @@ public record PipelineConfig(String name, ConfigNode declaredAt, boolean listed,
     /** The keys of one item of {@code pipelines:}. */
     public static final List<String> KEYS = List.of("name", "sources", "filters", "sinks");
     /** Top-level keys every pipeline shares. */
-    private static final List<String> SHARED = List.of("node", "metrics", "peers", "rules");
+    private static final List<String> SHARED = List.of("node", "metrics", "cluster", "peers", "rules");
     /** The component sections, which the single-pipeline form writes at the top level. */
     private static final List<String> SECTIONS = List.of("sources", "filters", "sinks");
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]*");
@@ -97,17 +97,6 @@ public record PipelineConfig(String name, ConfigNode declaredAt, boolean listed,
     /** The names of every pipeline, in the order written. */
     public static List<String> names(ConfigNode root) {
         return read(root).stream().map(PipelineConfig::name).toList();
-    }
-
-    /** The items of a section ({@code sources}, {@code filters}, {@code sinks}); empty when absent or not a list. */
-    public List<ConfigNode> items(String section) {
-        ConfigNode node = section(section);
-        return node != null && node.isList() ? node.items() : List.of();
-    }
-
-    /** How messages name item {@code index} of {@code section}: {@code sources[0]}, or {@code pipeline relay, sources[0]}. */
-    public String what(String section, int index) {
-        return prefix() + section + "[" + index + "]";
     }
 
     /** What messages put before a section's item: empty in the single form, {@code pipeline NAME, } otherwise. */

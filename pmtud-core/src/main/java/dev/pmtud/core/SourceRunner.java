@@ -4,16 +4,34 @@ import dev.pmtud.api.Metrics;
 import dev.pmtud.api.PacketHandler;
 import dev.pmtud.api.Source;
 import java.io.IOException;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
  * One source and the platform thread that runs it, named {@code source-<name>}, or
  * {@code source-<pipeline>-<name>} when the runtime runs several pipelines.
+ *
+ * <p>The thread is the source's lifecycle: it runs {@link Source#run}, then {@link Source#close}
+ * on its way out, so the source is closed by the thread that used it and only after it stopped
+ * using it. Stopping is {@link Source#wakeup()}; waiting for the end is joining the thread. The
+ * other methods are called by the runtime's lifecycle thread only ({@link NodeRuntime} serialises
+ * start and close), so {@link #state} needs no lock; {@link #healthy()} reads it from anywhere.
+ * A runner can be stopped on its own while the others keep running (a reload replacing one source).
  */
 final class SourceRunner {
     private static final System.Logger LOG = System.getLogger(Pipeline.class.getName());
+
+    /** Where the runner is in its life; only ever moves forward. */
+    private enum State {
+        /** Built; open() not called. Stopping it does nothing. */
+        NEW,
+        /** open() called (it may have thrown); no thread yet. Stopping it closes the source here. */
+        OPENED,
+        /** Its thread started; the thread closes the source. Stopping it wakes the source. */
+        STARTED,
+        /** Told to stop. */
+        STOPPED
+    }
 
     private final String name;
     /** How threads and logs name it: the name, or pipeline-name when there are several pipelines. */
@@ -21,12 +39,11 @@ final class SourceRunner {
     private final Source source;
     private final LongAdder received = new LongAdder();
     private final Metrics.Counter receivedCounter;
-    private final CountDownLatch ended = new CountDownLatch(1);
-    private volatile boolean openAttempted;
-    private volatile boolean running;
-    private volatile boolean failed;
-    private volatile boolean closing;
-    private Thread thread;
+    private volatile State state = State.NEW;
+    /** What run() threw, if it did: the source failed (healthz, readyz). */
+    private volatile Throwable failure;
+    /** Written once by start(); read by whoever waits for the end. */
+    private volatile Thread thread;
 
     /**
      * @param shownAs how the thread and log lines name the source (the name, or pipeline-name)
@@ -66,16 +83,18 @@ final class SourceRunner {
         };
     }
 
+    /** Opens the source; from now on it is closed exactly once, even when this throws. */
     void open() throws IOException {
-        openAttempted = true;
+        state = State.OPENED;
         source.open();
     }
 
-    synchronized void start(PacketHandler handler) {
+    /** Starts the source's thread: run(), then close(). */
+    void start(PacketHandler handler) {
         thread = new Thread(() -> run(handler), "source-" + shownAs);
         // A source stuck in a system call must never keep the JVM alive; close() owns shutdown.
         thread.setDaemon(true);
-        running = true;
+        state = State.STARTED;
         thread.start();
     }
 
@@ -83,48 +102,54 @@ final class SourceRunner {
         try {
             source.run(handler);
         } catch (IOException | RuntimeException e) {
-            failed = true;
-            // A source whose socket is closed under it may throw on its way out: not news at shutdown.
-            LOG.log(closing ? System.Logger.Level.DEBUG : System.Logger.Level.ERROR,
-                    "source " + shownAs + " stopped: " + e.getMessage(), e);
+            failure = e;
+            LOG.log(System.Logger.Level.ERROR, "source " + shownAs + " stopped: " + e.getMessage(), e);
         } finally {
-            ended.countDown();
+            closeSource();
         }
     }
 
-    /** Started and not failed (a file source that reached its end stays ready). */
+    private void closeSource() {
+        try {
+            source.close();
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "closing source " + shownAs + " failed: " + e, e);
+        }
+    }
+
+    /** Started and not failed (a file source that reached its end stays healthy until stopped). */
     boolean healthy() {
-        return running && !failed;
+        return state == State.STARTED && failure == null;
     }
 
-    boolean awaitEnd(long nanos) throws InterruptedException {
-        return ended.await(nanos, TimeUnit.NANOSECONDS);
-    }
-
-    synchronized void close() {
-        closing = true;
-        if (thread == null) {
-            ended.countDown(); // never started, and now never will: nothing to wait for
-        }
-        if (openAttempted) {
+    /**
+     * Tells the source to stop: a running one is woken (its thread then closes it), one that was
+     * opened but never started is closed here, on the calling thread. Idempotent.
+     */
+    void stop() {
+        State was = state;
+        state = State.STOPPED;
+        if (was == State.STARTED) {
             try {
-                source.close();
+                source.wakeup();
             } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, "closing source " + shownAs + " failed: " + e, e);
+                LOG.log(System.Logger.Level.WARNING, "waking source " + shownAs + " failed: " + e, e);
             }
+        } else if (was == State.OPENED) {
+            closeSource();
         }
     }
 
-    /** Waits for the thread to finish; false when it is still running after {@code nanos}. */
+    /**
+     * Waits up to {@code nanos} (0: not at all) for the source's thread to end, that is for its
+     * run() and close() to have returned; true when it has, or never started.
+     */
     boolean join(long nanos) throws InterruptedException {
-        Thread thread;
-        synchronized (this) {
-            thread = this.thread;
-        }
-        if (thread == null) {
+        Thread t = thread;
+        if (t == null) {
             return true;
         }
-        TimeUnit.NANOSECONDS.timedJoin(thread, Math.max(1, nanos));
-        return !thread.isAlive();
+        TimeUnit.NANOSECONDS.timedJoin(t, nanos);
+        return !t.isAlive();
     }
 }

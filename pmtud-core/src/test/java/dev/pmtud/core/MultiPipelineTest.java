@@ -10,8 +10,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pmtud.api.ConfigException;
 import dev.pmtud.api.ConfigNode;
-import dev.pmtud.core.testing.MemorySink;
-import dev.pmtud.core.testing.MemorySource;
+import dev.pmtud.testkit.MemorySink;
+import dev.pmtud.testkit.MemorySource;
 import dev.pmtud.testkit.PromText;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -74,7 +74,7 @@ class MultiPipelineTest {
     void twoPipelinesCountSeparatelyUnderTheirOwnPipelineLabel() throws Exception {
         List<String> decisions = Collections.synchronizedList(new ArrayList<>());
         try (NodeRuntime rt = NodeRuntime.builder(twoPipelines(), REGISTRY).meterRegistry(meters).ownAddresses(Set::of)
-                .onDecision((pipeline, packet, stage, reason) -> decisions.add(pipeline + "/" + stage)).build()) {
+                .onDecision((pipeline, packet, d) -> decisions.add(pipeline + "/" + NodeRuntimeTest.stage(d))).build()) {
             assertEquals(List.of("relay", "receive"), rt.pipelines().stream().map(Pipeline::name).toList());
             assertEquals("receive", rt.pipeline("receive").orElseThrow().context().pipelineName());
             PromText atZero = PromText.parse(meters.scrape());

@@ -1,6 +1,6 @@
 package dev.pmtud.core;
 
-import static dev.pmtud.core.testing.Packets.T0;
+import static dev.pmtud.testkit.Packets.T0;
 import static dev.pmtud.testkit.Cfg.block;
 import static dev.pmtud.testkit.Cfg.list;
 import static dev.pmtud.testkit.Cfg.map;
@@ -19,9 +19,9 @@ import dev.pmtud.api.PipelineContext;
 import dev.pmtud.api.Sink;
 import dev.pmtud.api.Source;
 import dev.pmtud.api.Verdict;
-import dev.pmtud.core.testing.MemorySink;
-import dev.pmtud.core.testing.MemorySource;
-import dev.pmtud.core.testing.MemorySource.Frame;
+import dev.pmtud.testkit.MemorySink;
+import dev.pmtud.testkit.MemorySource;
+import dev.pmtud.testkit.MemorySource.Frame;
 import dev.pmtud.testkit.Ptb;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -68,6 +68,11 @@ class NodeRuntimeTest {
     static Pipeline main(NodeRuntime runtime) {
         assertEquals(1, runtime.pipelines().size());
         return runtime.pipelines().get(0);
+    }
+
+    /** Where a decision was made, as the listener used to be told it: a filter's label, "invalid" or "forwarded". */
+    static String stage(Decision d) {
+        return d.outcome() == Decision.Outcome.DROPPED ? d.filter() : d.outcome().name().toLowerCase(java.util.Locale.ROOT);
     }
 
     private double count(String name, String... tags) {
@@ -155,12 +160,31 @@ class NodeRuntimeTest {
         List<String> decisions = new ArrayList<>();
         try (NodeRuntime p = NodeRuntime.builder(mtuThenDedup(), REGISTRY).meterRegistry(meters)
                 .replaceSources(List.of(new MemorySource(mixedFrames(), false))).replaceSinks(List.of())
-                .onDecision((pipeline, packet, stage, reason) -> decisions.add(stage + "/" + reason)).build()) {
+                .onDecision((pipeline, packet, d) -> decisions.add(stage(d) + "/" + d.reason())).build()) {
             p.start();
             assertTrue(p.awaitSources(AWAIT));
         }
         assertEquals(List.of("forwarded/null", "dedup/duplicate", "forwarded/null",
                 "invalid/" + InvalidReason.NOT_FRAG_NEEDED, "mtu-range/mtu-below-min"), decisions);
+    }
+
+    @Test
+    void decisionsArePreallocatedAndAFilterNamedForwardedStillDrops() throws Exception {
+        ConfigNode named = config(list(3, block(4, "mtu-range", "name", "forwarded", "min", "9000", "max", "9216")));
+        List<Decision> decisions = new ArrayList<>();
+        List<Frame> frames = List.of(frame(Ptb.v4().from("203.0.113.1"), T0), frame(Ptb.v4().from("203.0.113.2"), T0 + 1),
+                frame(Ptb.v4().type(3, 1), T0 + 2), frame(Ptb.v4().type(3, 1), T0 + 3));
+        try (NodeRuntime p = NodeRuntime.builder(named, REGISTRY).meterRegistry(meters)
+                .replaceSources(List.of(new MemorySource(frames, false))).replaceSinks(List.of())
+                .onDecision((pipeline, packet, d) -> decisions.add(d)).build()) {
+            p.start();
+            assertTrue(p.awaitSources(AWAIT));
+        }
+        assertEquals(List.of(Decision.dropped("forwarded", "mtu-below-min"), Decision.dropped("forwarded", "mtu-below-min"),
+                Decision.invalid(InvalidReason.NOT_FRAG_NEEDED), Decision.invalid(InvalidReason.NOT_FRAG_NEEDED)), decisions);
+        assertEquals(Decision.Outcome.DROPPED, decisions.get(0).outcome(), "the label is not the outcome");
+        assertSame(decisions.get(0), decisions.get(1), "one drop decision per filter and reason, made ahead of time");
+        assertSame(decisions.get(2), decisions.get(3), "one invalid decision per reason, made ahead of time");
     }
 
     @Test
@@ -175,7 +199,7 @@ class NodeRuntimeTest {
                 .replaceSources(List.of(new MemorySource(List.of(frame(Ptb.v4().from("203.0.113.9"), T0),
                         frame(Ptb.v4().from("203.0.113.1"), T0)), false)))
                 .replaceSinks(List.of(new MemorySink(false, guard)))
-                .onDecision((pipeline, packet, stage, reason) -> stageBySource.put(packet.outerSource().getHostAddress(), stage + "/" + reason))
+                .onDecision((pipeline, packet, d) -> stageBySource.put(packet.outerSource().getHostAddress(), stage(d) + "/" + d.reason()))
                 .build()) {
             assertEquals(List.of("output-loop-guard", "mtu-range"), main(p).filterLabels());
             p.start();
@@ -212,7 +236,7 @@ class NodeRuntimeTest {
         CountDownLatch seen = new CountDownLatch(1);
         NodeRuntime p = NodeRuntime.builder(config(null), REGISTRY).meterRegistry(meters)
                 .replaceSources(List.of(live)).replaceSinks(List.of(sink))
-                .onDecision((pipeline, packet, stage, reason) -> seen.countDown()).build();
+                .onDecision((pipeline, packet, decision) -> seen.countDown()).build();
         assertFalse(p.ready(), "not ready before start");
         p.start();
         assertTrue(seen.await(10, java.util.concurrent.TimeUnit.SECONDS));
@@ -251,6 +275,10 @@ class NodeRuntimeTest {
                         // ignores interruption too, like a source stuck in a system call
                     }
                 }
+            }
+
+            @Override
+            public void wakeup() {
             }
 
             @Override
@@ -338,7 +366,7 @@ class NodeRuntimeTest {
             }
         };
         Filter guard = passCountingCloses(guardClosed);
-        PluginRegistry registry = PluginRegistry.of(List.of(new dev.pmtud.core.testing.MemorySourceFactory(), closing));
+        PluginRegistry registry = PluginRegistry.of(List.of(new dev.pmtud.testkit.MemorySourceFactory(), closing));
         ConfigNode root = map(1, "node", NODE, "sources", list(2, block(3, "memory")),
                 "filters", list(4, block(5, "closing"), block(6, "closing")));
         NodeRuntime p = NodeRuntime.builder(root, registry).meterRegistry(meters)

@@ -1,6 +1,6 @@
 package dev.pmtud.core;
 
-import static dev.pmtud.core.testing.Packets.T0;
+import static dev.pmtud.testkit.Packets.T0;
 import static dev.pmtud.testkit.Cfg.block;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,7 +12,7 @@ import dev.pmtud.api.Sink;
 import dev.pmtud.core.filter.DedupFilterFactory;
 import dev.pmtud.core.filter.MtuRangeFilterFactory;
 import dev.pmtud.core.filter.RateLimitFilterFactory;
-import dev.pmtud.core.testing.AllocationCheck;
+import dev.pmtud.testkit.AllocationCheck;
 import dev.pmtud.testkit.Ptb;
 import dev.pmtud.testkit.TestContext;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;

@@ -12,9 +12,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.pmtud.api.Cidr;
 import dev.pmtud.api.ConfigException;
 import dev.pmtud.api.ConfigNode;
-import dev.pmtud.core.testing.MemorySource;
+import dev.pmtud.api.NflogGroup;
+import dev.pmtud.api.Source;
+import dev.pmtud.testkit.MemorySource;
 import java.net.InetAddress;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** Configuration mistakes are refused at build time with file:line, what is wrong and what is allowed. */
@@ -48,7 +52,7 @@ class PipelineConfigTest {
     void unknownTopLevelKeySuggestsTheClosestAndListsAllowed() {
         ConfigException e = refused(withSources("filter", list(7, block(8, "dedup"))));
         assertLocated(e, 7, "unknown top-level key 'filter'", "did you mean 'filters'?",
-                "allowed: filters, metrics, node, peers, pipelines, rules, sinks, sources");
+                "allowed: cluster, filters, metrics, node, peers, pipelines, rules, sinks, sources");
     }
 
     @Test
@@ -136,6 +140,7 @@ class PipelineConfigTest {
         assertEquals(30040, defaults.metricsListen().getPort());
         assertTrue(defaults.metricsListen().getAddress().isAnyLocalAddress());
         assertEquals(null, defaults.rules());
+        assertEquals(List.of(), defaults.clusterNetworks());
 
         NodeSettings set = NodeSettings.from(withSources("metrics", map(5, "enabled", "false", "listen", "[::1]:9100"),
                 "rules", map(6, "manage", "false")));
@@ -152,19 +157,54 @@ class PipelineConfigTest {
     }
 
     @Test
-    void excludedNetworksJoinFiltersAndManagedRuleExclusions() {
-        ConfigNode filters = list(4, block(5, "exclude-networks", "networks", list(5, "198.51.100.0/24")));
-        ConfigNode managed = withSources("filters", filters,
-                "rules", map(6, "manage", "true", "exclude-sources", list(7, "203.0.113.0/24", "2001:db8::/32")));
-        try (NodeRuntime p = NodeRuntime.builder(managed, REGISTRY).build()) {
-            assertEquals(List.of(Cidr.parse("198.51.100.0/24"), Cidr.parse("203.0.113.0/24"), Cidr.parse("2001:db8::/32")),
-                    NodeRuntimeTest.main(p).context().excludedNetworks());
+    void clusterNetworksJoinTheClusterBlockWhatFiltersExcludeAndWhatTheCallerAdds() {
+        ConfigNode filters = list(4, block(5, "exclude-networks", "networks", list(5, "198.51.100.0/24")), block(6, "exclude-networks"));
+        ConfigNode root = withSources("filters", filters,
+                "cluster", map(7, "networks", list(8, "192.0.2.0/24", "198.51.100.0/24")),
+                "rules", map(9, "manage", "true", "exclude-sources", list(10, "203.0.113.0/24")));
+        List<Cidr> expected = List.of(Cidr.parse("192.0.2.0/24"), Cidr.parse("198.51.100.0/24"), Cidr.parse("2001:db8::/32"));
+        try (NodeRuntime p = NodeRuntime.builder(root, REGISTRY).clusterNetworks(List.of(Cidr.parse("2001:db8::/32"))).build()) {
+            assertEquals(expected, p.clusterNetworks(), "each once, cluster first; the app's rules keys are not the core's to read");
+            assertEquals(expected, NodeRuntimeTest.main(p).context().excludedNetworks());
+            assertEquals(List.of(Cidr.parse("192.0.2.0/24"), Cidr.parse("198.51.100.0/24")), p.settings().clusterNetworks());
         }
-        ConfigNode unmanaged = withSources("filters", filters,
-                "rules", map(6, "manage", "false", "exclude-sources", list(7, "203.0.113.0/24")));
-        try (NodeRuntime p = NodeRuntime.builder(unmanaged, REGISTRY).build()) {
-            assertEquals(List.of(Cidr.parse("198.51.100.0/24")), NodeRuntimeTest.main(p).context().excludedNetworks());
+        // Today's spelling alone: the filter's own networks are the cluster's.
+        try (NodeRuntime p = NodeRuntime.builder(withSources("filters", list(4, block(5, "exclude-networks",
+                "networks", list(5, "198.51.100.0/24")))), REGISTRY).build()) {
+            assertEquals(List.of(Cidr.parse("198.51.100.0/24")), p.clusterNetworks());
         }
+    }
+
+    @Test
+    void aPipelineReportsTheNflogGroupsItsSourcesRead() {
+        Source nflog = org.mockito.Mockito.mock(Source.class);
+        org.mockito.Mockito.when(nflog.nflogGroup()).thenReturn(Optional.of(new NflogGroup(34, false, true)));
+        Source other = org.mockito.Mockito.mock(Source.class);
+        org.mockito.Mockito.when(other.nflogGroup()).thenReturn(Optional.empty());
+        try (NodeRuntime p = NodeRuntime.builder(withSources(), REGISTRY).replaceSources(List.of(other, nflog)).build()) {
+            assertEquals(Map.of("replay-2", new NflogGroup(34, false, true)), NodeRuntimeTest.main(p).nflogGroups());
+        }
+    }
+
+    @Test
+    void badClusterBlockIsLocated() {
+        assertLocated(refused(withSources("cluster", list(5, "10.0.0.0/8"))), 5, "cluster must be a map", "{ networks: [10.0.0.0/8] }");
+        assertLocated(refused(withSources("cluster", map(5, "network", s(6, "10.0.0.0/8")))), 6,
+                "cluster: unknown key 'network'", "did you mean 'networks'?", "allowed: networks");
+        assertLocated(refused(withSources("cluster", map(5, "networks", list(6)))), 6, "cluster: 'networks' is empty",
+                "like [10.0.0.0/8, 2001:db8::/32]");
+        assertLocated(refused(withSources("cluster", map(5, "networks", list(6, s(6, "10.0.0.0/8"), s(7, "10.0.0.0/40"))))), 7,
+                "10.0.0.0/40");
+        assertLocated(refused(map(1, "pipelines", list(4, map(5, "name", "a",
+                "cluster", map(6, "networks", list(6, "10.0.0.0/8")), "sources", list(7, block(7, "memory")))))), 6,
+                "'cluster' is shared by every pipeline");
+    }
+
+    @Test
+    void anExcludeNetworksFilterWithoutNetworksNeedsTheClusters() {
+        assertLocated(refused(withSources("filters", list(4, block(5, "exclude-networks")))), 5,
+                "filters[0] (exclude-networks): 'networks' is required when the configuration has no cluster networks",
+                "cluster: { networks: [10.0.0.0/8] }");
     }
 
     @Test

@@ -25,6 +25,9 @@ public interface LibC {
 
     int getsockopt(int fd, int level, int optname, @Out Pointer optval, IntByReference optlen);
 
+    /** The same with {@code socklen_t *optlen} in native memory the caller keeps: nothing is allocated per call. */
+    int getsockopt(int fd, int level, int optname, Pointer optval, Pointer optlen);
+
     int getsockname(int fd, @Out Pointer addr, IntByReference addrlen);
 
     @ssize_t long recv(int fd, Pointer buf, @size_t long len, int flags);

@@ -40,7 +40,6 @@ public final class Linux {
     public static final int SOL_NETLINK = 270;
     public static final int NETLINK_ROUTE = 0;
     public static final int NETLINK_NETFILTER = 12;
-    public static final int NETLINK_NO_ENOBUFS = 5;
 
     public static final int MSG_DONTWAIT = 0x40;
     public static final int MSG_TRUNC = 0x20;

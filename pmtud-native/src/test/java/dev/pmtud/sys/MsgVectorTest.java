@@ -99,7 +99,7 @@ class MsgVectorTest {
     }
 
     /** Binds {@code fd} to 127.0.0.1 on a port the kernel picks, and returns the port. */
-    private static int bindLoopback(int fd) throws NativeException {
+    static int bindLoopback(int fd) throws NativeException {
         try (NativeMemory sa = NativeMemory.allocate(SockAddr.MAX_SIZE)) {
             int len = SockAddr.write(sa.pointer(), 0, LOOPBACK, 0);
             Sys.check(Sys.LIBC.bind(fd, sa.pointer(), len), "bind");

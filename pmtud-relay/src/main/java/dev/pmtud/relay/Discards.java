@@ -39,7 +39,7 @@ final class Discards {
 
     Discards(Metrics metrics, String node, String source) {
         for (int i = 0; i < counters.length; i++) {
-            counters[i] = metrics.counter(METRIC, "Datagrams a source read but refused, by reason",
+            counters[i] = metrics.counter(METRIC, "Messages a source read but could not hand on, by reason",
                     "node", node, "source", source, "reason", REASONS.get(i));
         }
     }

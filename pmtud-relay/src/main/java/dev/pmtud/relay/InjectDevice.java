@@ -1,5 +1,6 @@
 package dev.pmtud.relay;
 
+import dev.pmtud.sys.Capability;
 import dev.pmtud.sys.Errno;
 import dev.pmtud.sys.NativeException;
 import dev.pmtud.sys.Tun;
@@ -91,8 +92,7 @@ final class InjectDevice implements AutoCloseable {
                         + "root or give pmtud access to the device", errno, true);
             }
         } else if (errno == Errno.EPERM) {
-            return new NativeException(what + ": creating the TUN device " + name + " needs CAP_NET_ADMIN (EPERM); run as "
-                    + "root or grant the capability", errno, true);
+            return Capability.NET_ADMIN.missing(what + ": creating the TUN device " + name, errno);
         } else if (errno == Errno.EBUSY || errno == Errno.EEXIST) {
             return new NativeException(exists(what, name).getMessage(), errno, true);
         }

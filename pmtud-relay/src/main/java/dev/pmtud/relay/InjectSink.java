@@ -46,7 +46,7 @@ final class InjectSink implements Sink {
         this.address = address;
         this.prefixLength = prefixLength;
         this.cloneDevice = cloneDevice;
-        this.log = context.logger("sink " + label);
+        this.log = context.logger();
         this.written = context.metrics().counter(WRITTEN, "Packets an inject sink wrote into its TUN device",
                 "node", context.nodeName(), "sink", label);
         this.errors = new ErrnoCounters(context.metrics(), ERRORS, "Packets an inject sink failed to write, by errno",

@@ -58,7 +58,7 @@ final class UdpSink implements Sink {
         this.port = port;
         this.keyFile = keyFile;
         this.context = context;
-        this.log = context.logger("sink " + label);
+        this.log = context.logger();
     }
 
     @Override

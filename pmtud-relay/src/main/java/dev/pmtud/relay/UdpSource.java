@@ -13,15 +13,13 @@ import dev.pmtud.sys.NativeException;
 import dev.pmtud.sys.NativeMemory;
 import dev.pmtud.sys.PollSet;
 import dev.pmtud.sys.SockAddr;
+import dev.pmtud.sys.SocketMemInfo;
 import dev.pmtud.sys.Sys;
 import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import jnr.ffi.Pointer;
-import jnr.ffi.byref.IntByReference;
 
 /**
  * Receives relay datagrams from the peers and hands the IP packet inside to the runtime as
@@ -40,6 +38,10 @@ final class UdpSource implements Source {
     /** Unexpired datagrams remembered at most; at 5 s max-age, room for over 3000 accepted datagrams a second. */
     static final int SEEN_CAPACITY = 16384;
     private static final int RECEIVE_BUFFER = 1 << 20;
+    /** How long a poll waits when nothing arrives; sk_drops is read at least this often. */
+    private static final int IDLE_MILLIS = 1000;
+    static final int DROPS_EVERY_MILLIS = 100;
+    private static final long DROPS_EVERY_NANOS = DROPS_EVERY_MILLIS * 1_000_000L;
 
     private final String label;
     private final InetSocketAddress listen;
@@ -53,18 +55,17 @@ final class UdpSource implements Source {
     private Descriptor socket;
     private PollSet poll;
     private MsgVector rx;
+    private SocketMemInfo memInfo;
     private Verifier verifier;
     private volatile PeerTable peers = PeerTable.EMPTY;
     private final byte[] buffer = new byte[SLOT_SIZE];
     private final byte[] from = new byte[16];
     private final Packet packet = new Packet();
     private long dropsAtOpen;
-
-    private volatile boolean closed;
-    private volatile boolean running;
-    private final CountDownLatch runEnded = new CountDownLatch(1);
-    private final Object lifecycle = new Object();
-    private boolean released;
+    /** When the receiving thread last read sk_drops (System.nanoTime). */
+    private long dropsReadAt;
+    /** sk_drops since open, as the receiving thread last read it: what {@link #lost()} reports. */
+    private volatile long lost;
 
     UdpSource(String label, InetSocketAddress listen, Path keyFile, long maxAgeNanos, int seenCapacity, PipelineContext context) {
         this.label = label;
@@ -73,7 +74,7 @@ final class UdpSource implements Source {
         this.maxAgeNanos = maxAgeNanos;
         this.seenCapacity = seenCapacity;
         this.context = context;
-        this.log = context.logger("source " + label);
+        this.log = context.logger();
         this.discards = new Discards(context.metrics(), context.nodeName(), label);
     }
 
@@ -81,26 +82,18 @@ final class UdpSource implements Source {
         return discards;
     }
 
+    /** Binds and allocates; what it acquired before a failure is released by {@link #close()}. */
     @Override
     public void open() throws IOException {
         RelayKeys keys = keyFile == null ? null : RelayKeys.load(keyFile);
-        Descriptor s = bind();
-        try {
-            poll = new PollSet(s.fd());
-        } catch (IOException | RuntimeException e) {
-            s.close();
-            throw e;
-        }
-        socket = s;
+        socket = bind();
+        poll = new PollSet(socket.fd());
         rx = MsgVector.withSlots(SLOTS, SLOT_SIZE);
+        memInfo = new SocketMemInfo(socket.fd());
         verifier = new Verifier(keys, maxAgeNanos, new SeenSet(seenCapacity));
         peers = PeerTable.of(context.peers().current());
-        context.peers().addListener(set -> {
-            if (!closed) {
-                peers = PeerTable.of(set);
-            }
-        });
-        dropsAtOpen = socketDrops();
+        context.peers().addListener(set -> peers = PeerTable.of(set));
+        dropsAtOpen = Math.max(0, memInfo.drops());
         log.log(System.Logger.Level.INFO, "udp source {0}: listening on {1}, {2}, {3} peers", label, text(listen),
                 keys == null ? "bare packets (go-pmtud format, no key-file)" : "signed datagrams, key ids " + keys.ids()
                         + ", max-age " + maxAgeNanos / 1_000_000 + "ms", peers.size());
@@ -160,49 +153,58 @@ final class UdpSource implements Source {
         return (a.getAddress() instanceof Inet4Address ? host : "[" + host + "]") + ":" + a.getPort();
     }
 
+    /** Reads until {@link #wakeup()}; throws only when the socket fails for good. */
     @Override
     public void run(PacketHandler handler) throws IOException {
         if (socket == null) {
             throw new IllegalStateException("open() the source first");
         }
-        synchronized (lifecycle) {
-            if (closed) {
+        int fd = socket.fd();
+        while (true) {
+            int ready = poll.await(IDLE_MILLIS);
+            if (ready == PollSet.WOKEN) {
                 return;
             }
-            running = true;
-        }
-        try {
-            int fd = socket.fd();
-            while (!closed) {
-                int ready = poll.await(1000);
-                if (ready == PollSet.WOKEN) {
-                    break;
-                }
-                if (ready == 0 || !poll.readable(0)) {
+            if (ready == 0 || !poll.readable(0)) {
+                readDrops(System.nanoTime(), 0);
+                continue;
+            }
+            int n = rx.receive(fd, SLOTS, Linux.MSG_DONTWAIT);
+            if (n < 0) {
+                int errno = -n;
+                if (errno == Errno.EAGAIN || errno == Errno.EINTR || errno == Errno.ECONNREFUSED) {
                     continue;
                 }
-                int n = rx.receive(fd, SLOTS, Linux.MSG_DONTWAIT);
-                if (n < 0) {
-                    int errno = -n;
-                    if (errno == Errno.EAGAIN || errno == Errno.EINTR || errno == Errno.ECONNREFUSED) {
-                        continue;
-                    }
-                    if (closed) {
-                        break;
-                    }
-                    throw new NativeException(label + ": recvmmsg(" + text(listen) + ")", errno);
-                }
-                long now = WireFormat.wallClockNanos();
-                for (int i = 0; i < n; i++) {
-                    handle(i, now, handler);
-                }
+                throw new NativeException(label + ": recvmmsg(" + text(listen) + ")", errno);
             }
-        } finally {
-            running = false;
-            runEnded.countDown();
-            if (closed) {
-                release();
+            long now = WireFormat.wallClockNanos();
+            for (int i = 0; i < n; i++) {
+                handle(i, now, handler);
             }
+            readDrops(System.nanoTime(), DROPS_EVERY_NANOS);
+        }
+    }
+
+    /**
+     * Reads sk_drops into {@link #lost} when {@code atLeastNanos} passed since the last reading: the
+     * scrape thread never touches the socket, which close() may be closing, and a busy socket
+     * costs one getsockopt per {@link #DROPS_EVERY_NANOS}.
+     */
+    private void readDrops(long now, long atLeastNanos) {
+        if (now - dropsReadAt < atLeastNanos) {
+            return;
+        }
+        dropsReadAt = now;
+        long drops = memInfo.drops();
+        if (drops >= 0) {
+            lost = Math.max(0, drops - dropsAtOpen);
+        }
+    }
+
+    @Override
+    public void wakeup() {
+        if (poll != null) {
+            poll.wakeup();
         }
     }
 
@@ -228,64 +230,22 @@ final class UdpSource implements Source {
         handler.handle(packet);
     }
 
-    /** Datagrams the kernel dropped because the socket's receive buffer was full (sk_drops since open). */
+    /**
+     * Datagrams the kernel dropped because the socket's receive buffer was full (sk_drops since
+     * open), as the receiving thread read it last: at most {@value #DROPS_EVERY_MILLIS} ms old
+     * while datagrams arrive, {@value #IDLE_MILLIS} ms when the socket is quiet, exact after close.
+     */
     @Override
     public long lost() {
-        long drops = socketDrops();
-        return drops < 0 ? 0 : Math.max(0, drops - dropsAtOpen);
+        return lost;
     }
 
-    /** The socket's sk_drops, or -1 when unknown. Scrape path: allocates. */
-    private long socketDrops() {
-        synchronized (lifecycle) {
-            if (socket == null || released) {
-                return -1;
-            }
-            Pointer info = Sys.allocateDirect(Linux.SK_MEMINFO_VARS * 4);
-            IntByReference len = new IntByReference(Linux.SK_MEMINFO_VARS * 4);
-            if (Sys.LIBC.getsockopt(socket.fd(), Linux.SOL_SOCKET, Linux.SO_MEMINFO, info, len) != 0
-                    || len.getValue() < Linux.SK_MEMINFO_VARS * 4) {
-                return -1;
-            }
-            return info.getInt(Linux.SK_MEMINFO_DROPS * 4) & 0xffffffffL;
-        }
-    }
-
+    /** Releases what open() acquired, as far as it got; on the receiving thread, after run(). */
     @Override
     public void close() {
-        synchronized (lifecycle) {
-            if (closed) {
-                return;
-            }
-            closed = true;
-        }
-        if (poll != null) {
-            poll.wakeup();
-        }
-        if (running) {
-            try {
-                if (runEnded.await(2, TimeUnit.SECONDS)) {
-                    return; // run() released everything on its way out
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            log.log(System.Logger.Level.WARNING, "udp source {0}: the receiving thread did not stop within 2 s; "
-                    + "closing the socket under it", label);
-            if (socket != null) {
-                socket.close(); // memory stays allocated: the thread may still be in a system call with it
-            }
-            return;
-        }
-        release();
-    }
-
-    private void release() {
-        synchronized (lifecycle) {
-            if (released) {
-                return;
-            }
-            released = true;
+        if (memInfo != null) {
+            readDrops(System.nanoTime(), 0); // the final count
+            memInfo.close();
         }
         if (socket != null) {
             socket.close();

@@ -9,19 +9,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.pmtud.api.LinkType;
 import dev.pmtud.api.Packet;
 import dev.pmtud.api.PacketHandler;
+import dev.pmtud.testkit.AllocationCheck;
 import dev.pmtud.testkit.Await;
 import dev.pmtud.testkit.Cfg;
 import dev.pmtud.testkit.Netns;
 import dev.pmtud.testkit.Ptb;
+import dev.pmtud.testkit.SourceThread;
 import dev.pmtud.testkit.TestContext;
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -43,18 +43,7 @@ class UdpSourceNetnsTest {
                 first.open();
                 return null;
             });
-            AtomicReference<Throwable> failure = new AtomicReference<>();
-            java.util.concurrent.CountDownLatch runReturned = new java.util.concurrent.CountDownLatch(1);
-            Thread receiver = new Thread(() -> {
-                try {
-                    first.run(p -> { });
-                } catch (Throwable t) {
-                    failure.set(t);
-                } finally {
-                    runReturned.countDown();
-                }
-            }, "udp-source-under-test");
-            receiver.start();
+            SourceThread receiver = SourceThread.start(first, p -> { }, "udp-source-under-test");
             try {
                 for (String listen : List.of("[::]:4390", "0.0.0.0:4390")) {
                     UdpSource second = source(new TestContext(), listen);
@@ -69,20 +58,21 @@ class UdpSourceNetnsTest {
                     second.close();
                 }
             } finally {
-                first.close();
+                // wakeup() stops the receiver without waiting out the poll timeout (1 s); its own
+                // thread then closes the socket
+                Duration took = receiver.stop(Duration.ofSeconds(3));
+                assertTrue(took.toMillis() < 900, "run() returned " + took.toMillis() + " ms after wakeup()");
             }
-            // close() returns once the receiving thread has left run(): no poll timeout to wait out
-            // close() wakes the poll: run() returns without waiting out the poll timeout (1 s)
-            assertTrue(runReturned.await(900, java.util.concurrent.TimeUnit.MILLISECONDS), "run() returned when close() woke it");
-            receiver.join();
-            assertEquals(null, failure.get());
-            // the port is free again
+            // the port is free again; and a wakeup() that comes before run() begins stops it at once too
             UdpSource third = source(new TestContext(), "[::]:4390");
             ns.call(() -> {
                 third.open();
                 return null;
             });
-            third.close();
+            third.wakeup();
+            try (SourceThread t = SourceThread.start(third, p -> { })) {
+                assertTrue(t.awaitEnd(Duration.ofMillis(900)), "run() returned although woken before it began");
+            }
         }
     }
 
@@ -118,38 +108,30 @@ class UdpSourceNetnsTest {
                 }
                 handled.incrementAndGet();
             };
-            Thread receiver = new Thread(() -> {
-                try {
-                    source.run(handler);
-                } catch (IOException e) {
-                    throw new IllegalStateException(e);
-                }
-            }, "udp-source-under-test");
-            receiver.start();
+            SourceThread receiver = SourceThread.start(source, handler, "udp-source-under-test");
             try {
                 Packet packet = new Packet();
                 byte[] v4 = Ptb.v4().from("203.0.113.1").to(NODE_V4).build();
                 packet.wrap(v4, 0, v4.length, LinkType.RAW, 1L).decode();
-                com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
                 int chunk = 200; // well inside the socket buffer: nothing is lost, every datagram is handled
                 int warmup = 3000;
                 int measured = 2000;
                 sendAndAwait(sender, packet, handled, 0, warmup, chunk);
-                long before = mx.getThreadAllocatedBytes(receiver.getId());
+                long before = AllocationCheck.allocatedBytes(receiver.thread());
                 assertTrue(before > 0, "the receiving thread's allocations are measurable");
                 sendAndAwait(sender, packet, handled, warmup, warmup + measured, chunk);
-                long allocated = mx.getThreadAllocatedBytes(receiver.getId()) - before;
+                long allocated = AllocationCheck.allocatedBytes(receiver.thread()) - before;
                 assertTrue(allocated < measured, "the receiving thread allocated " + allocated + " bytes for " + measured
                         + " datagrams (receive, peer lookup, MAC, seen-set, decode, TUN write)");
                 assertEquals(0, injectFailures.get());
                 assertEquals(warmup + measured, inject.writtenCount(), "every datagram was accepted and injected");
                 assertEquals(0, source.discards().count("replayed") + source.discards().count("seen-set-full"));
             } finally {
-                source.close();
+                receiver.stop(Duration.ofSeconds(2));
                 sender.close();
                 inject.close();
             }
-            assertFalse(receiver.isAlive());
+            assertFalse(receiver.thread().isAlive());
         }
     }
 

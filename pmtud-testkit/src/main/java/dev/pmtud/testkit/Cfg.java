@@ -11,7 +11,8 @@ import java.util.Map;
  * Builds configuration trees as the YAML loader would, with explicit lines so that tests can check
  * that errors point at the right one. A value is kept when it is a {@link ConfigNode}, becomes an
  * empty node when {@code null}, a list on its key's line when a {@link List}, and otherwise a
- * scalar of its text.
+ * scalar of its text. {@link #lines()} numbers the lines itself, for tests that read them back
+ * from the nodes.
  */
 public final class Cfg {
     public static final String FILE = "pmtud.yaml";
@@ -84,5 +85,50 @@ public final class Cfg {
     public static ComponentConfig component(String section, ConfigNode block) {
         ConfigNode type = block.get("type");
         return new ComponentConfig(block, section + "[0] (" + (type == null ? null : type.text()) + ")");
+    }
+
+    /** A builder that puts every node it makes on a line of its own, counting from 1. */
+    public static Lines lines() {
+        return new Lines();
+    }
+
+    /**
+     * Every node on the next line: a map's or list's values first (as they are written before the
+     * call), then the map or list itself. The test reads a line back from the node
+     * ({@code node.get("key").line()}), so the numbers only need to be distinct.
+     */
+    public static final class Lines {
+        private int line = 1;
+
+        private Lines() {
+        }
+
+        /** A scalar. */
+        public ConfigNode s(String text) {
+            return ConfigNode.scalar(FILE, line++, text);
+        }
+
+        /** key, value, key, value...; a value is kept when a {@link ConfigNode}, else a scalar of its text. */
+        public ConfigNode map(Object... keysAndValues) {
+            int at = line++;
+            Map<String, ConfigNode> m = new LinkedHashMap<>();
+            for (int i = 0; i < keysAndValues.length; i += 2) {
+                m.put((String) keysAndValues[i], value(keysAndValues[i + 1]));
+            }
+            return ConfigNode.map(FILE, at, m);
+        }
+
+        public ConfigNode list(Object... items) {
+            int at = line++;
+            List<ConfigNode> l = new ArrayList<>();
+            for (Object item : items) {
+                l.add(value(item));
+            }
+            return ConfigNode.list(FILE, at, l);
+        }
+
+        private ConfigNode value(Object o) {
+            return o instanceof ConfigNode n ? n : s(o.toString());
+        }
     }
 }

@@ -11,24 +11,35 @@ public final class Frames {
 
     /**
      * An Ethernet frame; each {@code tags} element adds a tag, outermost first, as
-     * {@code tpid << 16 | vlanId} (use {@link #dot1q(int)} and {@link #dot1ad(int)}).
+     * {@code tpid << 16 | tci} (use {@link #dot1q(int)} and {@link #dot1ad(int)}; the tag control
+     * information is the priority and DEI bits above the 12-bit VLAN ID).
      */
     public static byte[] ethernet(String dstMac, String srcMac, byte[] l3, int... tags) {
         ByteBuffer b = ByteBuffer.allocate(14 + 4 * tags.length + l3.length);
         b.put(mac(dstMac)).put(mac(srcMac));
         for (int tag : tags) {
-            b.putShort((short) (tag >>> 16)).putShort((short) (tag & 0x0fff));
+            b.putShort((short) (tag >>> 16)).putShort((short) (tag & 0xffff));
         }
         b.putShort((short) etherType(l3)).put(l3);
         return b.array();
     }
 
     public static int dot1q(int vlanId) {
-        return 0x8100 << 16 | vlanId;
+        return 0x8100 << 16 | vlanId & 0x0fff;
+    }
+
+    /** An 802.1Q tag with priority code point {@code priority} (0..7) in the bits above the VLAN ID. */
+    public static int dot1q(int vlanId, int priority) {
+        return dot1q(vlanId) | (priority & 7) << 13;
     }
 
     public static int dot1ad(int vlanId) {
-        return 0x88a8 << 16 | vlanId;
+        return 0x88a8 << 16 | vlanId & 0x0fff;
+    }
+
+    /** The pre-standard QinQ outer tag (TPID 0x9100) some switches still send. */
+    public static int qinq(int vlanId) {
+        return 0x9100 << 16 | vlanId & 0x0fff;
     }
 
     /** Linux cooked v1: packet type (0 host, 1 broadcast, ...), the sender's MAC, protocol. */

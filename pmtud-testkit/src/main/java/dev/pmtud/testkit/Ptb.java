@@ -12,8 +12,10 @@ import java.nio.ByteBuffer;
  *   byte[] l3 = Ptb.v4().from("203.0.113.1").to("192.0.2.10").mtu(1400)
  *                  .tcp("192.0.2.10", 443, "198.51.100.7", 51000).build();
  * </pre>
- * Setters that break the message on purpose ({@link #type}, {@link #embeddedBytes}) exist for
- * decoder and filter tests.
+ * Setters that break the message on purpose ({@link #type}, {@link #outerProtocol},
+ * {@link #embeddedBytes}, {@link #embedded}) exist for decoder and filter tests; {@link #original()}
+ * and {@link #icmpMessage()} give the parts, for tests that assemble a packet around them (IPv6
+ * extension headers, one family's message quoting the other's packet).
  */
 public final class Ptb {
     private final int version;
@@ -31,6 +33,7 @@ public final class Ptb {
     private int destinationPort = 51000;
     private long sequence = 1;
     private int embeddedBytes = -1;
+    private byte[] embedded;
     private int innerTotalLength = 9000;
 
     private Ptb(int version) {
@@ -123,6 +126,15 @@ public final class Ptb {
         return this;
     }
 
+    /**
+     * Quotes these bytes as the embedded original packet instead of the one {@link #flow} describes
+     * ({@link #embeddedBytes} still cuts them).
+     */
+    public Ptb embedded(byte[] packet) {
+        embedded = packet.clone();
+        return this;
+    }
+
     /** The embedded packet's own total length field (what was too big). */
     public Ptb innerLength(int n) {
         innerTotalLength = n;
@@ -131,10 +143,16 @@ public final class Ptb {
 
     /** The outer IP packet. */
     public byte[] build() {
-        byte[] inner = version == 4 ? innerV4() : innerV6();
-        if (embeddedBytes >= 0 && embeddedBytes < inner.length) {
-            inner = java.util.Arrays.copyOf(inner, embeddedBytes);
-        }
+        byte[] icmp = icmpMessage();
+        return version == 4 ? ipv4(from, to, outerProtocol, ttl, icmp, true) : ipv6(from, to, outerProtocol, ttl, icmp);
+    }
+
+    /**
+     * The ICMP or ICMPv6 message alone: its 8-byte header and {@link #original()}. The checksum is
+     * left zero ({@link #build()} fills it; an ICMPv6 checksum needs the IPv6 header).
+     */
+    public byte[] icmpMessage() {
+        byte[] inner = original();
         byte[] icmp = new byte[8 + inner.length];
         icmp[0] = (byte) type;
         icmp[1] = (byte) code;
@@ -145,7 +163,16 @@ public final class Ptb {
             ByteBuffer.wrap(icmp, 4, 4).putInt((int) mtu);
         }
         System.arraycopy(inner, 0, icmp, 8, inner.length);
-        return version == 4 ? ipv4(from, to, outerProtocol, ttl, icmp, true) : ipv6(from, to, outerProtocol, ttl, icmp);
+        return icmp;
+    }
+
+    /** The embedded original packet as the router quotes it: IP header + 8 transport bytes by default. */
+    public byte[] original() {
+        byte[] inner = embedded != null ? embedded.clone() : version == 4 ? innerV4() : innerV6();
+        if (embeddedBytes >= 0 && embeddedBytes < inner.length) {
+            inner = java.util.Arrays.copyOf(inner, embeddedBytes);
+        }
+        return inner;
     }
 
     private byte[] transportBytes() {

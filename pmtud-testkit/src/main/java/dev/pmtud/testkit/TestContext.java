@@ -15,20 +15,22 @@ import java.util.function.Consumer;
 /**
  * A {@link PipelineContext} for creating components outside a pipeline: a node name (default
  * {@value #NODE}), a peer set the test replaces with {@link #setPeers} (listeners are told, as the
- * runtime's merged set tells them), excluded networks, loggers named {@code prefix + component},
- * and {@link RecordingMetrics} the test reads back. Starts with no peers and no exclusions; its
+ * runtime's merged set tells them), excluded networks, one logger (default {@value #LOGGER}, or the
+ * name the test gives it), and {@link RecordingMetrics} the test reads back. Starts with no peers and no exclusions; its
  * pipeline is {@value PipelineContext#SINGLE_PIPELINE}.
  */
 public final class TestContext implements PipelineContext {
     /** The default node name. */
     public static final String NODE = "test-node";
+    /** The default name of {@link #logger()}. */
+    public static final String LOGGER = "dev.pmtud.test";
 
     private final String nodeName;
     private final RecordingMetrics metrics = new RecordingMetrics();
     private final List<Consumer<Set<InetAddress>>> listeners = new CopyOnWriteArrayList<>();
     private volatile Set<InetAddress> peers = Set.of();
     private volatile List<Cidr> excluded = List.of();
-    private volatile String loggerPrefix = "";
+    private volatile String loggerName = LOGGER;
     private final PeerSet peerSet = new PeerSet() {
         @Override
         public Set<InetAddress> current() {
@@ -60,9 +62,9 @@ public final class TestContext implements PipelineContext {
         return this;
     }
 
-    /** Prepended to component names, so that a test can listen on its own loggers. */
-    public TestContext withLoggerPrefix(String prefix) {
-        loggerPrefix = prefix;
+    /** Names {@link #logger()}, so that a test can listen on what the component logs. */
+    public TestContext withLogger(String name) {
+        loggerName = name;
         return this;
     }
 
@@ -103,7 +105,7 @@ public final class TestContext implements PipelineContext {
     }
 
     @Override
-    public System.Logger logger(String component) {
-        return System.getLogger(loggerPrefix + component);
+    public System.Logger logger() {
+        return System.getLogger(loggerName);
     }
 }

@@ -9,24 +9,24 @@ final class BackendProbe {
     private BackendProbe() {
     }
 
-    static RuleManager.Backend choose() {
+    static RuleSettings.Backend choose() {
         NftClient.Support s = NftClient.probe();
-        RuleManager.Backend b;
+        RuleSettings.Backend b;
         String why;
         switch (s) {
             case AVAILABLE -> {
-                b = RuleManager.Backend.NFTABLES;
+                b = RuleSettings.Backend.NFTABLES;
                 why = "the kernel answers nf_tables requests";
             }
             case ABSENT -> {
-                b = RuleManager.Backend.IPTABLES;
+                b = RuleSettings.Backend.IPTABLES;
                 why = "the kernel has no nf_tables";
             }
             default -> {
                 // Without CAP_NET_ADMIN the kernel answers nothing, and neither backend could manage the
                 // rule; nftables then gives the clearer error (and what print shows matches where
                 // nf_tables is, nearly every kernel since 3.13).
-                b = RuleManager.Backend.NFTABLES;
+                b = RuleSettings.Backend.NFTABLES;
                 why = "no CAP_NET_ADMIN to ask the kernel";
             }
         }

@@ -1,60 +1,45 @@
 package dev.pmtud.app.rules;
 
 import dev.pmtud.api.Cidr;
-import dev.pmtud.api.ComponentConfig;
-import dev.pmtud.api.ConfigException;
 import dev.pmtud.api.ConfigNode;
 import dev.pmtud.api.Metrics;
-import dev.pmtud.core.PipelineConfig;
+import dev.pmtud.api.NflogGroup;
+import dev.pmtud.core.NodeRuntime;
+import dev.pmtud.core.Pipeline;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Pattern;
 
 /**
  * Owns the capture rule, as go-pmtud's newest version does, instead of an initContainer and a
- * preStop hook:
- * <pre>
- * rules:
- *   manage: true                        # install at start, remove at stop (default false: CLI only)
- *   backend: auto                       # nftables where the kernel has nf_tables, else iptables
- *   interface: eth0                     # default: the interface of the default route
- *   exclude-sources: [192.168.100.0/24] # default: the exclude-networks filters' networks
- *   table: raw                          # iptables: chain PREROUTING of raw or mangle; nftables: that priority
- * </pre>
- * What is captured ({@link CaptureRule}) and the policy around it live here: which interface,
- * install at start and re-add when deleted ({@link #startWatch}), remove at stop, {@code pmtud rules
- * print|ensure|remove}. How it is written into the kernel is a {@link RuleBackend}'s:
+ * preStop hook, configured by the {@code rules:} block ({@link RuleSettings}) and the runtime it
+ * feeds ({@link #forRuntime}). What is captured ({@link CaptureRule}) and the policy around it live
+ * here: which interface, install at start and re-add when deleted ({@link #startWatch}), remove at
+ * stop, {@code pmtud rules print|ensure|remove}. How it is written into the kernel is a {@link RuleBackend}'s:
  * {@link NftablesBackend} (a table {@code inet pmtud} over netlink) or {@link IptablesBackend}
  * (iptables/ip6tables commands). {@code auto} asks the kernel for nf_tables once, at first use.
  *
  * <p>Thread-safe; {@link #startWatch} re-adds rules someone deleted.
  */
 public final class RuleManager implements AutoCloseable {
-    /** Every key of the {@code rules:} block (docs/configuration.md is checked against it). */
-    public static final Set<String> KEYS = Set.of("manage", "backend", "interface", "exclude-sources", "table");
-    private static final Pattern INTERFACE = Pattern.compile("[A-Za-z0-9_.:@+-]{1,15}");
     private static final System.Logger LOG = System.getLogger("dev.pmtud.app.rules");
-
-    /** The {@code backend:} choices. */
-    enum Backend { AUTO, NFTABLES, IPTABLES }
 
     private final boolean manage;
     private final String configuredInterface;
     private final CaptureRule rule;
-    private final Backend choice;
+    private final RuleSettings.Backend choice;
     private final List<String> prefix;
 
     private ScheduledExecutorService watch;
     private String resolvedInterface;
     private RuleBackend backend;
 
-    RuleManager(boolean manage, String iface, CaptureRule rule, Backend choice, List<String> commandPrefix) {
+    RuleManager(boolean manage, String iface, CaptureRule rule, RuleSettings.Backend choice, List<String> commandPrefix) {
         this.manage = manage;
         this.configuredInterface = iface;
         this.rule = rule;
@@ -68,86 +53,43 @@ public final class RuleManager implements AutoCloseable {
     }
 
     /**
-     * Reads and validates the {@code rules:} block of a configuration. Empty when there is none.
-     * The NFLOG group (and families) come from the configuration's nflog source.
+     * The capture rule of a built runtime: the {@code rules:} block's settings, logging to the NFLOG
+     * group its sources read ({@link dev.pmtud.api.Source#nflogGroup()}, whatever their type) for the
+     * families they take, and skipping {@code exclude-sources}, else the cluster's networks
+     * ({@link NodeRuntime#clusterNetworks()}).
      *
-     * @throws ConfigException naming file:line for any mistake
+     * @throws dev.pmtud.api.ConfigException at the {@code rules:} block when no source reads an
+     *                                       NFLOG group, or sources read different ones
      */
-    public static Optional<RuleManager> fromConfig(ConfigNode root) {
-        ConfigNode node = root.get("rules");
-        if (node == null || node.kind() == ConfigNode.Kind.NULL) {
-            return Optional.empty();
-        }
-        ComponentConfig rules = new ComponentConfig(node, "rules");
-        if (node.get("type") != null) {
-            throw node.get("type").error("rules: unknown key 'type'; allowed: " + String.join(", ", new java.util.TreeSet<>(KEYS)));
-        }
-        rules.checkKeys(KEYS);
-        boolean manage = rules.bool("manage", false);
-        String iface = null;
-        if (rules.has("interface")) {
-            iface = rules.string("interface").trim();
-            if (!INTERFACE.matcher(iface).matches()) {
-                throw rules.error("interface", "is '" + iface + "'; it must be an interface name of 1 to 15 letters, digits or _.:@+- (like eth0)");
-            }
-        }
-        String table = rules.oneOf("table", "raw", "raw", "mangle");
-        Backend backend = Backend.valueOf(rules.oneOf("backend", "auto", "auto", "nftables", "iptables").toUpperCase(java.util.Locale.ROOT));
-        List<Cidr> excluded = rules.has("exclude-sources") ? rules.networks("exclude-sources") : excludeNetworksFilters(root);
-
-        List<int[]> nflog = new ArrayList<>(); // {group, ipv4, ipv6}
-        // The nflog sources of every pipeline (the top level's sources: in the single-pipeline form).
-        for (PipelineConfig pipeline : PipelineConfig.read(root)) {
-            List<ConfigNode> sources = pipeline.items("sources");
-            for (int i = 0; i < sources.size(); i++) {
-                ConfigNode s = sources.get(i);
-                ConfigNode type = s.get("type");
-                if (s.isMap() && type != null && "nflog".equals(type.text())) {
-                    ComponentConfig c = new ComponentConfig(s, pipeline.what("sources", i) + " (nflog)");
-                    int g = c.integer("group", 33, 0, 65535);
-                    boolean v4 = true;
-                    boolean v6 = true;
-                    if (c.has("families")) {
-                        List<String> f = c.strings("families");
-                        v4 = f.contains("ipv4");
-                        v6 = f.contains("ipv6");
-                    }
-                    nflog.add(new int[] {g, v4 ? 1 : 0, v6 ? 1 : 0});
+    public static RuleManager forRuntime(RuleSettings settings, NodeRuntime runtime) {
+        ConfigNode node = settings.block();
+        Integer group = null;
+        String first = null;
+        boolean v4 = false;
+        boolean v6 = false;
+        for (Pipeline p : runtime.pipelines()) {
+            for (Map.Entry<String, NflogGroup> e : p.nflogGroups().entrySet()) {
+                String source = (runtime.pipelines().size() > 1 ? "pipeline " + p.name() + ", " : "") + "source " + e.getKey();
+                NflogGroup g = e.getValue();
+                if (group != null && group != g.group()) {
+                    throw node.error("rules: the sources read NFLOG groups " + group + " (" + first + ") and " + g.group()
+                            + " (" + source + "); pmtud manages the rule for one group, so use one nflog source");
                 }
+                if (group == null) {
+                    group = g.group();
+                    first = source;
+                }
+                v4 |= g.ipv4();
+                v6 |= g.ipv6();
             }
         }
-        if (nflog.isEmpty()) {
+        if (group == null) {
             throw node.error("rules: the rule logs to an NFLOG group, but no source has type nflog; add "
                     + "{ type: nflog, group: 33 } to sources (or remove the rules block)");
         }
-        for (int[] n : nflog) {
-            if (n[0] != nflog.get(0)[0]) {
-                throw node.error("rules: nflog sources use groups " + nflog.get(0)[0] + " and " + n[0]
-                        + "; pmtud manages the rule for one group, so use one nflog source");
-            }
-        }
-        int[] n = nflog.get(0);
-        return Optional.of(new RuleManager(manage, iface, new CaptureRule(n[0], n[1] == 1, n[2] == 1, excluded, table), backend, List.of()));
-    }
-
-    /** Every exclude-networks filter's networks, of every pipeline. */
-    private static List<Cidr> excludeNetworksFilters(ConfigNode root) {
-        List<Cidr> out = new ArrayList<>();
-        for (PipelineConfig pipeline : PipelineConfig.read(root)) {
-            List<ConfigNode> filters = pipeline.items("filters");
-            for (int i = 0; i < filters.size(); i++) {
-                ConfigNode f = filters.get(i);
-                ConfigNode type = f.get("type");
-                if (f.isMap() && type != null && "exclude-networks".equals(type.text())) {
-                    for (Cidr c : new ComponentConfig(f, pipeline.what("filters", i) + " (exclude-networks)").networks("networks")) {
-                        if (!out.contains(c)) {
-                            out.add(c);
-                        }
-                    }
-                }
-            }
-        }
-        return out;
+        List<Cidr> excluded = settings.excludeSources().orElse(runtime.clusterNetworks());
+        CaptureRule rule = new CaptureRule(group, v4, v6, excluded, settings.table());
+        return new RuleManager(settings.manage(), settings.interfaceName().orElse(null), rule, settings.backend(), List.of());
     }
 
     /** The same rules run by other means: every command goes through {@code prefix} (e.g. ip netns exec NS), with iptables. */
@@ -199,8 +141,8 @@ public final class RuleManager implements AutoCloseable {
 
     private synchronized RuleBackend backend() {
         if (backend == null) {
-            Backend b = choice == Backend.AUTO ? BackendProbe.choose() : choice;
-            backend = b == Backend.NFTABLES ? new NftablesBackend(rule, dev.pmtud.sys.nftables.NftClient::open)
+            RuleSettings.Backend b = choice == RuleSettings.Backend.AUTO ? BackendProbe.choose() : choice;
+            backend = b == RuleSettings.Backend.NFTABLES ? new NftablesBackend(rule, dev.pmtud.sys.nftables.NftClient::open)
                     : new IptablesBackend(rule, Iptables.detect("iptables"), Iptables.detect("ip6tables"), prefix);
         }
         return backend;

@@ -3,6 +3,8 @@ package dev.pmtud.app.rules;
 import dev.pmtud.source.nflog.NflogSettings;
 import dev.pmtud.source.nflog.NflogSource;
 import dev.pmtud.testkit.Netns;
+import dev.pmtud.testkit.SourceThread;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -10,19 +12,12 @@ import java.util.concurrent.TimeUnit;
 
 /** What a capture rule really delivers: NFLOG group 33 bound inside a namespace, each packet copied into a queue. */
 final class NflogReceiver implements AutoCloseable {
-    private final NflogSource source;
-    private final Thread thread;
+    private final SourceThread thread;
     private final BlockingQueue<byte[]> seen = new LinkedBlockingQueue<>();
 
     private NflogReceiver(NflogSource source) {
-        this.source = source;
-        this.thread = new Thread(() -> {
-            try {
-                source.run(p -> seen.add(Arrays.copyOfRange(p.buffer(), p.offset(), p.offset() + p.length())));
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        }, "nflog-receiver");
+        this.thread = SourceThread.start(source, p -> seen.add(Arrays.copyOfRange(p.buffer(), p.offset(), p.offset() + p.length())),
+                "nflog-receiver");
     }
 
     static NflogReceiver open(Netns ns) throws Exception {
@@ -31,9 +26,7 @@ final class NflogReceiver implements AutoCloseable {
             src.open();
             return src;
         });
-        NflogReceiver r = new NflogReceiver(s);
-        r.thread.start();
-        return r;
+        return new NflogReceiver(s);
     }
 
     /** The next delivered packet (the IP packet the rule logged), or null after {@code timeout}. */
@@ -41,13 +34,9 @@ final class NflogReceiver implements AutoCloseable {
         return seen.poll(timeout, unit);
     }
 
-    /** Closes the source and checks that its thread ended. */
+    /** Stops the source (its thread closes it) and checks that the thread ended. */
     @Override
     public void close() throws InterruptedException {
-        source.close();
-        thread.join(3000);
-        if (thread.isAlive()) {
-            throw new AssertionError("the NFLOG source thread did not end after close");
-        }
+        thread.stop(Duration.ofSeconds(3));
     }
 }

@@ -1,5 +1,6 @@
 package dev.pmtud.app.rules;
 
+import static dev.pmtud.app.rules.RuleManagerConfigTest.root;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -8,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pmtud.sys.nftables.NftClient;
+import dev.pmtud.testkit.Await;
+import dev.pmtud.testkit.Cfg;
 import dev.pmtud.testkit.FrameSender;
 import dev.pmtud.testkit.Frames;
 import dev.pmtud.testkit.Netns;
@@ -35,8 +38,8 @@ class NftablesBackendNetnsTest {
 
     /** A manager for NFLOG group 33 on eth0 with {@code excluded}, talking nf_tables inside {@code ns}. */
     static RuleManager manager(Netns ns, String... excluded) {
-        Cfg c = new Cfg();
-        return RuleManager.fromConfig(c.root("33", c.map("manage", "true", "backend", "nftables", "interface", "eth0",
+        Cfg.Lines c = Cfg.lines();
+        return Rules.fromConfig(root(c, "33", c.map("manage", "true", "backend", "nftables", "interface", "eth0",
                         "exclude-sources", c.list((Object[]) excluded))))
                 .orElseThrow().withNftables(() -> {
                     try {
@@ -183,10 +186,7 @@ class NftablesBackendNetnsTest {
             m.startWatch(Duration.ofMillis(100), metrics);
             ns.exec("nft", "delete", "table", "inet", "pmtud");
             String restored = "pmtud_rules_restored_total";
-            long deadline = System.nanoTime() + 10_000_000_000L;
-            while (metrics.count(restored) < 2 && System.nanoTime() < deadline) {
-                Thread.onSpinWait();
-            }
+            Await.until(Duration.ofSeconds(10), "both rules restored", () -> metrics.count(restored) >= 2);
             assertEquals(2, metrics.count(restored), "both rules re-added and counted");
             assertEquals(2, NftRuleset.of(ns).rules("inet", "pmtud", "capture-33").size());
             m.close();
@@ -239,8 +239,8 @@ class NftablesBackendNetnsTest {
     void autoPicksNftablesWhereTheKernelHasIt() throws Exception {
         Netns.assumeRoot();
         try (Netns ns = Netns.create("nft")) {
-            Cfg c = new Cfg();
-            RuleManager m = RuleManager.fromConfig(c.root("33", c.map("interface", "eth0"))).orElseThrow();
+            Cfg.Lines c = Cfg.lines();
+            RuleManager m = Rules.fromConfig(root(c, "33", c.map("interface", "eth0"))).orElseThrow();
             assertEquals("nftables", ns.call(m::backendName));
             assertNull(NftRuleset.of(ns).chain("inet", "pmtud", "capture-33"), "choosing changes nothing");
         }

@@ -1,5 +1,6 @@
 package dev.pmtud.app.rules;
 
+import static dev.pmtud.app.rules.RuleManagerConfigTest.root;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -9,19 +10,20 @@ import dev.pmtud.api.ConfigException;
 import dev.pmtud.api.ConfigNode;
 import dev.pmtud.sys.Errno;
 import dev.pmtud.sys.NativeException;
+import dev.pmtud.testkit.Cfg;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The nftables backend without a kernel: configuration, what it prints, how failures read. */
 class NftablesBackendTest {
 
-    private static RuleManager nftables(Cfg c, ConfigNode rules) {
-        return RuleManager.fromConfig(c.root("33", rules)).orElseThrow();
+    private static RuleManager nftables(Cfg.Lines c, ConfigNode rules) {
+        return Rules.fromConfig(root(c, "33", rules)).orElseThrow();
     }
 
     @Test
     void printShowsTheTableInNftSyntaxWithEveryExclusionAsAConjunction() {
-        Cfg c = new Cfg();
+        Cfg.Lines c = Cfg.lines();
         RuleManager m = nftables(c, c.map("backend", "nftables", "interface", "eth0",
                 "exclude-sources", c.list("192.0.2.0/24", "198.51.100.0/24", "2001:db8:ee::/48", "2001:db8:ff::/48")));
         assertEquals("nftables", m.backendName());
@@ -40,9 +42,9 @@ class NftablesBackendTest {
 
     @Test
     void aChangedRuleHasAnotherFingerprintSoEnsureReplacesIt() {
-        Cfg c = new Cfg();
+        Cfg.Lines c = Cfg.lines();
         RuleManager a = nftables(c, c.map("backend", "nftables", "interface", "eth0", "exclude-sources", c.list("192.0.2.0/24")));
-        Cfg d = new Cfg();
+        Cfg.Lines d = Cfg.lines();
         RuleManager b = nftables(d, d.map("backend", "nftables", "interface", "eth0", "exclude-sources", d.list("192.0.2.0/25")));
         assertNotEquals(a.commands("print").get(5), b.commands("print").get(5));
         assertEquals(a.commands("print"), a.commands("print"), "the same configuration, the same rule");
@@ -50,10 +52,10 @@ class NftablesBackendTest {
 
     @Test
     void mangleTableMeansManglePriorityAndFamiliesFollowTheSource() {
-        Cfg c = new Cfg();
+        Cfg.Lines c = Cfg.lines();
         ConfigNode root = c.map("sources", c.list(c.map("type", "nflog", "group", "40", "families", c.list("ipv6"))),
                 "rules", c.map("backend", "nftables", "interface", "bond0", "table", "mangle"));
-        List<String> p = RuleManager.fromConfig(root).orElseThrow().commands("print");
+        List<String> p = Rules.fromConfig(root).orElseThrow().commands("print");
         assertEquals("\t\ttype filter hook prerouting priority mangle; policy accept;", p.get(4));
         assertTrue(p.get(5).startsWith("\t\tiifname \"bond0\" icmpv6 type packet-too-big icmpv6 code no-route log group 40 comment"), p.get(5));
         assertEquals("\t}", p.get(6), "ipv6 only: one rule");
@@ -61,15 +63,15 @@ class NftablesBackendTest {
 
     @Test
     void badBackendNamesFileLineAndChoices() {
-        Cfg c = new Cfg();
+        Cfg.Lines c = Cfg.lines();
         ConfigNode rules = c.map("backend", "nft");
-        ConfigException e = assertThrows(ConfigException.class, () -> RuleManager.fromConfig(c.root("33", rules)));
-        assertEquals("test.yaml:" + rules.get("backend").line() + ": rules: 'backend' is 'nft'; allowed: auto, nftables, iptables", e.getMessage());
+        ConfigException e = assertThrows(ConfigException.class, () -> Rules.fromConfig(root(c, "33", rules)));
+        assertEquals(Cfg.FILE + ":" + rules.get("backend").line() + ": rules: 'backend' is 'nft'; allowed: auto, nftables, iptables", e.getMessage());
     }
 
     @Test
     void explicitIptablesKeepsTheIptablesRules() {
-        Cfg c = new Cfg();
+        Cfg.Lines c = Cfg.lines();
         RuleManager m = nftables(c, c.map("backend", "iptables", "interface", "eth0", "exclude-sources", c.list("192.0.2.0/24")));
         assertEquals("iptables", m.backendName());
         assertTrue(m.commands("print").get(0).endsWith("-t raw -A PREROUTING -i eth0 ! -s 192.0.2.0/24 -p icmp -m icmp --icmp-type 3/4 "

@@ -8,19 +8,29 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.pmtud.api.Cidr;
 import dev.pmtud.api.ConfigException;
 import dev.pmtud.api.ConfigNode;
+import dev.pmtud.app.Bootstrap;
+import dev.pmtud.app.Cli;
+import dev.pmtud.core.NodeRuntime;
+import dev.pmtud.testkit.Cfg;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class RuleManagerConfigTest {
 
+    /** A root with one nflog source (group) and the given rules block. */
+    static ConfigNode root(Cfg.Lines c, String group, ConfigNode rules) {
+        return c.map("sources", c.list(c.map("type", "nflog", "group", group)), "rules", rules);
+    }
+
     private static RuleManager manager(ConfigNode root) {
-        return RuleManager.fromConfig(root).orElseThrow().withCommandPrefix(List.of(), "iptables", "ip6tables");
+        return Rules.fromConfig(root).orElseThrow().withCommandPrefix(List.of(), "iptables", "ip6tables");
     }
 
     @Test
     void oneNetworkPerFamilyGivesTheSeedsRuleAndItsTwin() {
-        Cfg c = new Cfg();
-        RuleManager m = manager(c.root("33", c.map("manage", "true", "interface", "eth0",
+        Cfg.Lines c = Cfg.lines();
+        RuleManager m = manager(root(c, "33", c.map("manage", "true", "interface", "eth0",
                 "exclude-sources", c.list("192.168.100.0/24", "2001:db8:ee::/48"))));
         assertTrue(m.managed());
         assertEquals(33, m.group());
@@ -36,8 +46,8 @@ class RuleManagerConfigTest {
 
     @Test
     void severalNetworksOfOneFamilyReturnFromAChainInsteadOfNegatingAList() {
-        Cfg c = new Cfg();
-        RuleManager m = manager(c.root("40", c.map("interface", "bond0", "exclude-sources", c.list("192.0.2.0/24", "198.51.100.0/24"))));
+        Cfg.Lines c = Cfg.lines();
+        RuleManager m = manager(root(c, "40", c.map("interface", "bond0", "exclude-sources", c.list("192.0.2.0/24", "198.51.100.0/24"))));
         assertFalse(m.managed());
         assertEquals(List.of(
                 "iptables -t raw -N PMTUD-40",
@@ -51,7 +61,7 @@ class RuleManagerConfigTest {
 
     @Test
     void excludedSourcesDefaultToTheExcludeNetworksFilters() {
-        Cfg c = new Cfg();
+        Cfg.Lines c = Cfg.lines();
         ConfigNode root = c.map(
                 "sources", c.list(c.map("type", "nflog", "group", "33", "families", c.list("ipv4"))),
                 "filters", c.list(c.map("type", "exclude-networks", "networks", c.list("203.0.113.0/24"))),
@@ -63,44 +73,79 @@ class RuleManagerConfigTest {
     }
 
     @Test
+    void excludedSourcesDefaultToTheClusterNetworks() {
+        Cfg.Lines c = Cfg.lines();
+        ConfigNode root = c.map(
+                "cluster", c.map("networks", c.list("198.51.100.0/24", "2001:db8:ee::/48")),
+                "sources", c.list(c.map("type", "nflog", "group", "35")),
+                "filters", c.list(c.map("type", "exclude-networks")),
+                "rules", c.map("manage", "true", "interface", "eth0"));
+        RuleManager m = manager(root);
+        assertEquals(35, m.group(), "the group the built nflog source reads");
+        assertEquals(List.of(Cidr.parse("198.51.100.0/24"), Cidr.parse("2001:db8:ee::/48")), m.excludedSources());
+    }
+
+    @Test
+    void aManagedRulesExcludedSourcesAreTheClustersNetworksToo() {
+        for (String manage : List.of("true", "false")) {
+            Cfg.Lines c = Cfg.lines();
+            ConfigNode root = c.map(
+                    "sources", c.list(c.map("type", "nflog", "group", "33")),
+                    "filters", c.list(c.map("type", "exclude-networks", "networks", c.list("198.51.100.0/24"))),
+                    "rules", c.map("manage", manage, "exclude-sources", c.list("203.0.113.0/24", "2001:db8::/32")));
+            Optional<RuleSettings> settings = RuleSettings.read(root);
+            try (NodeRuntime runtime = new Bootstrap(Cli.system(), null, false).builder(root, settings).build()) {
+                List<Cidr> expected = manage.equals("true")
+                        ? List.of(Cidr.parse("198.51.100.0/24"), Cidr.parse("203.0.113.0/24"), Cidr.parse("2001:db8::/32"))
+                        : List.of(Cidr.parse("198.51.100.0/24"));
+                assertEquals(expected, runtime.pipelines().get(0).context().excludedNetworks(), "manage: " + manage);
+                assertEquals(List.of(Cidr.parse("203.0.113.0/24"), Cidr.parse("2001:db8::/32")),
+                        RuleManager.forRuntime(settings.orElseThrow(), runtime).excludedSources(), "the rule skips what it says");
+            }
+        }
+    }
+
+    @Test
     void noRulesBlockMeansNoManager() {
-        Cfg c = new Cfg();
-        assertTrue(RuleManager.fromConfig(c.map("sources", c.list(c.map("type", "nflog")))).isEmpty());
+        Cfg.Lines c = Cfg.lines();
+        assertTrue(Rules.fromConfig(c.map("sources", c.list(c.map("type", "nflog")))).isEmpty());
+        assertTrue(RuleSettings.read(c.map("sources", c.list(c.map("type", "nflog")))).isEmpty());
     }
 
     @Test
     void mistakesNameFileAndLine() {
-        Cfg c = new Cfg();
+        Cfg.Lines c = Cfg.lines();
         ConfigNode rules = c.map("manage", "true", "interfce", "eth0");
-        ConfigException e = assertThrows(ConfigException.class, () -> RuleManager.fromConfig(c.root("33", rules)));
+        ConfigException e = assertThrows(ConfigException.class, () -> Rules.fromConfig(root(c, "33", rules)));
         int line = rules.get("interfce").line();
-        assertTrue(e.getMessage().startsWith("test.yaml:" + line + ": rules: unknown key 'interfce' (did you mean 'interface'?)"), e.getMessage());
+        assertTrue(e.getMessage().startsWith(Cfg.FILE + ":" + line + ": rules: unknown key 'interfce' (did you mean 'interface'?)"), e.getMessage());
 
-        Cfg d = new Cfg();
+        Cfg.Lines d = Cfg.lines();
         ConfigNode badTable = d.map("table", "filter");
-        e = assertThrows(ConfigException.class, () -> RuleManager.fromConfig(d.root("33", badTable)));
-        assertEquals("test.yaml:" + badTable.get("table").line() + ": rules: 'table' is 'filter'; allowed: raw, mangle", e.getMessage());
+        e = assertThrows(ConfigException.class, () -> Rules.fromConfig(root(d, "33", badTable)));
+        assertEquals(Cfg.FILE + ":" + badTable.get("table").line() + ": rules: 'table' is 'filter'; allowed: raw, mangle", e.getMessage());
 
-        Cfg f = new Cfg();
+        Cfg.Lines f = Cfg.lines();
         ConfigNode badNet = f.map("exclude-sources", f.list("10.0.0.0/33"));
-        e = assertThrows(ConfigException.class, () -> RuleManager.fromConfig(f.root("33", badNet)));
+        e = assertThrows(ConfigException.class, () -> Rules.fromConfig(root(f, "33", badNet)));
         assertTrue(e.getMessage().contains("10.0.0.0/33"), e.getMessage());
 
-        Cfg g = new Cfg();
+        Cfg.Lines g = Cfg.lines();
         ConfigNode noSource = g.map("manage", "true");
-        e = assertThrows(ConfigException.class, () -> RuleManager.fromConfig(g.map("rules", noSource)));
-        assertTrue(e.getMessage().startsWith("test.yaml:" + noSource.line() + ": rules: the rule logs to an NFLOG group, but no source has type nflog"), e.getMessage());
+        ConfigNode pcapOnly = g.map("sources", g.list(g.map("type", "pcap-file", "path", "in.pcap")), "rules", noSource);
+        e = assertThrows(ConfigException.class, () -> Rules.fromConfig(pcapOnly));
+        assertTrue(e.getMessage().startsWith(Cfg.FILE + ":" + noSource.line() + ": rules: the rule logs to an NFLOG group, but no source has type nflog"), e.getMessage());
 
-        Cfg h = new Cfg();
+        Cfg.Lines h = Cfg.lines();
         ConfigNode badIface = h.map("interface", "eth0; rm -rf /");
-        e = assertThrows(ConfigException.class, () -> RuleManager.fromConfig(h.root("33", badIface)));
+        e = assertThrows(ConfigException.class, () -> Rules.fromConfig(root(h, "33", badIface)));
         assertTrue(e.getMessage().contains("'interface' is 'eth0; rm -rf /'"), e.getMessage());
     }
 
     @Test
     void unknownActionIsRefused() {
-        Cfg c = new Cfg();
-        RuleManager m = manager(c.root("33", c.map("interface", "eth0")));
+        Cfg.Lines c = Cfg.lines();
+        RuleManager m = manager(root(c, "33", c.map("interface", "eth0")));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> m.commands("install"));
         assertEquals("unknown rules action 'install'; use print, ensure or remove", e.getMessage());
     }
@@ -122,7 +167,7 @@ class RuleManagerConfigTest {
 
     @Test
     void theNflogSourceAndExcludeNetworksAreFoundInsideAnyPipeline() {
-        Cfg c = new Cfg();
+        Cfg.Lines c = Cfg.lines();
         ConfigNode root = c.map(
                 "pipelines", c.list(
                         c.map("name", "receive", "sources", c.list(c.map("type", "pcap-file", "path", "in.pcap"))),
@@ -140,12 +185,26 @@ class RuleManagerConfigTest {
     }
 
     @Test
+    void sourcesReadingTwoGroupsAreRefusedAtTheRulesBlock() {
+        Cfg.Lines c = Cfg.lines();
+        ConfigNode rules = c.map("manage", "true");
+        ConfigNode root = c.map(
+                "pipelines", c.list(
+                        c.map("name", "a", "sources", c.list(c.map("type", "nflog", "group", "33"))),
+                        c.map("name", "b", "sources", c.list(c.map("type", "nflog", "group", "34")))),
+                "rules", rules);
+        ConfigException e = assertThrows(ConfigException.class, () -> Rules.fromConfig(root));
+        assertEquals(Cfg.FILE + ":" + rules.line() + ": rules: the sources read NFLOG groups 33 (pipeline a, source nflog) and 34"
+                + " (pipeline b, source nflog); pmtud manages the rule for one group, so use one nflog source", e.getMessage());
+    }
+
+    @Test
     void aBadNflogSourceInsideAPipelineIsNamedWithItsPipeline() {
-        Cfg c = new Cfg();
+        Cfg.Lines c = Cfg.lines();
         ConfigNode root = c.map(
                 "pipelines", c.list(c.map("name", "replicate", "sources", c.list(c.map("type", "nflog", "group", "70000")))),
                 "rules", c.map("manage", "true"));
-        ConfigException e = assertThrows(ConfigException.class, () -> RuleManager.fromConfig(root));
+        ConfigException e = assertThrows(ConfigException.class, () -> Rules.fromConfig(root));
         assertTrue(e.getMessage().contains("pipeline replicate, sources[0] (nflog): 'group'"), e.getMessage());
     }
 }

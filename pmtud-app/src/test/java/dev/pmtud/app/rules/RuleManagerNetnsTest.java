@@ -1,5 +1,6 @@
 package dev.pmtud.app.rules;
 
+import static dev.pmtud.app.rules.RuleManagerConfigTest.root;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -9,10 +10,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pmtud.sys.Linux;
 import dev.pmtud.sys.Sys;
+import dev.pmtud.testkit.Await;
+import dev.pmtud.testkit.Cfg;
 import dev.pmtud.testkit.Checksums;
 import dev.pmtud.testkit.Netns;
 import dev.pmtud.testkit.Ptb;
 import dev.pmtud.testkit.RecordingMetrics;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -27,8 +31,8 @@ import org.junit.jupiter.api.Test;
 class RuleManagerNetnsTest {
 
     private static RuleManager manager(Netns ns, String v4, String v6, String... excluded) {
-        Cfg c = new Cfg();
-        return RuleManager.fromConfig(c.root("33", c.map("manage", "true", "interface", "eth0",
+        Cfg.Lines c = Cfg.lines();
+        return Rules.fromConfig(root(c, "33", c.map("manage", "true", "interface", "eth0",
                         "exclude-sources", c.list((Object[]) excluded))))
                 .orElseThrow().withCommandPrefix(List.of("ip", "netns", "exec", ns.name()), v4, v6);
     }
@@ -91,17 +95,6 @@ class RuleManagerNetnsTest {
         ensureTwiceThenRemove("iptables-legacy", "ip6tables-legacy");
     }
 
-    private static boolean await(java.util.function.BooleanSupplier condition, long millis) {
-        long deadline = System.nanoTime() + millis * 1_000_000L;
-        while (System.nanoTime() < deadline) {
-            if (condition.getAsBoolean()) {
-                return true;
-            }
-            Thread.onSpinWait();
-        }
-        return condition.getAsBoolean();
-    }
-
     @Test
     void ruleDeletedUnderARunningWatchComesBackAndIsCounted() {
         Netns.assumeRoot();
@@ -118,7 +111,7 @@ class RuleManagerNetnsTest {
             ns.exec(del);
             String restored = "pmtud_rules_restored_total";
             assertTrue(metrics.has(restored), "the watch registers pmtud_rules_restored_total");
-            assertTrue(await(() -> metrics.count(restored) >= 1, 10_000), "the deleted rule was not restored");
+            Await.until(Duration.ofSeconds(10), "the deleted rule to be restored", () -> metrics.count(restored) >= 1);
             assertEquals(0, ns.execAllowingFailure(check).exitCode(), "rule is back");
             assertEquals(1, ours(ns, v4).size(), "exactly one rule, not one per check");
             m.close(); // manage: true -> removes

@@ -50,6 +50,6 @@ public final class DnsPeerProviderFactory implements PeerProviderFactory {
                 throw config.error("server", e.getMessage());
             }
         }
-        return new DnsPeerProvider(name, refresh, server, Path.of("/etc/resolv.conf"), context.logger("peers dns " + name));
+        return new DnsPeerProvider(name, refresh, server, Path.of("/etc/resolv.conf"), context.logger());
     }
 }

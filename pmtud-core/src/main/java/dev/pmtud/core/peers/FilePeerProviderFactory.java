@@ -36,6 +36,6 @@ public final class FilePeerProviderFactory implements PeerProviderFactory {
         if (reload.compareTo(Duration.ofMillis(50)) < 0) {
             throw config.error("reload", "is " + reload.toMillis() + "ms; it must be at least 50ms");
         }
-        return new FilePeerProvider(Path.of(path), reload, context.logger("peers file " + path));
+        return new FilePeerProvider(Path.of(path), reload, context.logger());
     }
 }

@@ -28,7 +28,7 @@ public final class LogSinkFactory implements SinkFactory {
     @Override
     public Sink create(ComponentConfig config, PipelineContext context) {
         String level = config.oneOf("level", "info", "debug", "info", "warning");
-        return new LogSink(context.logger("sink." + config.string("name", type())),
+        return new LogSink(context.logger(),
                 System.Logger.Level.valueOf(level.toUpperCase(Locale.ROOT)));
     }
 }

@@ -1,7 +1,7 @@
 package dev.pmtud.core.filter;
 
-import static dev.pmtud.core.testing.Packets.SECOND;
-import static dev.pmtud.core.testing.Packets.T0;
+import static dev.pmtud.testkit.Packets.SECOND;
+import static dev.pmtud.testkit.Packets.T0;
 import static dev.pmtud.testkit.Cfg.block;
 import static dev.pmtud.testkit.Cfg.map;
 import static dev.pmtud.testkit.Cfg.s;
@@ -13,7 +13,7 @@ import dev.pmtud.api.ConfigException;
 import dev.pmtud.api.LinkType;
 import dev.pmtud.api.Packet;
 import dev.pmtud.api.Verdict;
-import dev.pmtud.core.testing.Packets;
+import dev.pmtud.testkit.Packets;
 import dev.pmtud.testkit.Ptb;
 import org.junit.jupiter.api.Test;
 

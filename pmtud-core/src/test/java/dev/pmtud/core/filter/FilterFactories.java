@@ -4,6 +4,7 @@ import dev.pmtud.api.ComponentConfig;
 import dev.pmtud.api.ConfigNode;
 import dev.pmtud.api.Filter;
 import dev.pmtud.api.FilterFactory;
+import dev.pmtud.testkit.Cfg;
 import dev.pmtud.testkit.TestContext;
 
 /** Creates filters from config blocks with a bare context (one per filter), as the runtime would. */
@@ -12,8 +13,12 @@ final class FilterFactories {
     }
 
     static Filter create(FilterFactory factory, ConfigNode block) {
-        ComponentConfig config = new ComponentConfig(block, "filters[0] (" + factory.type() + ")");
+        return create(factory, block, new TestContext());
+    }
+
+    static Filter create(FilterFactory factory, ConfigNode block, TestContext context) {
+        ComponentConfig config = Cfg.component("filters", block);
         config.checkKeys(factory.keys());
-        return factory.create(config, new TestContext());
+        return factory.create(config, context);
     }
 }

@@ -1,13 +1,13 @@
 package dev.pmtud.core.filter;
 
-import static dev.pmtud.core.testing.Packets.T0;
+import static dev.pmtud.testkit.Packets.T0;
 import static dev.pmtud.testkit.Cfg.block;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pmtud.api.Filter;
 import dev.pmtud.api.LinkType;
 import dev.pmtud.api.Packet;
-import dev.pmtud.core.testing.AllocationCheck;
+import dev.pmtud.testkit.AllocationCheck;
 import dev.pmtud.testkit.Ptb;
 import java.util.List;
 import org.junit.jupiter.api.Test;

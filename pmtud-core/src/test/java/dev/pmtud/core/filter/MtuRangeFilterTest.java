@@ -1,6 +1,6 @@
 package dev.pmtud.core.filter;
 
-import static dev.pmtud.core.testing.Packets.T0;
+import static dev.pmtud.testkit.Packets.T0;
 import static dev.pmtud.testkit.Cfg.block;
 import static dev.pmtud.testkit.Cfg.map;
 import static dev.pmtud.testkit.Cfg.s;
@@ -11,7 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.pmtud.api.ConfigException;
 import dev.pmtud.api.Filter;
 import dev.pmtud.api.Verdict;
-import dev.pmtud.core.testing.Packets;
+import dev.pmtud.testkit.Packets;
 import dev.pmtud.testkit.Ptb;
 import org.junit.jupiter.api.Test;
 

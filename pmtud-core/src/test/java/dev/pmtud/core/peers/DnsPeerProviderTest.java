@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pmtud.api.ConfigException;
 import dev.pmtud.api.PeerProvider;
+import dev.pmtud.testkit.Await;
 import dev.pmtud.testkit.Cmd;
 import java.io.IOException;
 import java.net.DatagramSocket;
@@ -47,23 +48,29 @@ class DnsPeerProviderTest {
                     "--addn-hosts=" + hosts, "--log-facility=-").redirectErrorStream(true)
                     .redirectOutput(dir.resolve("dnsmasq.log").toFile()).start();
             // ready when it answers
-            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-            while (true) {
-                try {
-                    DnsQuery.query(server(), NAME, DnsQuery.A, Duration.ofMillis(200));
-                    return;
-                } catch (DnsQuery.DnsException e) {
-                    if (!e.reason.equals("timeout") && !e.reason.equals("unreachable")) {
-                        return; // an answer, even a negative one, means it is serving
-                    }
-                    if (!process.isAlive() || System.nanoTime() > deadline) {
-                        throw new AssertionError("dnsmasq did not start: " + Files.readString(dir.resolve("dnsmasq.log")), e);
-                    }
-                } catch (IOException e) {
-                    if (!process.isAlive() || System.nanoTime() > deadline) {
-                        throw new AssertionError("dnsmasq did not start: " + Files.readString(dir.resolve("dnsmasq.log")), e);
-                    }
-                }
+            Await.until(Duration.ofSeconds(10), () -> "dnsmasq to answer; its log: " + log(), this::answers);
+        }
+
+        /** Whether it answered a query, even negatively: a running server. Fails at once if it died. */
+        private boolean answers() {
+            if (!process.isAlive()) {
+                throw new AssertionError("dnsmasq did not start: " + log());
+            }
+            try {
+                DnsQuery.query(server(), NAME, DnsQuery.A, Duration.ofMillis(200));
+                return true;
+            } catch (DnsQuery.DnsException e) {
+                return !e.reason.equals("timeout") && !e.reason.equals("unreachable");
+            } catch (IOException e) {
+                return false;
+            }
+        }
+
+        private String log() {
+            try {
+                return Files.readString(dir.resolve("dnsmasq.log"));
+            } catch (IOException e) {
+                return "(unreadable: " + e + ")";
             }
         }
 

@@ -1,6 +1,6 @@
 package dev.pmtud.core.sink;
 
-import static dev.pmtud.core.testing.Packets.T0;
+import static dev.pmtud.testkit.Packets.T0;
 import static dev.pmtud.testkit.Cfg.block;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.pmtud.api.ComponentConfig;
 import dev.pmtud.api.PipelineContext;
 import dev.pmtud.api.Sink;
-import dev.pmtud.core.testing.Packets;
+import dev.pmtud.testkit.Packets;
 import dev.pmtud.testkit.Ptb;
 import dev.pmtud.testkit.TestContext;
 import java.util.List;
@@ -23,7 +23,7 @@ class LogSinkTest {
 
     @Test
     void logsOneInfoLineWithSourceMtuAndFlow() throws Exception {
-        PipelineContext context = new TestContext().withLoggerPrefix("dev.pmtud.test.");
+        PipelineContext context = new TestContext().withLogger("dev.pmtud.test.sink.audit");
         List<LogRecord> records = new CopyOnWriteArrayList<>();
         Logger jul = Logger.getLogger("dev.pmtud.test.sink.audit");
         Handler capture = new Handler() {

@@ -1,5 +1,6 @@
 package dev.pmtud.sys.netlink;
 
+import dev.pmtud.sys.Descriptor;
 import dev.pmtud.sys.Errno;
 import dev.pmtud.sys.Linux;
 import dev.pmtud.sys.NativeException;
@@ -21,6 +22,8 @@ public final class NetlinkSocket implements AutoCloseable {
     private static final int MAX_SEND_BYTES = 4 << 20;
 
     private final int protocol;
+    private final Descriptor descriptor;
+    /** {@link #descriptor}'s number, for the calls. */
     private final int fd;
     private final int portId;
     private final Pointer rx;
@@ -30,11 +33,10 @@ public final class NetlinkSocket implements AutoCloseable {
     private final Pointer kernelAddress;
     private final Pointer pollFd;
     private int seq = (int) (System.nanoTime() & 0x3fffffff);
-    private boolean truncated;
-    private volatile boolean closed;
 
     private NetlinkSocket(int protocol, int fd, int portId, int receiveBufferBytes) {
         this.protocol = protocol;
+        this.descriptor = new Descriptor(fd);
         this.fd = fd;
         this.portId = portId;
         this.rxCapacity = receiveBufferBytes;
@@ -122,11 +124,6 @@ public final class NetlinkSocket implements AutoCloseable {
         return Sys.getIntOption(fd, Linux.SOL_SOCKET, Linux.SO_RCVBUF, "SO_RCVBUF");
     }
 
-    /** NETLINK_NO_ENOBUFS: when on, the kernel stops reporting receive buffer overruns. */
-    public void setNoEnobufs(boolean on) throws NativeException {
-        Sys.setIntOption(fd, Linux.SOL_NETLINK, Linux.NETLINK_NO_ENOBUFS, on ? 1 : 0, "NETLINK_NO_ENOBUFS");
-    }
-
     private static Pointer intValue(int v) {
         Pointer p = Sys.allocateDirect(4);
         p.putInt(0, v);
@@ -157,7 +154,7 @@ public final class NetlinkSocket implements AutoCloseable {
     /**
      * Receives one datagram (many messages) into {@code dst} without throwing: returns the number
      * of bytes copied, or {@code -errno} (EAGAIN with MSG_DONTWAIT, ENOBUFS after an overrun,
-     * EINTR). {@link #lastTruncated()} tells whether the datagram was larger than the buffer.
+     * EINTR). A datagram larger than the buffer is cut to it (MSG_TRUNC).
      */
     public int tryReceive(byte[] dst, int flags) {
         long n = Sys.LIBC.recv(fd, rx, rxCapacity, flags | Linux.MSG_TRUNC);
@@ -165,92 +162,8 @@ public final class NetlinkSocket implements AutoCloseable {
             return -Sys.errno();
         }
         int copy = (int) Math.min(n, Math.min(rxCapacity, dst.length));
-        truncated = n > copy;
         rx.get(0, dst, 0, copy);
         return copy;
-    }
-
-    // struct mmsghdr on LP64: struct msghdr (56 bytes) + unsigned msg_len, padded to 64.
-    private static final int MMSGHDR_SIZE = 64;
-    private static final int IOVEC_SIZE = 16;
-    private Pointer batchVector;
-    private Pointer batchData;
-    private int batchSlots;
-    private int batchSlotSize;
-
-    /**
-     * Receives up to {@code slots} datagrams in one {@code recvmmsg} call: datagram {@code i} is
-     * copied to {@code dst[i * slotSize, i * slotSize + lengths[i])}. Never throws.
-     *
-     * @param flags e.g. {@link Linux#MSG_DONTWAIT} after a poll
-     * @return how many datagrams arrived, or {@code -errno}; {@code truncated[i]} is set for a
-     *         datagram larger than a slot (its tail is lost)
-     */
-    public int tryReceiveBatch(byte[] dst, int slotSize, int slots, int[] lengths, boolean[] truncated, int flags) {
-        if (batchVector == null || batchSlots != slots || batchSlotSize != slotSize) {
-            setUpBatch(slotSize, slots);
-        }
-        if (dst.length < slotSize * slots) {
-            throw new IllegalArgumentException("destination holds " + dst.length + " bytes, needs " + slotSize * slots);
-        }
-        for (int i = 0; i < slots; i++) {
-            batchVector.putInt((long) i * MMSGHDR_SIZE + 48, 0); // msg_flags
-            batchVector.putInt((long) i * MMSGHDR_SIZE + 56, 0); // msg_len
-        }
-        int n = Sys.LIBC.recvmmsg(fd, batchVector, slots, flags, null);
-        if (n < 0) {
-            return -Sys.errno();
-        }
-        for (int i = 0; i < n; i++) {
-            int len = batchVector.getInt((long) i * MMSGHDR_SIZE + 56);
-            int msgFlags = batchVector.getInt((long) i * MMSGHDR_SIZE + 48);
-            truncated[i] = (msgFlags & Linux.MSG_TRUNC) != 0;
-            int copy = Math.min(len, slotSize);
-            lengths[i] = copy;
-            batchData.get((long) i * slotSize, dst, i * slotSize, copy);
-        }
-        return n;
-    }
-
-    private void setUpBatch(int slotSize, int slots) {
-        batchSlots = slots;
-        batchSlotSize = slotSize;
-        batchData = Sys.allocateDirect(slotSize * slots);
-        batchVector = Sys.allocateDirect(slots * MMSGHDR_SIZE);
-        Pointer iovs = Sys.allocateDirect(slots * IOVEC_SIZE);
-        for (int i = 0; i < slots; i++) {
-            long iov = (long) i * IOVEC_SIZE;
-            iovs.putAddress(iov, batchData.address() + (long) i * slotSize);
-            iovs.putLong(iov + 8, slotSize);
-            long m = (long) i * MMSGHDR_SIZE;
-            batchVector.putAddress(m, 0L);            // msg_name
-            batchVector.putInt(m + 8, 0);             // msg_namelen
-            batchVector.putAddress(m + 16, iovs.address() + iov); // msg_iov
-            batchVector.putLong(m + 24, 1);           // msg_iovlen
-            batchVector.putAddress(m + 32, 0L);       // msg_control
-            batchVector.putLong(m + 40, 0);           // msg_controllen
-        }
-        batchIovs = iovs; // keep reachable: the kernel reads it on every call
-    }
-
-    @SuppressWarnings("unused")
-    private Pointer batchIovs;
-
-    /** Blocking receive; throws on any error. */
-    public int receive(byte[] dst) throws NativeException {
-        while (true) {
-            int n = tryReceive(dst, 0);
-            if (n >= 0) {
-                return n;
-            }
-            if (-n != Errno.EINTR) {
-                throw new NativeException("recv(netlink)", -n);
-            }
-        }
-    }
-
-    public boolean lastTruncated() {
-        return truncated;
     }
 
     /**
@@ -341,16 +254,13 @@ public final class NetlinkSocket implements AutoCloseable {
     }
 
     public boolean isClosed() {
-        return closed;
+        return descriptor.isClosed();
     }
 
-    /** Closes the descriptor. Idempotent. */
+    /** Closes the descriptor. Idempotent, from any thread. */
     @Override
-    public synchronized void close() {
-        if (!closed) {
-            closed = true;
-            Sys.LIBC.close(fd);
-        }
+    public void close() {
+        descriptor.close();
     }
 
     @Override

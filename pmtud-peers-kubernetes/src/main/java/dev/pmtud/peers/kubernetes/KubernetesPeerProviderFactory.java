@@ -56,7 +56,7 @@ public final class KubernetesPeerProviderFactory implements PeerProviderFactory 
         }
         Supplier<KubernetesClient> clients = () -> new KubernetesClientBuilder().withConfig(clientConfig(kubeconfig)).build();
         return new KubernetesPeerProvider(clients, selector, addressType, context.nodeName(), startTimeout,
-                context.logger("peers.kubernetes"));
+                context.logger());
     }
 
     /** In-cluster (service account) or ~/.kube/config by fabric8's rules, or the given kubeconfig. */

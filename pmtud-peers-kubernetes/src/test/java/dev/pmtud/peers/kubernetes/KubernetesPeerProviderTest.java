@@ -4,6 +4,7 @@ import static dev.pmtud.peers.kubernetes.RecordingListener.ips;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.pmtud.testkit.Await;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeAddress;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
@@ -204,11 +205,7 @@ class KubernetesPeerProviderTest {
         // The API server restarts without the watch cache the provider's resource version came from:
         // the watch gets 410 Gone, and the re-list fails (503) until the server is ready.
         // Restart while a watch is open (the state a running daemon is in).
-        long deadline = System.nanoTime() + RecordingListener.WAIT.toNanos();
-        while (!provider.watching()) {
-            assertTrue(System.nanoTime() < deadline, "the provider never opened its watch");
-            Thread.onSpinWait();
-        }
+        Await.until(RecordingListener.WAIT, "the provider to open its watch", provider::watching);
         server.destroy();
         Map<ServerRequest, Queue<ServerResponse>> expectations = new HashMap<>();
         KubernetesMockServer restarted = new KubernetesMockServer(new Context(), new MockWebServer(), expectations,

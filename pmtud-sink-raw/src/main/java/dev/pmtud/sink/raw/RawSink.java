@@ -286,8 +286,8 @@ final class RawSink implements Sink {
             String which = excluded.isEmpty() ? "no source network is excluded at all"
                     : "peers " + String.join(", ", uncovered) + " are not inside any excluded network (" + excluded + ")";
             throw config.error("mode", "is l3, which re-sends from this node's own address, but " + which
-                    + ", so copies from peers would be replicated again (a loop); add the peers' network to an "
-                    + "exclude-networks filter or to rules.exclude-sources");
+                    + ", so copies from peers would be replicated again (a loop); add the peers' network to "
+                    + "cluster.networks (or to an exclude-networks filter or to rules.exclude-sources)");
         }
     }
 
@@ -453,7 +453,7 @@ final class RawSink implements Sink {
         List<String> uncovered = uncovered(excluded, v6, uncovered(excluded, v4, new ArrayList<>()));
         if (!uncovered.isEmpty()) {
             log.log(System.Logger.Level.WARNING, "raw sink {0} (l3): peers {1} are outside every excluded network; "
-                    + "their copies may be replicated again (add them to an exclude-networks filter or rules.exclude-sources)",
+                    + "their copies may be replicated again (add them to cluster.networks, an exclude-networks filter or rules.exclude-sources)",
                     label, uncovered);
         }
     }

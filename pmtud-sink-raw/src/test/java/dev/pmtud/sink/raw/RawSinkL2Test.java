@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.pmtud.api.LinkType;
 import dev.pmtud.api.Packet;
 import dev.pmtud.api.Verdict;
+import dev.pmtud.testkit.Await;
 import dev.pmtud.testkit.Frames;
 import dev.pmtud.testkit.Netns;
 import dev.pmtud.testkit.Ptb;
@@ -93,12 +94,7 @@ class RawSinkL2Test {
                 RawSink sink = rig.sink;
                 List<PacketCapture> captures = rig.captures;
                 // resolution was triggered by the sink itself; await the MACs it reads back
-                long deadline = System.nanoTime() + WAIT.toNanos();
-                while (sink.peerMacs().size() < 4 && System.nanoTime() < deadline) {
-                    synchronized (this) {
-                        wait(20);
-                    }
-                }
+                Await.until(WAIT, "the MACs of 4 peers", () -> sink.peerMacs().size() >= 4);
                 for (int i = 0; i < 3; i++) {
                     assertEquals(Lan.peerMac(i), sink.peerMacs().get(ip(Lan.peerV4(i))), "MAC of peer " + (i + 1));
                 }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pmtud.api.Cidr;
 import dev.pmtud.testkit.Checksums;
+import dev.pmtud.testkit.AllocationCheck;
 import dev.pmtud.testkit.Netns;
 import dev.pmtud.testkit.Ptb;
 import dev.pmtud.testkit.TestContext;
@@ -113,18 +114,16 @@ class RawSinkL3Test {
             lan.openOnNode(sink);
             try {
                 dev.pmtud.api.Packet packet = Sinks.packet(Ptb.v4().build());
-                com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
-                long id = Thread.currentThread().getId();
                 int warmup = 3000;
                 int measured = 2000;
                 for (int i = 0; i < warmup; i++) {
                     sink.send(packet);
                 }
-                long before = mx.getThreadAllocatedBytes(id);
+                long before = AllocationCheck.allocatedBytes(Thread.currentThread());
                 for (int i = 0; i < measured; i++) {
                     sink.send(packet);
                 }
-                long allocated = mx.getThreadAllocatedBytes(id) - before;
+                long allocated = AllocationCheck.allocatedBytes(Thread.currentThread()) - before;
                 assertTrue(allocated < measured, "allocated " + allocated + " bytes for " + measured + " messages to 4 peers");
                 long total = warmup + measured;
                 // every message is accounted for: sent, or (on a busy machine) refused by a full queue

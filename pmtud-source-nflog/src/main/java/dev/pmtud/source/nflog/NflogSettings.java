@@ -14,7 +14,7 @@ import java.time.Duration;
  *
  * <p>Default {@code batch} 1: the kernel hands each message to the socket at once (relay p99 in
  * the 100 µs range instead of the 10 ms flush timer), while under load {@code recvmmsg} still
- * drains up to {@value NflogSource#SLOTS} queued messages per system call; and with one message per
+ * drains up to {@value NflogReceiver#SLOTS} queued messages per system call; and with one message per
  * kernel batch the socket's drop counter counts lost messages exactly.
  */
 public record NflogSettings(int group, boolean ipv4, boolean ipv6, int bufferBytes, int batch, Duration flush) {

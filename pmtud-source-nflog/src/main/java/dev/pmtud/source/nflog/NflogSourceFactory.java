@@ -32,7 +32,7 @@ public final class NflogSourceFactory implements SourceFactory {
     public Source create(ComponentConfig config, PipelineContext context) {
         NflogSettings s = settings(config);
         String label = config.has("name") ? config.string("name") : "nflog-" + s.group();
-        return new NflogSource(s, label, context.logger(label));
+        return new NflogSource(s, label, context.logger(label), context.metrics());
     }
 
     /** Reads and checks a block; errors name the file, the line and what is allowed. */

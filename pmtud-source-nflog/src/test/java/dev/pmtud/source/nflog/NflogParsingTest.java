@@ -7,9 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.pmtud.api.NflogGroup;
 import dev.pmtud.api.Packet;
 import dev.pmtud.sys.netlink.NetlinkWriter;
+import dev.pmtud.sys.nflog.NflogMessage;
+import dev.pmtud.testkit.Cfg;
+import dev.pmtud.testkit.NflogPacket;
 import dev.pmtud.testkit.Ptb;
+import dev.pmtud.testkit.TestContext;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -22,41 +27,16 @@ class NflogParsingTest {
     private static final byte[] NODE_MAC = {0x02, 0x66, 0x77, (byte) 0x88, (byte) 0x99, (byte) 0xaa};
     private static final byte[] BROADCAST = {-1, -1, -1, -1, -1, -1};
 
-    /** One packet message as the kernel writes it (attribute order of __build_packet_message). */
+    /** One packet message as the kernel writes it, with every attribute a parser must read or skip. */
     static void packetMessage(NetlinkWriter w, int family, int group, int seq, byte[] payload, byte[] dstMac,
                               boolean timestamp, String prefix) {
-        w.begin(nfnlType(NFNL_SUBSYS_ULOG, NFULNL_MSG_PACKET), 0, 0).nfgenmsg(family, NFNETLINK_V0, group);
-        w.attr(NFULA_PACKET_HDR, new byte[] {(byte) (family == 2 ? 0x08 : 0x86), (byte) (family == 2 ? 0x00 : 0xdd), 0, 0});
-        if (prefix != null) {
-            w.attrString(NFULA_PREFIX, prefix);
-        }
-        w.attrBe32(NFULA_IFINDEX_INDEV, 7);
-        w.attrBe32(NFULA_MARK, 0x2a);
-        byte[] hw = new byte[12];
-        hw[1] = 6;
-        System.arraycopy(PEER_MAC, 0, hw, 4, 6);
-        w.attr(NFULA_HWADDR, hw);
-        w.attrBe16(NFULA_HWTYPE, 1);
-        w.attrBe16(NFULA_HWLEN, 14);
-        byte[] header = new byte[14];
-        System.arraycopy(dstMac, 0, header, 0, 6);
-        System.arraycopy(PEER_MAC, 0, header, 6, 6);
-        header[12] = (byte) (family == 2 ? 0x08 : 0x86);
-        header[13] = (byte) (family == 2 ? 0x00 : 0xdd);
-        w.attr(NFULA_HWHEADER, header);
+        NflogPacket m = NflogPacket.of(payload).family(family).group(group).seq(seq).prefix(prefix).inputInterface(7)
+                .mark(0x2a).hardware(PEER_MAC, dstMac).seqGlobal(seq + 1000).vlan(0x8100, 42)
+                .unknownAttribute(99); // an attribute from a future kernel: ignored
         if (timestamp) {
-            byte[] ts = new byte[16];
-            dev.pmtud.sys.netlink.Bytes.putBeLong(ts, 0, 1_700_000_000L);
-            dev.pmtud.sys.netlink.Bytes.putBeLong(ts, 8, 123_456L);
-            w.attr(NFULA_TIMESTAMP, ts);
+            m.timestamp(1_700_000_000L, 123_456L);
         }
-        w.attrBe32(NFULA_SEQ, seq);
-        w.attrBe32(NFULA_SEQ_GLOBAL, seq + 1000);
-        int vlan = w.beginNested(NFULA_VLAN);
-        w.attrBe16(NFULA_VLAN_PROTO, 0x8100).attrBe16(NFULA_VLAN_TCI, 42).endNested(vlan);
-        w.attrBe32(99, 0); // an attribute from a future kernel: ignored
-        w.attr(NFULA_PAYLOAD, payload);
-        w.end();
+        m.writeTo(w);
     }
 
     @Test
@@ -134,8 +114,61 @@ class NflogParsingTest {
         List<Integer> versions = new ArrayList<>();
         src.handleDatagram(b, 0, b.length, 0L, p -> versions.add((p.buffer()[p.offset()] & 0xff) >>> 4));
         assertEquals(List.of(6), versions);
-        assertEquals(1, src.otherFamilyMessages());
+        assertEquals(1, src.discarded("other-family"));
         assertEquals(0, src.lost());
+    }
+
+    @Test
+    void reportsTheGroupAndFamiliesItReadsForTheCaptureRule() {
+        NflogSource both = new NflogSource(NflogSettings.defaults(33), "t", System.getLogger("t"));
+        assertEquals(java.util.Optional.of(new NflogGroup(33, true, true)), both.nflogGroup());
+        NflogSource v6 = new NflogSource(NflogSettings.defaults(40).withFamilies(false, true), "t", System.getLogger("t"));
+        assertEquals(java.util.Optional.of(new NflogGroup(40, false, true)), v6.nflogGroup());
+    }
+
+    @Test
+    void everyDiscardIsCountedWithItsReasonAndExportedFromTheStart() {
+        TestContext ctx = new TestContext();
+        NflogSource src = (NflogSource) new NflogSourceFactory().create(
+                Cfg.component("sources", "nflog", "name", "edge", "families", List.of("ipv4")), ctx);
+        for (String reason : List.of("malformed", "other-family", "truncated")) {
+            assertEquals(0, ctx.metrics().count("pmtud_source_discarded_total", "source", "edge", "reason", reason),
+                    reason + " exists at zero before anything arrived");
+        }
+        NetlinkWriter w = new NetlinkWriter();
+        packetMessage(w, 2, 33, 0, Ptb.v4().build(), NODE_MAC, false, null);   // handed on
+        packetMessage(w, 10, 33, 1, Ptb.v6().build(), NODE_MAC, false, null);  // other-family: ipv4 only
+        packetMessage(w, 2, 33, 2, null, NODE_MAC, false, null);               // malformed: no packet in it
+        byte[] whole = w.toByteArray();
+        // malformed: a header that runs past the end of the batch
+        byte[] b = java.util.Arrays.copyOf(whole, whole.length + 20);
+        dev.pmtud.sys.netlink.Bytes.putHostInt(b, whole.length, 64);
+        List<Packet> seen = new ArrayList<>();
+        src.handleDatagram(b, 0, b.length, 0L, p -> seen.add(p.copy()));
+
+        assertEquals(1, seen.size());
+        assertEquals(1, src.received());
+        assertEquals(1, ctx.metrics().count("pmtud_source_discarded_total", "source", "edge", "reason", "other-family"));
+        assertEquals(2, ctx.metrics().count("pmtud_source_discarded_total", "source", "edge", "reason", "malformed"));
+        assertEquals(2, src.discarded("malformed"));
+        assertEquals(0, src.lost(), "discarded is not lost: the sequence numbers have no gap");
+    }
+
+    @Test
+    void aBatchCutByTheReceiveBufferCountsAsTruncatedOnce() {
+        NflogDiscards discards = new NflogDiscards(dev.pmtud.api.Metrics.NOOP, "t");
+        NflogPackets packets = new NflogPackets(NflogSettings.defaults(33), new NflogLossCounter(1, () -> -1), discards);
+        NetlinkWriter w = new NetlinkWriter();
+        packetMessage(w, 2, 33, 0, Ptb.v4().build(), NODE_MAC, false, null);
+        int firstEnds = w.length();
+        packetMessage(w, 2, 33, 1, Ptb.v4().build(), NODE_MAC, false, null);
+        byte[] b = w.toByteArray();
+        List<Packet> seen = new ArrayList<>();
+        // what recvmmsg leaves of a batch longer than its slot: the first message and part of the second
+        packets.batch(b, 0, firstEnds + 40, true, 0L, p -> seen.add(p.copy()));
+        assertEquals(1, seen.size(), "the complete message is handed on");
+        assertEquals(1, discards.count("truncated"));
+        assertEquals(0, discards.count("malformed"), "the cut-off message is the truncation, not a malformed message");
     }
 
     @Test

@@ -11,10 +11,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.pmtud.api.Packet;
 import dev.pmtud.api.PacketHandler;
 import dev.pmtud.sys.NativeException;
+import dev.pmtud.testkit.Await;
 import dev.pmtud.testkit.Cmd;
 import dev.pmtud.testkit.Frames;
 import dev.pmtud.testkit.Netns;
 import dev.pmtud.testkit.Ptb;
+import dev.pmtud.testkit.SourceThread;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -26,7 +28,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -105,34 +106,20 @@ class NflogSourceNetnsTest {
         };
     }
 
-    /** Runs a source on its own thread; close() asserts that run() returned promptly. */
+    /** Runs a source as the runtime does (run, then close, on its own thread); close() asserts a prompt stop. */
     private static final class Running implements AutoCloseable {
         final NflogSource source;
-        final Thread thread;
-        final AtomicReference<Throwable> failure = new AtomicReference<>();
+        final SourceThread thread;
 
         Running(NflogSource source, PacketHandler handler) {
             this.source = source;
-            this.thread = new Thread(() -> {
-                try {
-                    source.run(handler);
-                } catch (Throwable t) {
-                    failure.set(t);
-                }
-            }, "nflog-run");
-            thread.start();
+            this.thread = SourceThread.start(source, handler, "nflog-run");
         }
 
         @Override
         public void close() throws Exception {
-            long t0 = System.nanoTime();
-            source.close();
-            thread.join(3000);
-            assertFalse(thread.isAlive(), "run() did not return after close()");
-            assertTrue(System.nanoTime() - t0 < 2_000_000_000L, "close took too long");
-            if (failure.get() != null) {
-                throw new AssertionError("run() failed", failure.get());
-            }
+            Duration took = thread.stop(Duration.ofSeconds(3));
+            assertTrue(took.toMillis() < 2000, "stopping took " + took.toMillis() + " ms");
         }
     }
 
@@ -252,10 +239,7 @@ class NflogSourceNetnsTest {
      * sequence number would reveal them, so this is what the source must count on its own.
      */
     private static void awaitAccounted(NflogSource src, long sent, long timeoutMillis) throws InterruptedException {
-        long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
-        while (src.received() + src.lost() < sent && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-        }
+        Await.within(Duration.ofMillis(timeoutMillis), () -> src.received() + src.lost() >= sent);
         // and nothing is counted twice: give a late double count the chance to show
         Thread.sleep(50);
     }
@@ -387,10 +371,7 @@ class NflogSourceNetnsTest {
                 sendAll(tx, msg, burst);
                 allSent.countDown();
                 NflogSource s = r.source;
-                long deadline = System.nanoTime() + 10_000_000_000L;
-                while ((s.received() + s.lost() < burst / 16 || s.droppedBatches() == 0) && System.nanoTime() < deadline) {
-                    Thread.sleep(5);
-                }
+                Await.within(Duration.ofSeconds(10), () -> s.received() + s.lost() >= burst / 16 && s.droppedBatches() > 0);
                 Thread.sleep(100);
                 long lowerBound = s.lost();
                 System.out.println(report("tail loss (batch 16), before the marker", burst, s, 0, ""));
@@ -442,9 +423,13 @@ class NflogSourceNetnsTest {
                  RawSender tx = pair.sender()) {
                 IOException e = assertThrows(IOException.class, () -> pair.open(NflogSettings.defaults(GROUP)));
                 assertEquals("NFLOG group 33 is already bound by another process", e.getMessage());
-                // Another group is still free.
-                try (NflogSource other = pair.open(NflogSettings.defaults(GROUP + 1))) {
-                    assertEquals(GROUP + 1, other.settings().group());
+                // Another group is still free; a wakeup() that comes before run() begins stops it at
+                // once (within the 1 s poll timeout), and its own thread closes it.
+                NflogSource other = pair.open(NflogSettings.defaults(GROUP + 1));
+                assertEquals(GROUP + 1, other.settings().group());
+                other.wakeup();
+                try (SourceThread t = SourceThread.start(other, p -> { })) {
+                    assertTrue(t.awaitEnd(Duration.ofMillis(900)), "run() returned although woken before it began");
                 }
                 // The refused attempt did not disturb the owner.
                 byte[] v4 = withId(Ptb.v4().from("203.0.113.1").to(NODE_V4).mtu(1400).build());
@@ -453,6 +438,48 @@ class NflogSourceNetnsTest {
                 assertNotNull(s, "the first source stopped receiving");
                 assertArrayEquals(v4, s.payload());
             }
+            // the owner's thread unbound the group when it closed the source: it can be bound again
+            pair.open(NflogSettings.defaults(GROUP)).close();
+        }
+    }
+
+    /**
+     * The whole receive path on the source's thread (poll, recvmmsg, copy, parse, map, loss
+     * accounting, interface name) allocates nothing per message once warm.
+     */
+    @Test
+    void receivingAllocatesNothingPerMessage() throws Exception {
+        Netns.assumeRoot();
+        try (Pair pair = new Pair()) {
+            byte[] msg = loadMessage();
+            AtomicLong handled = new AtomicLong();
+            try (Running r = new Running(pair.open(NflogSettings.defaults(GROUP)), p -> handled.incrementAndGet());
+                 RawSender tx = pair.sender()) {
+                com.sun.management.ThreadMXBean mx =
+                        (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+                int warmup = 3000;
+                int measured = 2000;
+                sendInChunks(tx, msg, handled, 0, warmup);
+                long tid = r.thread.thread().getId();
+                long before = mx.getThreadAllocatedBytes(tid);
+                assertTrue(before > 0, "the source thread's allocations are measurable");
+                sendInChunks(tx, msg, handled, warmup, warmup + measured);
+                long allocated = mx.getThreadAllocatedBytes(tid) - before;
+                assertTrue(allocated < measured, "the source thread allocated " + allocated + " bytes for " + measured + " messages");
+                assertEquals(0, r.source.lost(), "every message arrived: the chunks fit the socket buffer");
+                assertEquals(warmup + measured, r.source.received());
+            }
+        }
+    }
+
+    /** Sends messages {@code from..to} in chunks of 200, each awaited before the next (well inside the buffer). */
+    private static void sendInChunks(RawSender tx, byte[] msg, AtomicLong handled, int from, int to) throws Exception {
+        for (int i = from; i < to; i += 200) {
+            int end = Math.min(to, i + 200);
+            for (int k = i; k < end; k++) {
+                tx.send(msg);
+            }
+            dev.pmtud.testkit.Await.until(Duration.ofSeconds(20), end + " messages handled", () -> handled.get() == end);
         }
     }
 
@@ -468,7 +495,7 @@ class NflogSourceNetnsTest {
                     "setpriv", "--inh-caps=-net_admin", "--bounding-set=-net_admin",
                     java, "-cp", System.getProperty("java.class.path"), OpenCheck.class.getName(), String.valueOf(GROUP)));
             Cmd.Result r = Cmd.exec(cmd, 60);
-            assertEquals("ERROR: NFLOG needs CAP_NET_ADMIN (run as root or grant the capability)", r.stdout().trim(),
+            assertEquals("ERROR: NFLOG needs CAP_NET_ADMIN (EPERM); run as root or grant the capability", r.stdout().trim(),
                     "stderr: " + r.stderr());
             assertFalse(r.stderr().contains("\tat "), "no stack trace: " + r.stderr());
             // The same check with the capability opens fine: the message is about the capability.

@@ -7,6 +7,8 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.pcap4j.core.NotOpenException;
 import org.pcap4j.core.PcapHandle;
@@ -21,6 +23,8 @@ public final class PcapFileSource extends PcapHandleSource {
     private final Path path;
     private final boolean realtime;
     private final Packet packet = new Packet();
+    /** The wake-up: counted down by wakeup(), checked per record and awaited between paced records. */
+    private final CountDownLatch woken = new CountDownLatch(1);
 
     public PcapFileSource(Path path, boolean realtime) {
         this.path = path;
@@ -57,12 +61,7 @@ public final class PcapFileSource extends PcapHandleSource {
                     + "), which pmtud cannot decode; use a capture of Ethernet (1), raw IP (101, 12, 14, 228, 229)"
                     + " or Linux cooked (113, 276) frames");
         }
-        try {
-            install(h, type, "pcap-file source: " + path);
-        } catch (IOException e) {
-            h.close();
-            throw e;
-        }
+        install(h, type);
     }
 
     @Override
@@ -70,7 +69,7 @@ public final class PcapFileSource extends PcapHandleSource {
         long firstCapture = 0;
         long firstWall = 0;
         boolean first = true;
-        while (!closed) {
+        while (woken.getCount() > 0) {
             byte[] data;
             try {
                 // pcap4j hands each record over as a new array; it is wrapped, never copied again.
@@ -80,9 +79,6 @@ public final class PcapFileSource extends PcapHandleSource {
             } catch (TimeoutException e) {
                 continue; // not raised by offline handles; harmless if it were
             } catch (PcapNativeException | NotOpenException e) {
-                if (closed) {
-                    return;
-                }
                 throw new IOException("pcap-file source: reading " + path + " failed: " + Pcap4j.oneLine(e));
             }
             long ts = Pcap4j.epochNanos(h.getTimestamp());
@@ -100,34 +96,20 @@ public final class PcapFileSource extends PcapHandleSource {
         }
     }
 
-    /** Waits until {@code offsetNanos} after {@code startWall}; false when closed meanwhile. */
+    /** Waits until {@code offsetNanos} after {@code startWall}; false when woken meanwhile. */
     private boolean awaitOffset(long startWall, long offsetNanos) {
-        synchronized (lock) {
-            while (!closed) {
-                long left = startWall + offsetNanos - System.nanoTime();
-                if (left <= 0) {
-                    return true;
-                }
-                try {
-                    lock.wait(left / 1_000_000L, (int) (left % 1_000_000L));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return false;
-                }
-            }
+        long left = startWall + offsetNanos - System.nanoTime();
+        try {
+            return left <= 0 ? woken.getCount() > 0 : !woken.await(left, TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
             return false;
         }
     }
 
     @Override
-    public void close() {
-        synchronized (lock) {
-            closed = true;
-            lock.notifyAll();
-            if (!running) {
-                closeHandle();
-            }
-        }
+    public void wakeup() {
+        woken.countDown();
     }
 
     @Override

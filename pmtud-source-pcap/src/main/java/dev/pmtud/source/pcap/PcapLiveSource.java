@@ -49,7 +49,8 @@ public final class PcapLiveSource extends PcapHandleSource {
     private int ifIndex;
     private String ingressName;
     private volatile String appliedFilter;
-    private long lostAtClose;
+    /** ps_drop + ps_ifdrop as last read: a failed read (the handle closed meanwhile) keeps it. */
+    private volatile long lost;
 
     /**
      * @param filter a BPF expression replacing the default, or {@code null} for the default
@@ -138,7 +139,7 @@ public final class PcapLiveSource extends PcapHandleSource {
                 throw new IOException("pcap source: filter '" + f + "' does not compile on " + interfaceName + ": "
                         + Pcap4j.oneLine(e) + "; fix the 'filter' key");
             }
-            install(h, type, "pcap source: " + interfaceName);
+            install(h, type);
             appliedFilter = f;
         } catch (IOException e) {
             h.close();
@@ -183,57 +184,50 @@ public final class PcapLiveSource extends PcapHandleSource {
         try {
             h.loop(-1, listener);
         } catch (InterruptedException stopped) {
-            // breakLoop() from close(): the normal way out
+            // breakLoop() from wakeup(): the normal way out
         } catch (PcapNativeException | NotOpenException e) {
-            if (!closed) {
-                throw new IOException("pcap source: capture on " + interfaceName + " failed: " + Pcap4j.oneLine(e));
-            }
+            throw new IOException("pcap source: capture on " + interfaceName + " failed: " + Pcap4j.oneLine(e));
+        }
+    }
+
+    /**
+     * Makes the capture loop return: libpcap's break-loop sets a flag the loop checks and wakes its
+     * poll, and a flag set before the loop began stops it as soon as it begins. The
+     * {@value #READ_TIMEOUT_MILLIS} ms read timeout bounds it in any case.
+     */
+    @Override
+    public void wakeup() {
+        PcapHandle h = handle;
+        if (h == null) {
+            return;
+        }
+        try {
+            h.breakLoop();
+        } catch (NotOpenException closed) {
+            // closed already: nothing to wake
         }
     }
 
     /** Kernel drops (ps_drop) plus interface drops (ps_ifdrop) since the capture started. */
     @Override
     public long lost() {
-        synchronized (lock) {
-            if (handle == null) {
-                return lostAtClose;
-            }
+        PcapHandle h = handle;
+        if (h != null) {
             try {
-                PcapStat s = handle.getStats();
-                lostAtClose = s.getNumPacketsDropped() + s.getNumPacketsDroppedByIf();
+                PcapStat s = h.getStats();
+                lost = s.getNumPacketsDropped() + s.getNumPacketsDroppedByIf();
             } catch (PcapNativeException | NotOpenException e) {
-                // keep the last value: a failed read is not a loss
+                // closed meanwhile, or a failed read: keep the last value; a failed read is not a loss
             }
-            return lostAtClose;
         }
+        return lost;
     }
 
-    /** Keeps the final drop count readable after the handle is gone. */
-    @Override
-    protected void closeHandle() {
-        if (handle != null) {
-            lost();
-        }
-        super.closeHandle();
-    }
-
+    /** Reads the final drop count, then closes the handle: lost() keeps answering afterwards. */
     @Override
     public void close() {
-        synchronized (lock) {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            if (running) {
-                try {
-                    handle.breakLoop(); // wakes the blocked poll; run() closes the handle on its way out
-                } catch (NotOpenException ignored) {
-                    // already gone
-                }
-            } else {
-                closeHandle();
-            }
-        }
+        lost();
+        super.close();
     }
 
     @Override

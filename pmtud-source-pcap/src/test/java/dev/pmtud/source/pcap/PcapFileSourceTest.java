@@ -11,6 +11,7 @@ import dev.pmtud.testkit.Cfg;
 import dev.pmtud.testkit.Frames;
 import dev.pmtud.testkit.PcapFile;
 import dev.pmtud.testkit.Ptb;
+import dev.pmtud.testkit.SourceThread;
 import dev.pmtud.testkit.TestContext;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -18,13 +19,13 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.ServiceLoader;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -273,7 +274,7 @@ class PcapFileSourceTest {
     }
 
     @Test
-    void maxSpeedIgnoresGapsAndCloseStopsARealtimeWait() throws Exception {
+    void maxSpeedIgnoresGapsAndWakeupStopsARealtimeWait() throws Exception {
         Path file = tmp.resolve("hour.pcap");
         PcapFile.write(file, 101, List.of(new PcapFile.Record(T0, Ptb.v4().build()),
                 new PcapFile.Record(T0 + 3_600_000_000_000L, Ptb.v6().build())));
@@ -286,27 +287,29 @@ class PcapFileSourceTest {
         Source paced = create("path", file.toString(), "speed", "realtime");
         paced.open();
         CountDownLatch firstSeen = new CountDownLatch(1);
-        AtomicReference<Throwable> failure = new AtomicReference<>();
         List<Long> timestamps = new ArrayList<>();
-        Thread runner = new Thread(() -> {
-            try {
-                paced.run(p -> {
-                    timestamps.add(p.timestampNanos());
-                    firstSeen.countDown();
-                });
-            } catch (Throwable t) {
-                failure.set(t);
-            }
+        SourceThread runner = SourceThread.start(paced, p -> {
+            timestamps.add(p.timestampNanos());
+            firstSeen.countDown();
         });
-        runner.start();
         assertTrue(firstSeen.await(10, TimeUnit.SECONDS));
-        long closeAt = System.nanoTime();
-        paced.close();
-        runner.join(5_000);
-        assertFalse(runner.isAlive(), "run() returned after close()");
-        assertTrue(System.nanoTime() - closeAt < 1_000_000_000L, "within a second");
-        assertNull(failure.get());
+        Duration took = runner.stop(Duration.ofSeconds(5)); // wakes the paced wait; fails if run() threw
+        assertTrue(took.toMillis() < 1_000, "run() returned " + took.toMillis() + " ms after wakeup()");
         assertEquals(List.of(T0), timestamps, "the record an hour later was never handed on");
+    }
+
+    @Test
+    void aWakeupBeforeRunBeginsHandsNothingOn() throws Exception {
+        Path file = tmp.resolve("two.pcap");
+        PcapFile.write(file, 101, List.of(new PcapFile.Record(T0, Ptb.v4().build()), new PcapFile.Record(T0 + 1, Ptb.v6().build())));
+        Source s = create("path", file.toString());
+        s.open();
+        s.wakeup();
+        List<Packet> got = new ArrayList<>();
+        try (SourceThread t = SourceThread.start(s, p -> got.add(p.copy()))) {
+            assertTrue(t.awaitEnd(Duration.ofSeconds(5)));
+        }
+        assertEquals(List.of(), got);
     }
 
     @Test

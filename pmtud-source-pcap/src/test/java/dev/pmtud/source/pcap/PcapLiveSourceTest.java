@@ -11,9 +11,11 @@ import dev.pmtud.testkit.FrameSender;
 import dev.pmtud.testkit.Frames;
 import dev.pmtud.testkit.Netns;
 import dev.pmtud.testkit.Ptb;
+import dev.pmtud.testkit.SourceThread;
 import dev.pmtud.testkit.TestContext;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -21,7 +23,6 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -30,23 +31,15 @@ class PcapLiveSourceTest {
     private static final String RX_MAC = "02:00:5e:00:53:01";
     private static final String TX_MAC = "02:00:5e:00:53:02";
 
-    /** A source running on its own thread, collecting copies of what it hands on. */
+    /** A source running as the runtime runs it (run, then close, on its own thread), collecting copies of what it hands on. */
     private static final class Running implements AutoCloseable {
         final Source source;
         final BlockingQueue<Packet> received = new LinkedBlockingQueue<>();
-        final AtomicReference<Throwable> failure = new AtomicReference<>();
-        final Thread thread;
+        final SourceThread thread;
 
         Running(Source source) {
             this.source = source;
-            this.thread = new Thread(() -> {
-                try {
-                    source.run(p -> received.add(p.copy()));
-                } catch (Throwable t) {
-                    failure.set(t);
-                }
-            }, "pcap-live-test");
-            thread.start();
+            this.thread = SourceThread.start(source, p -> received.add(p.copy()), "pcap-live-test");
         }
 
         Packet next() throws InterruptedException {
@@ -55,24 +48,15 @@ class PcapLiveSourceTest {
             return p;
         }
 
-        /** close() makes run() return within a second, without an error. */
+        /** wakeup() makes run() return within a second, without an error, and its thread closes the source. */
         void stopPromptly() throws InterruptedException {
-            long start = System.nanoTime();
-            source.close();
-            thread.join(1_000);
-            assertFalse(thread.isAlive(), "run() still running 1 s after close()");
-            assertTrue(System.nanoTime() - start < 1_000_000_000L);
-            assertNull(failure.get());
+            Duration took = thread.stop(Duration.ofSeconds(1));
+            assertTrue(took.toMillis() < 1_000, "stopped after " + took.toMillis() + " ms");
         }
 
         @Override
-        public void close() {
-            source.close();
-            try {
-                thread.join(5_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+        public void close() throws InterruptedException {
+            thread.close();
         }
     }
 
@@ -166,6 +150,23 @@ class PcapLiveSourceTest {
                 assertEquals(0, source.lost(), "no kernel drops for a handful of frames");
                 running.stopPromptly();
                 assertEquals(0, source.lost(), "lost() still answers after close()");
+            }
+        }
+    }
+
+    @Test
+    @Tag("netns")
+    void aWakeupBeforeRunBeginsStopsTheCaptureAtOnce() throws Exception {
+        Netns.assumeRoot();
+        try (Netns rx = Netns.create("rx")) {
+            Source source = rx.call(() -> {
+                Source s = create("interface", "lo");
+                s.open();
+                return s;
+            });
+            source.wakeup(); // libpcap's break-loop flag stays set until the loop begins and sees it
+            try (SourceThread t = SourceThread.start(source, p -> { })) {
+                assertTrue(t.awaitEnd(Duration.ofMillis(900)), "run() returned although woken before it began");
             }
         }
     }
