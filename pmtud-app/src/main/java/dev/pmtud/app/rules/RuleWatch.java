@@ -55,7 +55,9 @@ final class RuleWatch implements AutoCloseable {
     /** When the first change since the last good check was announced, and what it was; 0/null: none. */
     private long noticedAt;
     private String noticed;
+    /** The transaction of the first notice is still being read (it ends with a GENERATION). */
     private boolean awaitingProcess;
+    private int noticedRank;
     /** When the last check that left every rule in place began. */
     private long lastGood;
 
@@ -159,8 +161,21 @@ final class RuleWatch implements AutoCloseable {
             }
             awaitingProcess = false;
         } else if (rules.concerns(c)) {
+            if (awaitingProcess && rank(c) > noticedRank) {
+                noticed = c.toString(); // the same transaction deleted more: name the table rather than each rule in it
+                noticedRank = rank(c);
+            }
             notice(c.toString(), true);
+            noticedRank = Math.max(noticedRank, rank(c));
         }
+    }
+
+    private static int rank(NftChange c) {
+        return switch (c.kind()) {
+            case DELETE_TABLE -> 3;
+            case DELETE_CHAIN -> 2;
+            default -> 1;
+        };
     }
 
     /** Asks for a check now; the first notice since the last good check dates a possible outage. */
@@ -197,6 +212,7 @@ final class RuleWatch implements AutoCloseable {
                     + (announced ? " (noticed through an nf_tables notification)" : " at most (since the previous check found it in place)"));
         }
         noticed = null;
+        noticedRank = 0;
         awaitingProcess = false;
         lastGood = began;
     }
