@@ -7,6 +7,7 @@ import dev.pmtud.sys.nftables.NftChange;
 import dev.pmtud.sys.nftables.NftMonitor;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 /**
  * Keeps a running daemon's capture rule in place: one thread that reads nf_tables notifications
@@ -44,6 +45,8 @@ final class RuleWatch implements AutoCloseable {
     private final Metrics.Counter byNotification;
     private final Metrics.Counter byPoll;
     private final AtomicLong missingNanos = new AtomicLong();
+    /** Held here: a registry may keep a function counter's state only weakly (Micrometer does). */
+    private final Supplier<Number> missingSeconds = () -> missingNanos.get() / 1e9;
     private final Thread thread;
     private volatile boolean closing;
     private volatile PollSet poll;
@@ -74,7 +77,7 @@ final class RuleWatch implements AutoCloseable {
         this.byNotification = metrics.counter(OUTAGES, outages, "detection", "notification");
         this.byPoll = metrics.counter(OUTAGES, outages, "detection", "poll");
         metrics.functionCounter(MISSING_SECONDS, "seconds pmtud's capture rule was missing, from its deletion being noticed to its return;"
-                + " what arrived meanwhile was never logged", () -> missingNanos.get() / 1e9);
+                + " what arrived meanwhile was never logged", missingSeconds);
         this.lastGood = System.nanoTime();
         String how;
         if (notifications == null) {
