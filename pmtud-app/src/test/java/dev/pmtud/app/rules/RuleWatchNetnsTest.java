@@ -59,8 +59,7 @@ class RuleWatchNetnsTest {
     @Test
     void nftDeletingTheTableARuleOrTheWholeRulesetIsRepairedAtOnceAndTheWindowCounted() {
         Netns.assumeRoot();
-        try (Netns ns = Netns.create("watch"); RuleLog log = new RuleLog()) {
-            RuleManager m = nft(ns, "192.0.2.0/24", "2001:db8:ee::/48");
+        try (Netns ns = Netns.create("watch"); RuleLog log = new RuleLog(); RuleManager m = nft(ns, "192.0.2.0/24", "2001:db8:ee::/48")) {
             m.install();
             RecordingMetrics metrics = new RecordingMetrics();
             m.startWatch(NO_POLL, metrics);
@@ -100,10 +99,9 @@ class RuleWatchNetnsTest {
     @Test
     void goPmtudsTableGoingAwayIsNoticedAtOnceButIsNoRestoration() {
         Netns.assumeRoot();
-        try (Netns ns = Netns.create("watch"); RuleLog log = new RuleLog()) {
+        try (Netns ns = Netns.create("watch"); RuleLog log = new RuleLog(); RuleManager m = nft(ns, "192.0.2.0/24", "2001:db8:ee::/48")) {
             NftablesBackendNetnsTest.nft(ns, String.format("table ip pmtud {\n  chain prerouting {\n    type filter hook prerouting priority raw;"
                     + " policy accept;\n    iifname \"eth0\" icmp type destination-unreachable icmp code frag-needed log group 33\n  }\n}\n"));
-            RuleManager m = nft(ns, "192.0.2.0/24", "2001:db8:ee::/48");
             m.install();
             assertEquals(1, rules(ns).size(), "go-pmtud's table captures IPv4: only the IPv6 rule");
             RecordingMetrics metrics = new RecordingMetrics();
@@ -120,7 +118,6 @@ class RuleWatchNetnsTest {
             ns.exec("nft", "delete", "rule", "inet", "pmtud", "capture-33", "handle", String.valueOf(handle));
             Await.until(LIMIT, () -> "the rule back; " + log.lines(), () -> restored(metrics) == 1 && allTheOwners(ns, m, 2));
             assertEquals(1, outages(metrics, "notification"));
-            m.close();
         }
     }
 
@@ -129,10 +126,10 @@ class RuleWatchNetnsTest {
         Netns.assumeRoot();
         String v4 = Iptables.detect("iptables");
         String v6 = Iptables.detect("ip6tables");
-        try (Netns ns = Netns.create("watch"); RuleLog log = new RuleLog()) {
-            Cfg.Lines c = Cfg.lines();
-            RuleManager m = Rules.iptablesIn(ns, Rules.fromConfig(root(c, "33", c.map("manage", "true", "backend", "iptables",
-                    "interface", "eth0", "exclude-sources", c.list("192.0.2.0/24", "2001:db8:ee::/48")))).orElseThrow(), v4, v6);
+        Cfg.Lines c = Cfg.lines();
+        try (Netns ns = Netns.create("watch"); RuleLog log = new RuleLog();
+             RuleManager m = Rules.iptablesIn(ns, Rules.fromConfig(root(c, "33", c.map("manage", "true", "backend", "iptables",
+                     "interface", "eth0", "exclude-sources", c.list("192.0.2.0/24", "2001:db8:ee::/48")))).orElseThrow(), v4, v6)) {
             Assumptions.assumeTrue(new Iptables(v4, List.of()).speaksNftables(), "SKIPPED: " + v4 + " is iptables-legacy here (no notifications)");
             m.install();
             RecordingMetrics metrics = new RecordingMetrics();
@@ -153,10 +150,9 @@ class RuleWatchNetnsTest {
     @Test
     void withoutNotificationsThePeriodicCheckRepairsItAndCountsAnOutage() {
         Netns.assumeRoot();
-        try (Netns ns = Netns.create("watch"); RuleLog log = new RuleLog()) {
-            RuleManager m = nft(ns, "192.0.2.0/24").withNotifications(() -> {
-                throw new NativeException("nftables notifications: NETLINK_ADD_MEMBERSHIP 7", Errno.EPERM);
-            });
+        try (Netns ns = Netns.create("watch"); RuleLog log = new RuleLog(); RuleManager m = nft(ns, "192.0.2.0/24").withNotifications(() -> {
+            throw new NativeException("nftables notifications: NETLINK_ADD_MEMBERSHIP 7", Errno.EPERM);
+        })) {
             m.install();
             RecordingMetrics metrics = new RecordingMetrics();
             m.startWatch(Duration.ofMillis(200), metrics);
@@ -167,7 +163,6 @@ class RuleWatchNetnsTest {
             assertEquals(0, outages(metrics, "notification"));
             assertTrue(missingSeconds(metrics) > 0);
             assertTrue(log.any("(found missing by the check every 200 ms); re-added 2 rule(s); it was missing for "), log.lines().toString());
-            m.close();
         }
     }
 }
