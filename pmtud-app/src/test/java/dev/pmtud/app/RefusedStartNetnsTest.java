@@ -65,6 +65,15 @@ class RefusedStartNetnsTest {
         assertEquals(before, after, "the refused start must not touch the running instance's table; " + refused);
     }
 
+    /** What the running instance holds: its nflog source, bound to the group. */
+    private static NflogSource bindGroup(Netns ns) throws Exception {
+        return ns.call(() -> {
+            NflogSource s = new NflogSource(NflogSettings.defaults(Integer.parseInt(GROUP)), "nflog", System.getLogger("running"));
+            s.open();
+            return s;
+        });
+    }
+
     private static List<String> errorLines(CliRunner.Result r) {
         return r.err().lines().filter(l -> l.startsWith("pmtud: ")).toList();
     }
@@ -76,11 +85,7 @@ class RefusedStartNetnsTest {
             Path cfg = config("{ enabled: false }");
             assertEquals(Main.OK, ns.call(() -> CliRunner.run("rules", "ensure", "--config", cfg.toString())).status());
             String before = table(ns);
-            NflogSource running = ns.call(() -> {
-                NflogSource s = new NflogSource(NflogSettings.defaults(Integer.parseInt(GROUP)), "nflog", System.getLogger("running"));
-                s.open();
-                return s;
-            });
+            NflogSource running = bindGroup(ns);
             try (running) {
                 CliRunner.Result r = ns.call(() -> CliRunner.run("run", "--config", cfg.toString()));
                 assertEquals(Main.FAILED, r.status(), r.toString());
@@ -98,11 +103,7 @@ class RefusedStartNetnsTest {
             assertEquals(Main.OK, ns.call(() -> CliRunner.run("rules", "ensure", "--config", cfg.toString())).status());
             String before = iptables(ns);
             assertEquals(2, before.lines().filter(l -> l.contains("--nflog-group " + GROUP)).count(), before);
-            NflogSource running = ns.call(() -> {
-                NflogSource s = new NflogSource(NflogSettings.defaults(Integer.parseInt(GROUP)), "nflog", System.getLogger("running"));
-                s.open();
-                return s;
-            });
+            NflogSource running = bindGroup(ns);
             try (running) {
                 CliRunner.Result r = ns.call(() -> CliRunner.run("run", "--config", cfg.toString()));
                 assertEquals(Main.FAILED, r.status(), r.toString());
