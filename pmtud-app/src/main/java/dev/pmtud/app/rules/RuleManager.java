@@ -264,7 +264,8 @@ public final class RuleManager implements AutoCloseable {
         inPlace = e.inPlace();
         if (!e.replaced().isEmpty()) {
             LOG.log(System.Logger.Level.INFO, "replaced " + e.replaced().size() + " " + backend().name() + " rule(s) for NFLOG group " + rule.group()
-                    + " that other pmtud runs had left (" + String.join(", ", e.replaced()) + ") by this run's (pmtud " + owner + ")");
+                    + " that other pmtud runs had left (" + String.join(", ", e.replaced().stream().distinct().toList()) + ") by this run's (pmtud "
+                    + owner + ")");
         }
         return e;
     }
