@@ -59,38 +59,38 @@ class RuleWatchNetnsTest {
     @Test
     void nftDeletingTheTableARuleOrTheWholeRulesetIsRepairedAtOnceAndTheWindowCounted() {
         Netns.assumeRoot();
-        try (Netns ns = Netns.create("watch"); RuleLog log = new RuleLog(); RuleManager m = nft(ns, "192.0.2.0/24", "2001:db8:ee::/48")) {
-            m.install();
-            RecordingMetrics metrics = new RecordingMetrics();
-            m.startWatch(NO_POLL, metrics);
-            assertEquals(0, restored(metrics), "pre-registered at zero");
-            assertEquals(0, outages(metrics, "notification"));
-            assertEquals(0, outages(metrics, "poll"));
-            assertEquals(0.0, missingSeconds(metrics));
-            assertTrue(log.any("is noticed at once through nf_tables notifications, and by a check every 3600 s"), log.lines().toString());
+        RecordingMetrics metrics = new RecordingMetrics();
+        try (Netns ns = Netns.create("watch"); RuleLog log = new RuleLog()) {
+            try (RuleManager m = nft(ns, "192.0.2.0/24", "2001:db8:ee::/48")) {
+                m.install();
+                m.startWatch(NO_POLL, metrics);
+                assertEquals(0, restored(metrics), "pre-registered at zero");
+                assertEquals(0, outages(metrics, "notification"));
+                assertEquals(0, outages(metrics, "poll"));
+                assertEquals(0.0, missingSeconds(metrics));
+                assertTrue(log.any("is noticed at once through nf_tables notifications, and by a check every 3600 s"), log.lines().toString());
 
-            ns.exec("nft", "delete", "table", "inet", "pmtud");
-            Await.until(LIMIT, () -> "both rules back; " + log.lines(), () -> restored(metrics) == 2 && allTheOwners(ns, m, 2));
-            assertEquals(1, outages(metrics, "notification"), "one outage, noticed through a notification");
-            assertEquals(0, outages(metrics, "poll"));
-            double first = missingSeconds(metrics);
-            assertTrue(first > 0, "the window is counted: " + first);
-            assertTrue(log.any("capture rule for NFLOG group 33 had been deleted (delete table inet pmtud by process "), "what: " + log.lines());
-            assertTrue(log.any(" (nft)); re-added 2 rule(s); it was missing for "), "who deleted it: " + log.lines());
+                ns.exec("nft", "delete", "table", "inet", "pmtud");
+                Await.until(LIMIT, () -> "both rules back; " + log.lines(), () -> restored(metrics) == 2 && allTheOwners(ns, m, 2));
+                assertEquals(1, outages(metrics, "notification"), "one outage, noticed through a notification");
+                assertEquals(0, outages(metrics, "poll"));
+                double first = missingSeconds(metrics);
+                assertTrue(first > 0, "the window is counted: " + first);
+                assertTrue(log.any("capture rule for NFLOG group 33 had been deleted (delete table inet pmtud by process "), "what: " + log.lines());
+                assertTrue(log.any(" (nft)); re-added 2 rule(s); it was missing for "), "who deleted it: " + log.lines());
 
-            ns.exec("nft", "flush", "ruleset");
-            Await.until(LIMIT, () -> "both rules back after a flush; " + log.lines(), () -> restored(metrics) == 4 && allTheOwners(ns, m, 2));
-            assertEquals(2, outages(metrics, "notification"));
-            assertTrue(missingSeconds(metrics) > first, "the second window added");
+                ns.exec("nft", "flush", "ruleset");
+                Await.until(LIMIT, () -> "both rules back after a flush; " + log.lines(), () -> restored(metrics) == 4 && allTheOwners(ns, m, 2));
+                assertEquals(2, outages(metrics, "notification"));
+                assertTrue(missingSeconds(metrics) > first, "the second window added");
 
-            long handle = ((Number) rules(ns).get(1).get("handle")).longValue();
-            ns.exec("nft", "delete", "rule", "inet", "pmtud", "capture-33", "handle", String.valueOf(handle));
-            Await.until(LIMIT, () -> "the IPv6 rule back; " + log.lines(), () -> restored(metrics) == 5 && allTheOwners(ns, m, 2));
-            assertTrue(log.any("had been deleted (delete rule inet pmtud capture-33 handle " + handle + " by process "), log.lines().toString());
-            assertEquals(3, outages(metrics, "notification"));
-            assertEquals(0, outages(metrics, "poll"));
-
-            m.close();
+                long handle = ((Number) rules(ns).get(1).get("handle")).longValue();
+                ns.exec("nft", "delete", "rule", "inet", "pmtud", "capture-33", "handle", String.valueOf(handle));
+                Await.until(LIMIT, () -> "the IPv6 rule back; " + log.lines(), () -> restored(metrics) == 5 && allTheOwners(ns, m, 2));
+                assertTrue(log.any("had been deleted (delete rule inet pmtud capture-33 handle " + handle + " by process "), log.lines().toString());
+                assertEquals(3, outages(metrics, "notification"));
+                assertEquals(0, outages(metrics, "poll"));
+            }
             assertFalse(NftRuleset.of(ns).tables().contains("inet pmtud"), "removed at close");
             assertEquals(5, restored(metrics), "removing its own rules is no outage");
         }
@@ -127,22 +127,22 @@ class RuleWatchNetnsTest {
         String v4 = Iptables.detect("iptables");
         String v6 = Iptables.detect("ip6tables");
         Cfg.Lines c = Cfg.lines();
-        try (Netns ns = Netns.create("watch"); RuleLog log = new RuleLog();
-             RuleManager m = Rules.iptablesIn(ns, Rules.fromConfig(root(c, "33", c.map("manage", "true", "backend", "iptables",
-                     "interface", "eth0", "exclude-sources", c.list("192.0.2.0/24", "2001:db8:ee::/48")))).orElseThrow(), v4, v6)) {
-            Assumptions.assumeTrue(new Iptables(v4, List.of()).speaksNftables(), "SKIPPED: " + v4 + " is iptables-legacy here (no notifications)");
-            m.install();
-            RecordingMetrics metrics = new RecordingMetrics();
-            m.startWatch(NO_POLL, metrics);
-            String comment = "pmtud " + m.owner().id();
-            ns.exec(v4, "-w", "-t", "raw", "-D", "PREROUTING", "-i", "eth0", "!", "-s", "192.0.2.0/24", "-p", "icmp", "-m", "icmp",
-                    "--icmp-type", "3/4", "-m", "comment", "--comment", comment, "-j", "NFLOG", "--nflog-group", "33");
-            Await.until(LIMIT, () -> "the iptables rule back; " + log.lines(), () -> restored(metrics) == 1);
-            assertEquals(1, outages(metrics, "notification"), "noticed through the notification iptables-nft's deletion raised");
-            assertEquals(0, outages(metrics, "poll"));
-            assertTrue(log.any("(delete rule ip raw PREROUTING handle "), log.lines().toString());
-            assertEquals(1, ns.exec(v4, "-t", "raw", "-S", "PREROUTING").stdout().lines().filter(l -> l.contains(comment)).count());
-            m.close();
+        Assumptions.assumeTrue(new Iptables(v4, List.of()).speaksNftables(), "SKIPPED: " + v4 + " is iptables-legacy here (no notifications)");
+        try (Netns ns = Netns.create("watch"); RuleLog log = new RuleLog()) {
+            try (RuleManager m = Rules.iptablesIn(ns, Rules.fromConfig(root(c, "33", c.map("manage", "true", "backend", "iptables",
+                    "interface", "eth0", "exclude-sources", c.list("192.0.2.0/24", "2001:db8:ee::/48")))).orElseThrow(), v4, v6)) {
+                m.install();
+                RecordingMetrics metrics = new RecordingMetrics();
+                m.startWatch(NO_POLL, metrics);
+                String comment = "pmtud " + m.owner().id();
+                ns.exec(v4, "-w", "-t", "raw", "-D", "PREROUTING", "-i", "eth0", "!", "-s", "192.0.2.0/24", "-p", "icmp", "-m", "icmp",
+                        "--icmp-type", "3/4", "-m", "comment", "--comment", comment, "-j", "NFLOG", "--nflog-group", "33");
+                Await.until(LIMIT, () -> "the iptables rule back; " + log.lines(), () -> restored(metrics) == 1);
+                assertEquals(1, outages(metrics, "notification"), "noticed through the notification iptables-nft's deletion raised");
+                assertEquals(0, outages(metrics, "poll"));
+                assertTrue(log.any("(delete rule ip raw PREROUTING handle "), log.lines().toString());
+                assertEquals(1, ns.exec(v4, "-t", "raw", "-S", "PREROUTING").stdout().lines().filter(l -> l.contains(comment)).count());
+            }
             assertTrue(ns.exec(v4, "-t", "raw", "-S").stdout().lines().noneMatch(l -> l.contains("pmtud")));
         }
     }
