@@ -25,7 +25,7 @@ import java.time.Duration;
 public final class Daemon {
     private static final System.Logger LOG = System.getLogger("dev.pmtud.app.Daemon");
     private static final Duration POLL = Duration.ofMillis(100);
-    /** How often a managed rule is checked and re-added if someone deleted it. */
+    /** How often a managed rule is checked and re-added if someone deleted it (a deletion nf_tables announces is repaired at once). */
     private static final Duration RULE_WATCH = Duration.ofSeconds(10);
 
     private final Bootstrap boot;
@@ -98,11 +98,12 @@ public final class Daemon {
             }
             if (rules != null && rules.managed()) {
                 // Only now: the rule captures for an NFLOG group, and start() has bound that group, which the kernel lets
-                // one socket do. So no other pmtud uses this rule, and removing it at stop takes nothing from anyone;
-                // a start refused earlier (a port or the group taken by a running pmtud) never touches that one's rule.
+                // one socket do. So no other pmtud uses a rule for it: install() replaces what a predecessor left, and at
+                // stop this run removes only its own; a start refused earlier (a port or the group taken by a running
+                // pmtud) never touches that one's rule.
                 ownsRule = true;
                 try {
-                    rules.ensure();
+                    rules.install();
                 } catch (RuleException e) {
                     throw new StartupException(e.getMessage(), e);
                 }
@@ -112,10 +113,11 @@ public final class Daemon {
             started = true;
             waitForStop(cli.stop(), runtime);
         } finally {
-            runtime.close();
             if (ownsRule) {
+                // While the group is still bound: until then no other pmtud can own a rule for it.
                 closeRules(rules);
             }
+            runtime.close();
             if (http != null) {
                 http.close();
             }

@@ -18,6 +18,9 @@ public final class Netlink {
     /** Types below this are control messages. */
     public static final int NLMSG_MIN_TYPE = 0x10;
 
+    /** SOL_NETLINK option: join a multicast group (int, the group number, not a bit mask). */
+    public static final int NETLINK_ADD_MEMBERSHIP = 1;
+
     public static final int NLM_F_REQUEST = 0x01;
     public static final int NLM_F_MULTI = 0x02;
     public static final int NLM_F_ACK = 0x04;
