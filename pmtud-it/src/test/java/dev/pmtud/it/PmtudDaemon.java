@@ -15,10 +15,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
- * One {@code bin/pmtud run --config FILE} process inside a node namespace, with the YAML it was
- * given (by a {@link PmtudSetup}), its log, and its /metrics read from inside the namespace.
+ * One {@code bin/pmtud run --config FILE} process inside a node namespace (or {@code bin/pmtud}
+ * with another command line, like go-pmtud's flags), with the YAML it was given (by a
+ * {@link PmtudSetup}), its log, and its /metrics read from inside the namespace.
  */
 public final class PmtudDaemon implements AutoCloseable {
     public static final int NFLOG_GROUP = 33;
@@ -35,24 +37,38 @@ public final class PmtudDaemon implements AutoCloseable {
     }
 
     public static PmtudDaemon start(Netns ns, int node, String yaml, Path workDir) throws IOException {
-        return new PmtudDaemon(ns, node, yaml, workDir, List.of());
+        return start(ns, node, yaml, workDir, List.of());
     }
 
     /** Started with extra environment ({@code "PATH=/some/dir"}...) on top of the test's. */
     public static PmtudDaemon start(Netns ns, int node, String yaml, Path workDir, List<String> environment) throws IOException {
-        return new PmtudDaemon(ns, node, yaml, workDir, environment);
+        return start(ns, node, yaml, workDir, config -> launcher(environment, "run", "--config", config.toString()));
     }
 
-    private PmtudDaemon(Netns ns, int node, String yaml, Path workDir, List<String> environment) throws IOException {
+    /**
+     * Like {@link #start(Netns, int, String, Path)}, with the command that runs pmtud made from the
+     * configuration file's path by {@code command} (go-pmtud's flags instead of a file, say).
+     */
+    public static PmtudDaemon start(Netns ns, int node, String yaml, Path workDir, Function<Path, List<String>> command)
+            throws IOException {
+        return new PmtudDaemon(ns, node, yaml, workDir, command);
+    }
+
+    /** {@code bin/pmtud} as this build's tests start it, with {@code environment} ({@code "NAME=value"}) and {@code args}. */
+    static List<String> launcher(List<String> environment, String... args) {
+        List<String> cmd = new ArrayList<>(Launcher.command(environment));
+        cmd.addAll(List.of(args));
+        return cmd;
+    }
+
+    private PmtudDaemon(Netns ns, int node, String yaml, Path workDir, Function<Path, List<String>> command) throws IOException {
         this.ns = ns;
         this.node = node;
         this.port = metricsPort(node);
         this.config = workDir.resolve("pmtud-node" + node + ".yaml");
         this.log = workDir.resolve("pmtud-node" + node + ".log");
         Files.writeString(config, yaml);
-        List<String> cmd = new ArrayList<>(Launcher.command(environment));
-        cmd.addAll(List.of("run", "--config", config.toString()));
-        this.process = ns.start(log, cmd.toArray(String[]::new));
+        this.process = ns.start(log, command.apply(config).toArray(String[]::new));
     }
 
     public int node() {
@@ -115,9 +131,14 @@ public final class PmtudDaemon implements AutoCloseable {
 
     /** A plain HTTP/1.0 GET to the daemon's loopback listener, from inside its namespace. */
     Http get(String path) throws Exception {
+        return get(port, path);
+    }
+
+    /** The same to another of its loopback listeners (go-pmtud's health port). */
+    Http get(int listenerPort, String path) throws Exception {
         return ns.call(() -> {
             try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress("127.0.0.1", port), 1000);
+                s.connect(new InetSocketAddress("127.0.0.1", listenerPort), 1000);
                 s.setSoTimeout(3000);
                 OutputStream out = s.getOutputStream();
                 out.write(("GET " + path + " HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n").getBytes(StandardCharsets.US_ASCII));

@@ -36,7 +36,9 @@ public final class PmtudRun {
         List<PmtudDaemon> daemons = new ArrayList<>();
         try {
             for (int n : nodes) {
-                daemons.add(PmtudDaemon.start(lab.node(n), n, setup.config(lab.plan, n, dir), dir));
+                List<String> environment = setup.environment(lab.plan, n);
+                daemons.add(PmtudDaemon.start(lab.node(n), n, setup.config(lab.plan, n, dir), dir,
+                        file -> PmtudDaemon.launcher(environment, setup.arguments(lab.plan, n, file).toArray(String[]::new))));
             }
             for (PmtudDaemon d : daemons) {
                 d.awaitReady(readyLimit);
@@ -121,6 +123,7 @@ public final class PmtudRun {
                 }
             }
             report.add("counters after every transfer: " + settled);
+            setup.checkAfterTransfers(lab, daemons, problems);
             report.add("transfers and settling took " + (System.nanoTime() - started) / 1_000_000 + " ms");
         } finally {
             for (IcmpCapture c : uplink) {
