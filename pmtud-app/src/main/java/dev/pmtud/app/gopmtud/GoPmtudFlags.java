@@ -82,7 +82,7 @@ public final class GoPmtudFlags {
         }
     }
 
-    @Option(names = "--peers", split = ",", paramLabel = "IP[,IP...]",
+    @Option(names = "--peers", split = ",", paramLabel = "IP",
             description = "The nodes to replicate to (default: every other Node of the Kubernetes API, at its InternalIP).")
     List<String> peers;
 
@@ -110,11 +110,11 @@ public final class GoPmtudFlags {
     @Option(names = "--ttl", paramLabel = "N", description = "TTL of replicated packets in 2020's l3 replication (default 1).")
     String ttl;
 
-    @Option(names = "--ignore-networks", split = ",", paramLabel = "CIDR[,CIDR...]",
+    @Option(names = "--ignore-networks", split = ",", paramLabel = "CIDR",
             description = "The cluster's node networks: messages from there are not replicated again (required with the 2020 flags).")
     List<String> ignoreNetworks;
 
-    @Option(names = "--iface_names", split = ",", paramLabel = "IFACE[,IFACE...]",
+    @Option(names = "--iface_names", split = ",", paramLabel = "IFACE",
             description = "l2: the replication interfaces; the first with --iface_mtu's MTU is used.")
     List<String> ifaceNames;
 
