@@ -186,6 +186,7 @@ class GoPmtudFlagsTest {
         mistakes.put(List.of("--relay-backend=udp", "--peers=192.0.2.2", "--metrics_port=abc"), "--metrics_port is 'abc'");
         mistakes.put(List.of("--relay-backend=udp", "--peers=192.0.2.2", "--health_port=:99999"), "--health_port is ':99999'");
         mistakes.put(List.of("--relay-backend=tcp"), "--relay-backend is 'tcp'; it must be \"l2\" or \"udp\"");
+        mistakes.put(List.of("--relay-backend=udp", "--metrics_port=:30041"), "--metrics_port is ':30041'; that is where the health probes listen");
         mistakes.put(List.of("--ignore-networks=192.0.2.0/24", "--ttl=0"), "--ttl is '0'");
         mistakes.put(List.of("--iface_names=lo", "--iface_mtu=x"), "--iface_mtu is 'x'");
         mistakes.put(List.of("--iface_names=lo", "--node-timeout-minutes=0"), "--node-timeout-minutes is '0'");

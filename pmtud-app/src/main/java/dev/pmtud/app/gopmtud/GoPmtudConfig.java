@@ -95,6 +95,12 @@ public final class GoPmtudConfig {
         String node = text(Setting.NODENAME);
         String metrics = listen(Setting.METRICS_PORT, ":30040");
         String health = today ? listen(Setting.HEALTH_PORT, ":30041") : null;
+        if (health != null && health.equals(metrics)) {
+            throw values.apply(Setting.HEALTH_PORT) != null ? values.apply(Setting.HEALTH_PORT).error("that is where /metrics listens too;"
+                    + " give the health probes a port of their own (go-pmtud's is :30041), or 0 for none")
+                    : values.apply(Setting.METRICS_PORT).error("that is where the health probes listen (go-pmtud's :30041);"
+                    + " give /metrics another port, or --health_port another");
+        }
         int group = number(Setting.NFLOG_GROUP, 33, 0, 65535, "an NFLOG group");
         List<String> networks = values.apply(Setting.IGNORE_NETWORKS) == null ? List.of() : values.apply(Setting.IGNORE_NETWORKS).networks();
         if (backend == Backend.L3 && networks.isEmpty()) {
@@ -195,9 +201,11 @@ public final class GoPmtudConfig {
             }
             return "";
         }
-        Given port = values.apply(Setting.REPLICATION_PORT);
-        if (port != null) {
-            notes.add(port.where() + " is not used: it belongs to the udp backend");
+        for (Setting s : List.of(Setting.REPLICATION_PORT, Setting.RELAY_KEY_FILE)) {
+            Given g = values.apply(s);
+            if (g != null) {
+                notes.add(g.where() + " is not used: it belongs to the udp backend");
+            }
         }
         Given names = values.apply(Setting.IFACE_NAMES);
         List<String> ifaces = names == null ? List.of() : names.items();

@@ -171,7 +171,9 @@ class GoPmtudMetricsTest {
                 go.decided(i % 5 == 0 ? "receive" : "replicate", packets[i % packets.length], Decision.FORWARDED);
             }
         }, 200_000);
-        assertTrue(allocated < 4096, "allocated " + allocated + " bytes for 200000 messages");
+        // One object per message would be 3 MB at least; a few KiB are the JVM's own (a run among other
+        // tests once showed 4424 bytes here, alone it shows none), not the path's.
+        assertTrue(allocated < 64 * 1024, "allocated " + allocated + " bytes for 200000 messages");
         assertTrue(PromText.parse(go.exposition()).sum("go_pmtud_recv_packets_total") > 0);
     }
 
