@@ -13,8 +13,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
- * One {@code bin/pmtud run --config FILE} process inside a node namespace, with the YAML it was
- * given (by a {@link PmtudSetup}), its log, and its /metrics read from inside the namespace.
+ * One {@code bin/pmtud run --config FILE} process inside a node namespace (or {@code bin/pmtud}
+ * with another command line, like go-pmtud's flags), with the YAML it was given (by a
+ * {@link PmtudSetup}), its log, and its /metrics read from inside the namespace.
  */
 public final class PmtudDaemon implements AutoCloseable {
     public static final int NFLOG_GROUP = 33;
@@ -67,6 +68,7 @@ public final class PmtudDaemon implements AutoCloseable {
         return launcher(List.of(), args);
     }
 
+    /** {@code bin/pmtud} as this build's tests start it, with {@code environment} ({@code "NAME=value"}) and {@code args}. */
     static List<String> launcher(List<String> environment, String... args) {
         List<String> cmd = new ArrayList<>(Launcher.command(environment));
         cmd.addAll(List.of(args));
@@ -150,6 +152,11 @@ public final class PmtudDaemon implements AutoCloseable {
     /** Waits for the process to end by itself; its exit code, or -1 when it still runs after {@code limit}. */
     public int awaitExit(Duration limit) throws InterruptedException {
         return process.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS) ? process.exitValue() : -1;
+    }
+
+    /** The same to another of its loopback listeners (go-pmtud's health port). */
+    LoopbackHttp.Response get(int listenerPort, String path) throws Exception {
+        return LoopbackHttp.get(ns, listenerPort, path);
     }
 
     /** SIGTERM, then waits for a clean exit. Returns the exit code (-1 when it had to be killed). */

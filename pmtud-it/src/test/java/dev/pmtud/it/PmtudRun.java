@@ -41,7 +41,9 @@ public final class PmtudRun {
     /** pmtud on the given nodes (1-based) of {@code lab}, each ready (sources open) before this returns. */
     public static List<PmtudDaemon> startDaemons(ClusterLab lab, PmtudSetup setup, List<Integer> nodes, Path dir, Duration readyLimit)
             throws Exception {
-        return startDaemons(lab, setup, nodes, dir, readyLimit, PmtudDaemon::start);
+        // bin/pmtud in the node's namespace, with what the setup adds to the command line and the environment
+        return startDaemons(lab, setup, nodes, dir, readyLimit, (ns, n, yaml, d) -> PmtudDaemon.start(ns, n, yaml, d,
+                file -> PmtudDaemon.launcher(setup.environment(lab.plan, n), setup.arguments(lab.plan, n, file).toArray(String[]::new))));
     }
 
     static List<PmtudDaemon> startDaemons(ClusterLab lab, PmtudSetup setup, List<Integer> nodes, Path dir, Duration readyLimit,
@@ -140,6 +142,7 @@ public final class PmtudRun {
                 }
             }
             report.add("counters after every transfer: " + settled);
+            setup.checkAfterTransfers(lab, daemons, problems);
             report.add("transfers and settling took " + (System.nanoTime() - started) / 1_000_000 + " ms");
         } finally {
             for (IcmpCapture c : uplink) {
