@@ -197,7 +197,9 @@ class KustomizeManifestsTest {
 
         Map<String, Object> config = map(new Yaml().load(pipeline));
         assertEquals("${NODE_NAME}", config.get("node"), "node name from the downward API");
-        assertTrue(((String) get(config, "metrics", "listen")).endsWith(":" + METRICS_PORT), "metrics listen on the probed port");
+        assertTrue(((String) get(config, "metrics", "listen")).endsWith(":" + METRICS_PORT), "metrics listen on the scraped port");
+        Object health = get(config, "metrics", "health-listen");
+        assertTrue(health instanceof String h && h.endsWith(":" + HEALTH_PORT), "the probed port is served (metrics.health-listen): " + health);
         assertEquals(Boolean.TRUE, get(config, "rules", "manage"), "pmtud manages its NFLOG rule");
         Map<String, Object> nflog = components(config, "sources").stream()
                 .filter(s -> "nflog".equals(s.get("type"))).findFirst().orElseThrow(() -> new AssertionError("an nflog source"));
