@@ -4,6 +4,7 @@ import dev.pmtud.api.Cidr;
 import dev.pmtud.api.ComponentConfig;
 import dev.pmtud.api.ComponentFactory;
 import dev.pmtud.api.ConfigException;
+import dev.pmtud.api.ConfigNode;
 import dev.pmtud.api.FilterFactory;
 import java.util.List;
 
@@ -13,6 +14,42 @@ import java.util.List;
  * own metrics with {@code config.string("name")}).
  */
 record ComponentBlock(String type, String name, ComponentFactory<?> factory, ComponentConfig config) {
+
+    /**
+     * What the block says, without where it says it: the type, the resolved name and every key with
+     * its value (after {@code ${VAR}} substitution), in a canonical order. Two blocks with the same
+     * content configure the same component: a reload keeps a running component whose block did
+     * not change ({@link RuntimeReload}).
+     */
+    String content() {
+        StringBuilder sb = new StringBuilder();
+        canonical(config.node(), sb);
+        return sb.toString();
+    }
+
+    private static void canonical(ConfigNode node, StringBuilder sb) {
+        switch (node.kind()) {
+            case MAP -> {
+                sb.append('{');
+                new java.util.TreeMap<>(node.entries()).forEach((k, v) -> {
+                    sb.append(k.length()).append(':').append(k).append('=');
+                    canonical(v, sb);
+                    sb.append(',');
+                });
+                sb.append('}');
+            }
+            case LIST -> {
+                sb.append('[');
+                for (ConfigNode item : node.items()) {
+                    canonical(item, sb);
+                    sb.append(',');
+                }
+                sb.append(']');
+            }
+            case SCALAR -> sb.append(node.text().length()).append('"').append(node.text());
+            default -> sb.append('~');
+        }
+    }
 
     /** How messages name it: {@code filters[2] (dedup)}. */
     String what() {
