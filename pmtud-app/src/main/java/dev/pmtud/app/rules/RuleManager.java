@@ -247,6 +247,14 @@ public final class RuleManager implements AutoCloseable {
     /** Stops the watch; removes the rules when {@code manage} is on. */
     @Override
     public void close() {
+        stopWatch();
+        if (manage) {
+            remove();
+        }
+    }
+
+    /** Stops the watch and leaves the rules in place (a reload hands them to the next manager). */
+    public void stopWatch() {
         ScheduledExecutorService w;
         synchronized (this) {
             w = watch;
@@ -259,9 +267,6 @@ public final class RuleManager implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-        }
-        if (manage) {
-            remove();
         }
     }
 
