@@ -20,11 +20,14 @@ import dev.pmtud.testkit.PromText;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A running runtime turned into a new configuration: what is unchanged is kept (a source's
@@ -231,6 +234,27 @@ class RuntimeReloadTest {
             assertEquals(0.0, value(after, "pmtud_dropped_total", Map.of("filter", "mtu-range", "reason", "mtu-below-min")));
             assertEquals(1.0, value(after, "pmtud_received_total", Map.of("source", "test-stream")), "the kept source's count goes on");
             assertTrue(sink(rt, "b").opened());
+        } finally {
+            rt.close();
+        }
+    }
+
+    /** A component whose block is unchanged but whose configuration file (a key file) changed is replaced. */
+    @Test
+    void aChangedConfigurationFileReplacesItsComponent(@TempDir Path dir) throws Exception {
+        Path key = dir.resolve("relay.key");
+        Files.writeString(key, "first key\n");
+        ConfigNode root = config(null, list(3, block(3, "test-stream", "feed", "true")), null,
+                list(5, block(5, "test-sequence", "file", key.toString())));
+        NodeRuntime rt = started(root);
+        try {
+            SequenceSink first = sink(rt, "test-sequence");
+            assertEquals(List.of("test-sequence"), reload(rt, root).names("main", "sink", Action.KEPT), "the same file: kept");
+            assertSame(first, sink(rt, "test-sequence"));
+            Files.writeString(key, "second key\n");
+            assertEquals(List.of("test-sequence"), reload(rt, root).names("main", "sink", Action.REPLACED), "a new key: replaced");
+            assertNotSame(first, sink(rt, "test-sequence"));
+            assertTrue(first.closed());
         } finally {
             rt.close();
         }

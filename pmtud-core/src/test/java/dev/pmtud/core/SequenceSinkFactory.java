@@ -6,13 +6,16 @@ import dev.pmtud.api.PipelineContext;
 import dev.pmtud.api.Sink;
 import dev.pmtud.api.SinkFactory;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.BitSet;
+import java.util.List;
 import java.util.Set;
 
 /**
  * {@code { type: test-sequence }}: remembers which numbered messages ({@link StreamSourceFactory})
  * it was sent, and how often one came twice, without keeping the packets (a stream is millions).
- * {@code fail-open: MESSAGE} makes open() fail; {@code tag: X} only makes its block differ.
+ * {@code fail-open: MESSAGE} makes open() fail; {@code tag: X} only makes its block differ;
+ * {@code file: PATH} names a file that configures it ({@link #configurationFiles}), read by nobody.
  */
 public final class SequenceSinkFactory implements SinkFactory {
     @Override
@@ -27,7 +30,12 @@ public final class SequenceSinkFactory implements SinkFactory {
 
     @Override
     public Set<String> keys() {
-        return Set.of("fail-open", "tag");
+        return Set.of("fail-open", "tag", "file");
+    }
+
+    @Override
+    public List<Path> configurationFiles(ComponentConfig config) {
+        return config.has("file") ? List.of(Path.of(config.string("file"))) : List.of();
     }
 
     @Override

@@ -177,12 +177,12 @@ class ReloadE2eTest {
                 assertFalse(p2.from.contains("203.0.113.1"), "the repeat was not relayed");
 
                 // A broken file: refused with its line, the running pipeline keeps relaying to both.
-                d.rewrite(config(33, List.of(P1, P2), "  - { type: udp, prot: 4391 }"));
+                d.rewrite(config(33, List.of(P1, P2), "  - { type: udp, pot: 4391 }"));
                 d.sighup();
                 Await.until(AWAIT, () -> "the refusal; log:\n" + d.logText(), () -> reloads(d, "invalid") == 1);
                 assertTrue(d.logText().contains("reload refused, the running configuration stays: " + dir.resolve("pmtud-node1.yaml")
-                        + ":8: sinks[1] (udp-2: udp): unknown key 'prot' (did you mean 'port'?)"), d.logText());
-                assertTrue(d.logText().contains("     8 |   - { type: udp, prot: 4391 }"), d.logText());
+                        + ":8: sinks[1] (udp-2: udp): unknown key 'pot' (did you mean 'port'?)"), d.logText());
+                assertTrue(d.logText().contains("     8 |   - { type: udp, pot: 4391 }"), d.logText());
                 wire.send(Ptb.v4().from("203.0.113.3"));
                 Await.until(AWAIT, "both peers to receive after the refusal",
                         () -> p1.from.contains("203.0.113.3") && p2.from.contains("203.0.113.3"));
