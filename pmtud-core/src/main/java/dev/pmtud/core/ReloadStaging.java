@@ -44,8 +44,14 @@ final class ReloadStaging {
         return List.copyOf(contexts);
     }
 
-    /** From now on registrations are plain ones (the reload was applied or discarded). */
+    /**
+     * From now on registrations are plain ones (the reload was applied or discarded); forgets what
+     * it made, which the components of the new configuration would otherwise keep reachable (the
+     * unused twins of kept components among them).
+     */
     void close() {
         open = false;
+        created.clear();
+        contexts.clear();
     }
 }

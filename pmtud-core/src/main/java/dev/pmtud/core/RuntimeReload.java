@@ -78,12 +78,14 @@ public final class RuntimeReload {
 
     /** What a reload's build left behind when it is not applied: its new series, its components' peer listeners. */
     static void undo(NodeRuntime running, ReloadStaging staging) {
+        Set<Meter.Id> created = staging.created();
+        List<RuntimeContext> contexts = staging.contexts();
         staging.close();
         MeterRegistry registry = running.meterRegistry();
-        for (Meter.Id id : staging.created()) {
+        for (Meter.Id id : created) {
             registry.remove(id);
         }
-        for (RuntimeContext c : staging.contexts()) {
+        for (RuntimeContext c : contexts) {
             c.detach();
         }
     }
