@@ -2,10 +2,8 @@ package dev.pmtud.core;
 
 import dev.pmtud.core.ReloadReport.Action;
 import io.micrometer.core.instrument.Meter;
-import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -78,16 +76,7 @@ public final class RuntimeReload {
 
     /** What a reload's build left behind when it is not applied: its new series, its components' peer listeners. */
     static void undo(NodeRuntime running, ReloadStaging staging) {
-        Set<Meter.Id> created = staging.created();
-        List<RuntimeContext> contexts = staging.contexts();
-        staging.close();
-        MeterRegistry registry = running.meterRegistry();
-        for (Meter.Id id : created) {
-            registry.remove(id);
-        }
-        for (RuntimeContext c : contexts) {
-            c.detach();
-        }
+        ReloadMeters.undo(running, staging);
     }
 
     /**
@@ -102,10 +91,10 @@ public final class RuntimeReload {
                 throw new IllegalStateException(done ? "this reload was already applied or discarded" : "the runtime is not running");
             }
             done = true;
-            Set<Meter.Id> before = ids(running);
-            Set<Meter.Id> staged = ids(next);
-            Changes changes = new Changes();
-            List<NodeRuntime.NamedProvider> providers = startProviders(changes);
+            Set<Meter.Id> before = ReloadMeters.ids(running);
+            Set<Meter.Id> staged = ReloadMeters.ids(next);
+            ReloadChanges changes = new ReloadChanges();
+            List<NodeRuntime.NamedProvider> providers = ReloadProviders.start(running, next, changes);
             Map<String, Pipeline> old = new LinkedHashMap<>();
             for (Pipeline p : running.pipelines()) {
                 old.put(p.name(), p);
@@ -140,94 +129,16 @@ public final class RuntimeReload {
                 detach(gone);
             }
             opening.forEach((p, sources) -> startSources(p, sources, changes));
-            closeProviders(providers);
+            ReloadProviders.closeOthers(running, providers);
             running.adopt(next.settings(), next.clusterNetworks(), providers, pipelines);
             next.retire();
-            commitMeters(before, staged);
+            ReloadMeters.commit(running, staging, before, staged);
             return changes.report();
         }
     }
 
     /** A running source a reload stops, and its pipeline (which keeps its count). */
     private record Retiring(Pipeline pipeline, SourceRunner source) {
-    }
-
-    /** The report as it is decided. */
-    private static final class Changes {
-        final List<ReloadReport.Change> list = new ArrayList<>();
-        final List<String> failures = new ArrayList<>();
-
-        void add(String pipeline, String kind, String name, Action action) {
-            list.add(new ReloadReport.Change(pipeline, kind, name, action));
-        }
-
-        /** @param consequence what runs instead, for the log */
-        void failed(String what, Exception e, String consequence) {
-            String line = what + ": " + e.getMessage();
-            failures.add(line);
-            LOG.log(System.Logger.Level.ERROR, "reload: " + line + "; " + consequence + " until the next reload or restart");
-        }
-
-        ReloadReport report() {
-            return new ReloadReport(list, failures);
-        }
-    }
-
-    // ---- peer providers ----
-
-    /** Starts the new and changed providers beside the running ones; returns the providers of the new configuration. */
-    private List<NodeRuntime.NamedProvider> startProviders(Changes changes) {
-        Map<String, NodeRuntime.NamedProvider> old = new LinkedHashMap<>();
-        for (NodeRuntime.NamedProvider p : running.providers()) {
-            old.put(p.name(), p);
-        }
-        List<NodeRuntime.NamedProvider> out = new ArrayList<>();
-        List<NodeRuntime.NamedProvider> started = new ArrayList<>();
-        for (NodeRuntime.NamedProvider p : next.providers()) {
-            NodeRuntime.NamedProvider was = old.get(p.name());
-            if (was != null && was.identity().equals(p.identity())) {
-                changes.add("", "peers", p.name(), Action.KEPT);
-                out.add(was);
-                p.context().detach();
-                continue;
-            }
-            changes.add("", "peers", p.name(), was == null ? Action.ADDED : Action.REPLACED);
-            try {
-                running.startProvider(p);
-                started.add(p);
-                out.add(p);
-            } catch (IOException | RuntimeException e) {
-                changes.failed("peers " + p.name(), e, was == null ? "running without it" : "keeping its previous configuration");
-                NodeRuntime.closeProvider(p);
-                running.mergedPeers().remove(p.key());
-                p.context().detach();
-                if (was != null) {
-                    out.add(was);
-                }
-            }
-        }
-        try {
-            running.awaitFirstReports(started);
-        } catch (IOException e) {
-            LOG.log(System.Logger.Level.WARNING, "reload: " + e.getMessage());
-        }
-        for (NodeRuntime.NamedProvider was : running.providers()) {
-            if (!out.contains(was) && next.providers().stream().noneMatch(p -> p.name().equals(was.name()))) {
-                changes.add("", "peers", was.name(), Action.REMOVED);
-            }
-        }
-        return out;
-    }
-
-    /** Closes the running providers the new configuration does not keep; their peers leave the set. */
-    private void closeProviders(List<NodeRuntime.NamedProvider> kept) {
-        for (NodeRuntime.NamedProvider was : running.providers()) {
-            if (!kept.contains(was)) {
-                NodeRuntime.closeProvider(was);
-                running.mergedPeers().remove(was.key());
-                was.context().detach();
-            }
-        }
     }
 
     // ---- pipelines ----
@@ -238,7 +149,7 @@ public final class RuntimeReload {
      *
      * @return the new sources, to open once the retiring ones stopped
      */
-    private List<SourceRunner> swap(Pipeline was, Pipeline now, List<Retiring> retiring, Changes changes) {
+    private List<SourceRunner> swap(Pipeline was, Pipeline now, List<Retiring> retiring, ReloadChanges changes) {
         String name = was.name();
         List<SourceRunner> sources = new ArrayList<>();
         List<SourceRunner> opening = new ArrayList<>();
@@ -320,7 +231,7 @@ public final class RuntimeReload {
      * loop guards of the sinks that opened, then the pipeline's configured filters). A sink that
      * fails to open is left out.
      */
-    private static void swapStages(Pipeline pipeline, List<SinkStage> wanted, Changes changes) {
+    private static void swapStages(Pipeline pipeline, List<SinkStage> wanted, ReloadChanges changes) {
         List<SinkStage> open = new ArrayList<>();
         pipeline.path().lock().lock();
         try {
@@ -377,7 +288,7 @@ public final class RuntimeReload {
     }
 
     /** Opens and starts {@code pipeline}'s new sources; one that fails stays in the pipeline, not ready. */
-    private static void startSources(Pipeline pipeline, List<SourceRunner> sources, Changes changes) {
+    private static void startSources(Pipeline pipeline, List<SourceRunner> sources, ReloadChanges changes) {
         for (SourceRunner s : sources) {
             try {
                 s.open();
@@ -391,7 +302,7 @@ public final class RuntimeReload {
     }
 
     /** Every component of a pipeline the reload adds, in the report. */
-    private static void addAll(Pipeline p, Changes changes) {
+    private static void addAll(Pipeline p, ReloadChanges changes) {
         for (SourceRunner s : p.sourceRunners()) {
             changes.add(p.name(), "source", s.name(), Action.ADDED);
         }
@@ -412,62 +323,6 @@ public final class RuntimeReload {
         }
         for (SinkStage s : p.sinkStages()) {
             s.context().detach();
-        }
-    }
-
-    // ---- meters ----
-
-    /** Every series the ledgers of {@code runtime}'s node, providers, pipelines and components hold. */
-    private static Set<Meter.Id> ids(NodeRuntime runtime) {
-        return MeterLedger.union(ledgers(runtime));
-    }
-
-    private static List<MeterLedger> ledgers(NodeRuntime runtime) {
-        List<MeterLedger> out = new ArrayList<>();
-        out.add(runtime.nodeMetrics().ledger());
-        for (NodeRuntime.NamedProvider p : runtime.providers()) {
-            out.add(p.context().ledger());
-        }
-        for (Pipeline p : runtime.pipelines()) {
-            out.add(p.pipelineContext().ledger());
-            for (SourceRunner s : p.sourceRunners()) {
-                out.add(s.context().ledger());
-            }
-            for (FilterStage f : p.configuredFilters()) {
-                out.add(f.context().ledger());
-            }
-            for (SinkStage s : p.sinkStages()) {
-                out.add(s.context().ledger());
-            }
-        }
-        return out;
-    }
-
-    /**
-     * Removes every series the running or the new build registered that nothing of the resulting
-     * configuration holds, then binds the new components' deferred gauges and function counters.
-     */
-    private void commitMeters(Set<Meter.Id> before, Set<Meter.Id> staged) {
-        MeterRegistry registry = running.meterRegistry();
-        List<MeterLedger> now = ledgers(running);
-        Set<Meter.Id> kept = MeterLedger.union(now);
-        Set<Meter.Id> candidates = new HashSet<>(before);
-        candidates.addAll(staged);
-        candidates.addAll(staging.created());
-        for (RuntimeContext c : staging.contexts()) {
-            candidates.addAll(c.ledger().ids());
-        }
-        for (Meter.Id id : candidates) {
-            if (!kept.contains(id)) {
-                registry.remove(id);
-            }
-        }
-        staging.close();
-        for (MeterLedger l : now) {
-            l.takeDeferred().forEach((id, register) -> {
-                registry.remove(id);
-                register.run();
-            });
         }
     }
 
