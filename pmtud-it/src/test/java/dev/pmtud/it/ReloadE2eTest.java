@@ -33,7 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
  * namespace, frag-needed frames sent on the wire. One rig, one daemon, in order: a peer added by a
  * reload receives while a steady stream crosses the reload without a loss (the same NFLOG socket,
  * never re-bound) and dedup keeps its entries; a broken file is refused while the running pipeline
- * keeps relaying; a changed NFLOG group takes the managed rule with it.
+ * keeps relaying; a changed NFLOG group, then changed exclusions, take the managed rule with them.
  */
 @Tag("netns")
 class ReloadE2eTest {
@@ -46,6 +46,11 @@ class ReloadE2eTest {
     private static final Duration AWAIT = Duration.ofSeconds(30);
 
     private static String config(int group, List<String> peers, String extraSink) {
+        return config(group, peers, extraSink, "");
+    }
+
+    /** @param ruleKeys more keys of the {@code rules:} block, like {@code , exclude-sources: [...]} */
+    private static String config(int group, List<String> peers, String extraSink, String ruleKeys) {
         return String.join("\n",
                 "node: node" + NODE,
                 "metrics: { listen: \"127.0.0.1:" + PmtudDaemon.metricsPort(NODE) + "\" }",
@@ -55,7 +60,7 @@ class ReloadE2eTest {
                 "sinks:",
                 "  - { type: udp, port: " + PORT + " }",
                 extraSink,
-                "rules: { manage: true, backend: nftables, interface: eth0 }",
+                "rules: { manage: true, backend: nftables, interface: eth0" + ruleKeys + " }",
                 "");
     }
 
@@ -197,6 +202,20 @@ class ReloadE2eTest {
                 wire.send(Ptb.v4().from("203.0.113.4"));
                 Await.until(AWAIT, () -> "both peers to receive through group 34; log:\n" + d.logText(),
                         () -> p1.from.contains("203.0.113.4") && p2.from.contains("203.0.113.4"));
+
+                // Excluded sources changed, same group: the rule is replaced; what it now skips is no longer captured.
+                d.rewrite(config(34, List.of(P1, P2), "", ", exclude-sources: [203.0.113.128/25]"));
+                d.sighup();
+                Await.until(AWAIT, () -> "the exclusion change; log:\n" + d.logText(), () -> reloads(d, "ok") == 3);
+                String excluding = node.exec("nft", "list", "table", "inet", "pmtud").stdout();
+                assertTrue(excluding.contains("ip saddr != 203.0.113.128/25 log group 34"), excluding);
+                assertEquals(2, excluding.lines().filter(l -> l.contains("log group 34")).count(), "one rule per family, no leftover: " + excluding);
+                double before = received(d);
+                wire.send(Ptb.v4().from("203.0.113.200"));
+                wire.send(Ptb.v4().from("203.0.113.5"));
+                Await.until(AWAIT, "the message from outside the exclusion", () -> p1.from.contains("203.0.113.5"));
+                assertEquals(before + 1, received(d), "the excluded source's message was not captured");
+                assertFalse(p1.from.contains("203.0.113.200"));
 
                 assertEquals(0, d.stop(Duration.ofSeconds(30)), "clean exit on SIGTERM; log:\n" + d.logText());
                 assertFalse(node.exec("nft", "list", "tables").stdout().contains("inet pmtud"), "table removed at stop; log:\n" + d.logText());
