@@ -10,7 +10,10 @@ import dev.pmtud.api.SourceFactory;
 import dev.pmtud.testkit.Packets;
 import dev.pmtud.testkit.Ptb;
 import java.util.Set;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 
 /**
  * {@code { type: test-stream }}: hands on frag-needed messages numbered 0, 1, 2... (the number in
@@ -46,7 +49,7 @@ public final class StreamSourceFactory implements SourceFactory {
     static final class StreamSource implements Source {
         private final boolean fed;
         private final CountDownLatch woken = new CountDownLatch(1);
-        private final java.util.concurrent.BlockingQueue<Integer> queue = new java.util.concurrent.LinkedBlockingQueue<>();
+        private final BlockingQueue<Integer> queue = new LinkedBlockingQueue<>();
         private volatile int sent;
         private volatile Thread ranOn;
         private volatile int opens;
@@ -78,7 +81,7 @@ public final class StreamSourceFactory implements SourceFactory {
         }
 
         @Override
-        public void run(PacketHandler handler) throws java.io.IOException {
+        public void run(PacketHandler handler) {
             ranOn = Thread.currentThread();
             byte[] l3 = Ptb.v4().mtu(1400).build();
             Packet packet = new Packet();
@@ -87,7 +90,7 @@ public final class StreamSourceFactory implements SourceFactory {
                 int number = n;
                 if (fed) {
                     try {
-                        Integer next = queue.poll(10, java.util.concurrent.TimeUnit.MILLISECONDS);
+                        Integer next = queue.poll(10, TimeUnit.MILLISECONDS);
                         if (next == null) {
                             continue;
                         }
