@@ -3,13 +3,15 @@
 #
 #   scripts/bench-jmh.sh [-f FORKS] [-o OUTDIR] [-- EXTRA_JMH_ARGS...]
 #
-# 1. java -jar benchmarks.jar -f FORKS -prof gc   (DecodeBenchmark, FilterChainBenchmark, PipelineBenchmark)
+# 1. java -jar benchmarks.jar -f FORKS -prof gc   (DecodeBenchmark, FilterChainBenchmark, PipelineBenchmark,
+#    and as root RawSinkBenchmark, which opens the raw sink in network namespaces)
 #    ns/op = ns per message; gc.alloc.rate.norm = bytes allocated per message.
 #    Summary: per benchmark and parameter set, min / median / max of the per-fork means.
 # 2. dev.pmtud.bench.CpuTime, FORKS JVMs each for decode, the chain (default and forwarding rate
 #    limit) and the whole runtime path (PipelineBenchmark's setup): thread CPU ns per
 #    message and thread-allocated bytes per message, which stay honest when the machine is shared
-#    (wall-clock ns/op also counts time spent waiting for a core).
+#    (wall-clock ns/op also counts time spent waiting for a core); as root also the raw sink's
+#    send in each mode.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BENCH_BUILD_DIR=${BENCH_BUILD_DIR:-target-bench}
@@ -25,7 +27,8 @@ mkdir -p "$OUT"
 machine="$(nproc) cores, $(uname -r), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 echo "# $(date -u +%FT%TZ) $machine, load before: $(cut -d' ' -f1-3 /proc/loadavg)" | tee "$OUT/summary.txt"
 
-java -jar "$JAR" -f "$FORKS" -prof gc -rf json -rff "$OUT/jmh.json" "$@" 2>&1 | tee "$OUT/jmh.txt" | grep -E '^(Benchmark|Decode|FilterChain|Pipeline)|outcome|pipeline summary' || true
+ROOT_ONLY=(); [ "$(id -u)" = 0 ] || ROOT_ONLY=(-e RawSinkBenchmark) # namespaces need root
+java -jar "$JAR" -f "$FORKS" -prof gc -rf json -rff "$OUT/jmh.json" "${ROOT_ONLY[@]}" "$@" 2>&1 | tee "$OUT/jmh.txt" | grep -E '^(Benchmark|Decode|FilterChain|Pipeline|RawSink)|outcome|pipeline summary|raw sink' || true
 
 # Per-fork means of ns/op and of gc.alloc.rate.norm, from JMH's text output.
 awk '
@@ -69,6 +72,9 @@ stats() { sort -g | awk '{a[NR]=$1} END {if (NR==0) {print "n/a"; exit} m=(NR%2)
   run_cpu chain-forward chain "$FWD"
   run_cpu pipeline-default pipeline "per-source=1/s burst=2"
   run_cpu pipeline-forward pipeline "per-source=1000000000/s burst=1000000000"
+  if [ "$(id -u)" = 0 ]; then
+    for mode in l3 ipip l2-unicast l2-broadcast; do run_cpu "raw-$mode" raw "$mode"; done
+  fi
   echo "# load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 } | tee -a "$OUT/summary.txt"
 echo "results in $OUT"

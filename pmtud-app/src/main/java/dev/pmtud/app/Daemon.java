@@ -21,13 +21,16 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * One run of the daemon: build, serve metrics, start, wait for a stop signal (or for every source to
  * end) while reloading the configuration when asked (SIGHUP, {@code --watch-config}), stop. Shared
  * by {@code run} and the go-pmtud drop-in mode, which differ only in where the configuration tree
- * comes from (the drop-in has no file to reload).
+ * comes from (the drop-in's says {@code metrics: { go-pmtud: true, health-listen: ... }} and has no
+ * file to reload: a SIGHUP there is refused with that reason).
  */
 public final class Daemon {
     private static final System.Logger LOG = System.getLogger("dev.pmtud.app.Daemon");
@@ -36,7 +39,6 @@ public final class Daemon {
     private final Bootstrap boot;
     private final ConfigNode root;
     private final boolean decisions;
-    private boolean goPmtudMetrics;
     private Path file;
     private ConfigWatcher watcher;
     private volatile boolean started;
@@ -45,12 +47,6 @@ public final class Daemon {
         this.boot = boot;
         this.root = root;
         this.decisions = decisions;
-    }
-
-    /** Also exports go-pmtud's metric names (drop-in mode). */
-    public Daemon withGoPmtudMetrics() {
-        this.goPmtudMetrics = true;
-        return this;
     }
 
     /**
@@ -66,19 +62,14 @@ public final class Daemon {
     public int run() throws InterruptedException {
         Cli cli = boot.cli();
         PrometheusMeterRegistry meters = Meters.create();
-        DecisionListener listener = decisions ? new DecisionPrinter(cli.out(), PipelineConfig.read(root).size() > 1)::decided : null;
-        if (goPmtudMetrics) {
-            // Bound before the build, so that it sees every per-peer meter the sinks create.
-            GoPmtudMetrics go = GoPmtudMetrics.bind(meters, NodeSettings.from(root).nodeName());
-            DecisionListener print = listener;
-            listener = (pipeline, packet, decision) -> {
-                go.processed(packet.timestampNanos());
-                if (print != null) {
-                    print.decided(pipeline, packet, decision);
-                }
-            };
-        }
-        DecisionListener decided = listener;
+        NodeSettings declared = NodeSettings.from(root);
+        // Made before the build, so that the decisions of the first packets count too.
+        GoPmtudMetrics go = declared.goPmtudMetrics() ? new GoPmtudMetrics(meters, declared.nodeName()) : null;
+        DecisionListener print = decisions ? new DecisionPrinter(cli.out(), PipelineConfig.read(root).size() > 1)::decided : null;
+        DecisionListener decided = go == null ? print : print == null ? go : (pipeline, packet, decision) -> {
+            go.decided(pipeline, packet, decision);
+            print.decided(pipeline, packet, decision);
+        };
         // Every build, the first and each reload's, gets the same registry and listener.
         Consumer<NodeRuntimeBuilder> customize = builder -> {
             builder.meterRegistry(meters);
@@ -104,12 +95,27 @@ public final class Daemon {
         MicrometerMetrics nodeMetrics = new MicrometerMetrics(meters, settings.nodeName());
         DaemonRule rule = new DaemonRule(nodeMetrics);
         ConfigReloader reloader = new ConfigReloader(boot, file, customize, runtime, rule, nodeMetrics);
+        if (go != null) {
+            Runnable injecting = () -> go.injectingPipelines(runtime.pipelines().stream().filter(p -> !p.injectDevices().isEmpty())
+                    .map(Pipeline::name).toList());
+            injecting.run();
+            reloader.afterEachApply(injecting); // a reload may add or remove an inject sink
+        }
         StatusServer http = null;
+        StatusServer health = null;
         try {
+            // Before start(): a probe during a slow start (peers, sockets) sees alive but not ready.
+            BooleanSupplier alive = () -> !started || runtime.ready();
+            BooleanSupplier ready = () -> started && runtime.ready();
             if (settings.metricsEnabled()) {
-                // Before start(): a probe during a slow start (peers, sockets) sees alive but not ready.
-                http = StatusServer.start(settings.metricsListen(), meters, () -> !started || runtime.ready(), () -> started && runtime.ready());
-                LOG.log(System.Logger.Level.INFO, "metrics on http://" + StatusServer.show(http.address()) + "/metrics");
+                Supplier<String> text = go == null ? meters::scrape : () -> meters.scrape() + go.exposition();
+                http = StatusServer.start(settings.metricsListen(), text, alive, ready);
+                LOG.log(System.Logger.Level.INFO, "metrics on http://" + StatusServer.show(http.address()) + "/metrics"
+                        + (go == null ? "" : ", with go-pmtud's series"));
+            }
+            if (settings.healthListen() != null) {
+                health = StatusServer.startHealth(settings.healthListen(), alive, ready);
+                LOG.log(System.Logger.Level.INFO, "health probes on http://" + StatusServer.show(health.address()) + "/healthz and /readyz");
             }
             try {
                 runtime.start();
@@ -117,8 +123,9 @@ public final class Daemon {
                 throw new StartupException(e.getMessage(), e);
             }
             // Only now: the rule captures for an NFLOG group, and start() has bound that group, which the kernel lets
-            // one socket do. So no other pmtud uses this rule, and removing it at stop takes nothing from anyone;
-            // a start refused earlier (a port or the group taken by a running pmtud) never touches that one's rule.
+            // one socket do. So no other pmtud uses a rule for it: install() replaces what a predecessor left, and at
+            // stop this run removes only its own; a start refused earlier (a port or the group taken by a running
+            // pmtud) never touches that one's rule.
             try {
                 rule.install(rules);
             } catch (RuleException e) {
@@ -135,10 +142,14 @@ public final class Daemon {
             if (watcher != null) {
                 watcher.close();
             }
-            runtime.close();
+            // While the group is still bound: until then no other pmtud can own a rule for it.
             rule.close();
+            runtime.close();
             if (http != null) {
                 http.close();
+            }
+            if (health != null) {
+                health.close();
             }
             meters.close();
         }

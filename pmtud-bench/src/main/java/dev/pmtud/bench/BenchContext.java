@@ -5,16 +5,25 @@ import dev.pmtud.api.Metrics;
 import dev.pmtud.api.PeerSet;
 import dev.pmtud.api.PipelineContext;
 import java.net.InetAddress;
+import java.util.Collection;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Consumer;
 
-/** The least a filter factory needs: a node name, no-op metrics, no peers. */
+/** The least a component factory needs: a node name, metrics (none by default), fixed peers (none by default). */
 final class BenchContext implements PipelineContext {
     private final List<Cidr> excluded;
+    private final Metrics metrics;
+    private final Set<InetAddress> peers;
 
     BenchContext(List<Cidr> excluded) {
+        this(excluded, Metrics.NOOP, List.of());
+    }
+
+    BenchContext(List<Cidr> excluded, Metrics metrics, Collection<InetAddress> peers) {
         this.excluded = excluded;
+        this.metrics = metrics;
+        this.peers = Set.copyOf(peers);
     }
 
     @Override
@@ -24,7 +33,7 @@ final class BenchContext implements PipelineContext {
 
     @Override
     public Metrics metrics() {
-        return Metrics.NOOP;
+        return metrics;
     }
 
     @Override
@@ -32,7 +41,7 @@ final class BenchContext implements PipelineContext {
         return new PeerSet() {
             @Override
             public Set<InetAddress> current() {
-                return Set.of();
+                return peers;
             }
 
             @Override

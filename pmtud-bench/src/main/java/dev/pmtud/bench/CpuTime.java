@@ -7,11 +7,12 @@ import java.lang.management.ManagementFactory;
  * instead of wall-clock time: on a machine shared with other work (CI, other builds) wall-clock
  * ns/op counts the time the thread waited for a core, CPU time does not. One JVM = one fork:
  * <pre>
- *   java -Xms256m -Xmx256m -cp benchmarks.jar dev.pmtud.bench.CpuTime decode|chain|pipeline|nflog [CHAIN_SPEC|RATE_LIMIT_KEYS] [ITERATIONS]
+ *   java -Xms256m -Xmx256m -cp benchmarks.jar dev.pmtud.bench.CpuTime decode|chain|pipeline|nflog|raw [CHAIN_SPEC|RATE_LIMIT_KEYS|MODE] [ITERATIONS]
  * </pre>
  * Warms up for 5 one-second iterations, then measures ITERATIONS (default 5) one-second iterations
  * and prints one line per iteration and a summary line:
- * {@code cpu_ns_per_msg=.. msgs_per_cpu_s=.. alloc_bytes_per_msg=..}.
+ * {@code cpu_ns_per_msg=.. msgs_per_cpu_s=.. alloc_bytes_per_msg=..}. {@code raw MODE} is
+ * {@link RawSinkBenchmark} (needs root: it opens the sink in a network namespace).
  */
 public final class CpuTime {
     private CpuTime() {
@@ -52,8 +53,24 @@ public final class CpuTime {
             b.setUp();
             batch = b::receive;
             Runtime.getRuntime().addShutdownHook(new Thread(b::tearDown));
+        } else if (what.equals("raw")) {
+            RawSinkBenchmark b = new RawSinkBenchmark();
+            b.mode = args.length > 1 ? args[1] : "l3";
+            try {
+                b.setUp();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+            batch = () -> {
+                try {
+                    b.send();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            };
+            Runtime.getRuntime().addShutdownHook(new Thread(b::tearDown));
         } else {
-            throw new IllegalArgumentException("decode, chain, pipeline or nflog, not " + what);
+            throw new IllegalArgumentException("decode, chain, pipeline, nflog or raw, not " + what);
         }
         com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         long tid = Thread.currentThread().getId();

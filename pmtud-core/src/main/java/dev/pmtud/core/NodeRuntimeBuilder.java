@@ -155,6 +155,10 @@ public final class NodeRuntimeBuilder {
             throw at(top, "metrics").error("metrics: the metrics server keeps " + (was.metricsEnabled() ? "listening on "
                     + was.metricsListen() : "off") + " until a restart; write it as it was to reload the rest (the running configuration is kept)");
         }
+        if (!Objects.equals(settings.healthListen(), was.healthListen()) || settings.goPmtudMetrics() != was.goPmtudMetrics()) {
+            throw at(top, "metrics").error("metrics: health-listen and go-pmtud stay " + (was.healthListen() == null ? "off" : was.healthListen())
+                    + " and " + was.goPmtudMetrics() + " until a restart; write them as they were to reload the rest (the running configuration is kept)");
+        }
         return build(settings, running.nodeMetrics().staged(staging), running.mergedPeers(), generation);
     }
 

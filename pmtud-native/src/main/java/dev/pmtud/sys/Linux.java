@@ -22,6 +22,8 @@ public final class Linux {
     public static final int SO_RCVBUF = 8;
     public static final int SO_RCVTIMEO = 20;
     public static final int SO_BINDTODEVICE = 25;
+    /** SOL_SOCKET: attach a classic BPF program ({@code struct sock_fprog}, {@link SocketFilter}). */
+    public static final int SO_ATTACH_FILTER = 26;
     public static final int SO_TIMESTAMPNS = 35;
     public static final int SO_SNDBUFFORCE = 32;
     public static final int SO_RCVBUFFORCE = 33;

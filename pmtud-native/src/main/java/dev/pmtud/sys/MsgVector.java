@@ -8,7 +8,8 @@ import jnr.ffi.Pointer;
  * {@code sendmmsg} and {@code recvmmsg}. Two layouts:
  * <ul>
  *   <li>{@link #sharedPayload}: every message is the same one payload, sent to a different address
- *       (one message to N peers is one {@code sendmmsg}). Built when the destinations change.
+ *       (IP, {@link #destination}, or link layer, {@link #linkDestination}): one message to N peers
+ *       is one {@code sendmmsg} ({@link #sendAll}). Built when the destinations change.
  *   <li>{@link #withSlots}: every message has its own data slot and address storage; receiving
  *       fills in each datagram's length, flags and source address.
  * </ul>
@@ -111,6 +112,25 @@ public final class MsgVector implements AutoCloseable {
         h.putInt((long) i * MMSGHDR_SIZE + NAMELEN, len);
     }
 
+    /** Sets message {@code i}'s destination to {@code mac} on link {@code ifIndex} (a packet socket's {@code sockaddr_ll}). */
+    public void linkDestination(int i, int ifIndex, int etherType, long mac) {
+        int len = SockAddr.link(n, nameOffset(i), ifIndex, etherType, mac);
+        h.putInt((long) i * MMSGHDR_SIZE + NAMELEN, len);
+    }
+
+    /** Rewrites the EtherType of the first {@code count} link-layer destinations (IPv4 or IPv6 payload). */
+    public void linkProtocol(int count, int etherType) {
+        for (int i = 0; i < count; i++) {
+            SockAddr.linkProtocol(n, nameOffset(i), etherType);
+        }
+    }
+
+    /** Shared layout: copies {@code len} bytes of {@code src} from {@code off} in as the payload every message carries. */
+    public void load(byte[] src, int off, int len) {
+        payloadLength(len);
+        data.pointer().put(0, src, off, len);
+    }
+
     /** Shared layout: how many payload bytes every message carries now. */
     public void payloadLength(int length) {
         if (length < 0 || length > slotSize) {
@@ -127,6 +147,38 @@ public final class MsgVector implements AutoCloseable {
     public int send(int fd, int from, int count, int flags) {
         int r = Sys.LIBC.sendmmsg(fd, this.from[from], count, flags);
         return r < 0 ? -Sys.errno() : r;
+    }
+
+    /**
+     * Sends messages {@code [0, count)} on {@code fd} in as few {@code sendmmsg} calls as the results
+     * allow, and writes each one's outcome into {@code results[i]}: 0 when it went out, else its errno.
+     * sendmmsg stops at the first message that fails and reports only how many went out before it;
+     * the failed one gets the errno of the call that starts at it, and the rest continue after it. An
+     * interrupted call (EINTR) is retried up to three times per {@code sendAll}. Allocates nothing.
+     *
+     * @return how many messages failed
+     */
+    public int sendAll(int fd, int count, int flags, int[] results) {
+        int failed = 0;
+        int i = 0;
+        int interrupted = 0;
+        while (i < count) {
+            int r = send(fd, i, count - i, flags);
+            if (r > 0) {
+                for (int k = i; k < i + r; k++) {
+                    results[k] = 0;
+                }
+                i += r;
+            } else {
+                int errno = r < 0 ? -r : Errno.EIO;
+                if (errno == Errno.EINTR && interrupted++ < 3) {
+                    continue;
+                }
+                results[i++] = errno;
+                failed++;
+            }
+        }
+        return failed;
     }
 
     /**

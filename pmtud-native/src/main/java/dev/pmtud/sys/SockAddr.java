@@ -8,18 +8,21 @@ import java.nio.ByteOrder;
 import jnr.ffi.Pointer;
 
 /**
- * {@code struct sockaddr_in} and {@code struct sockaddr_in6} in native memory: written when
- * destinations change, read per received datagram without allocating ({@link #copyAddress}).
+ * {@code struct sockaddr_in}, {@code struct sockaddr_in6} and {@code struct sockaddr_ll} in native
+ * memory: written when destinations change, read per received datagram without allocating
+ * ({@link #copyAddress}).
  * <pre>
  *   sockaddr_in:  u16 family | be16 port | 4-byte address | 8 zero bytes           (16 bytes)
  *   sockaddr_in6: u16 family | be16 port | be32 flowinfo | 16-byte address | u32 scope id (28 bytes)
+ *   sockaddr_ll:  u16 family | be16 protocol | i32 ifindex | u16 hatype | u8 pkttype | u8 halen
+ *                 | 8-byte address (20 bytes)
  * </pre>
  */
 public final class SockAddr {
     private SockAddr() {
     }
 
-    /** Room for either. */
+    /** Room for any of the three. */
     public static final int MAX_SIZE = Linux.SOCKADDR_IN6_SIZE;
 
     private static final boolean LITTLE = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
@@ -48,6 +51,27 @@ public final class SockAddr {
             p.putInt(off + 24, ((Inet6Address) address).getScopeId());
         }
         return Linux.SOCKADDR_IN6_SIZE;
+    }
+
+    /**
+     * Writes a {@code sockaddr_ll} for sending on link {@code ifIndex} to {@code mac} (a 48-bit
+     * number, {@code 0xffff_ffff_ffff} for broadcast) with EtherType {@code etherType}; returns its length.
+     */
+    public static int link(Pointer p, long off, int ifIndex, int etherType, long mac) {
+        zero(p, off, Linux.SOCKADDR_LL_SIZE);
+        p.putShort(off, (short) Linux.AF_PACKET);
+        p.putShort(off + 2, be16(etherType));
+        p.putInt(off + 4, ifIndex);
+        p.putByte(off + 11, (byte) 6);
+        for (int i = 0; i < 6; i++) {
+            p.putByte(off + 12 + i, (byte) (mac >>> (8 * (5 - i))));
+        }
+        return Linux.SOCKADDR_LL_SIZE;
+    }
+
+    /** Rewrites only the EtherType of a {@code sockaddr_ll} written by {@link #link}. */
+    public static void linkProtocol(Pointer p, long off, int etherType) {
+        p.putShort(off + 2, be16(etherType));
     }
 
     private static void zero(Pointer p, long off, int len) {

@@ -10,7 +10,6 @@ import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.Arrays;
-import jnr.ffi.byref.IntByReference;
 import org.junit.jupiter.api.Test;
 
 /** sendmmsg to several destinations and recvmmsg with source addresses, over loopback UDP. */
@@ -47,11 +46,56 @@ class MsgVectorTest {
     }
 
     @Test
+    void sendAllGoesOnPastAFailureAndTellsEachOutcome() throws Exception {
+        try (DatagramSocket a = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
+             DatagramSocket b = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
+             Descriptor fd = Descriptor.socket(Linux.AF_INET, Linux.SOCK_DGRAM, 0, "AF_INET, SOCK_DGRAM");
+             MsgVector v = MsgVector.sharedPayload(3, 1500)) {
+            a.setSoTimeout(5000);
+            b.setSoTimeout(5000);
+            v.destination(0, LOOPBACK, a.getLocalPort());
+            v.destination(1, InetAddress.getByName("::1"), b.getLocalPort()); // an IPv6 address on an IPv4 socket: refused
+            v.destination(2, LOOPBACK, b.getLocalPort());
+            byte[] payload = {9, 8, 7, 6};
+            v.load(new byte[] {0, 9, 8, 7, 6, 0}, 1, 4);
+            int[] results = {-1, -1, -1, 99};
+            assertEquals(1, v.sendAll(fd.fd(), 3, 0, results));
+            assertEquals(0, results[0], "sent");
+            assertTrue(results[1] == Errno.EAFNOSUPPORT || results[1] == Errno.EINVAL, "refused: " + Errno.name(results[1]));
+            assertEquals(0, results[2], "sent after the failure");
+            assertEquals(99, results[3], "beyond count: untouched");
+            for (DatagramSocket s : new DatagramSocket[] {a, b}) {
+                DatagramPacket p = new DatagramPacket(new byte[100], 100);
+                s.receive(p);
+                assertArrayEquals(payload, Arrays.copyOf(p.getData(), p.getLength()), "the loaded payload, from its offset");
+            }
+        }
+    }
+
+    @Test
+    void linkDestinationsAreSockaddrLl() {
+        try (MsgVector v = MsgVector.sharedPayload(2, 64)) {
+            v.linkDestination(1, 7, Linux.ETH_P_IP, 0x0200_0000_00abL);
+            long at = v.nameOffset(1);
+            byte[] sll = new byte[Linux.SOCKADDR_LL_SIZE];
+            v.names().get(at, sll, 0, sll.length);
+            assertEquals(Linux.AF_PACKET, SockAddr.family(v.names(), at));
+            assertArrayEquals(new byte[] {0x08, 0x00}, Arrays.copyOfRange(sll, 2, 4), "EtherType in network byte order");
+            assertEquals(7, v.names().getInt(at + 4), "ifindex");
+            assertEquals(6, sll[11], "halen");
+            assertArrayEquals(new byte[] {2, 0, 0, 0, 0, (byte) 0xab}, Arrays.copyOfRange(sll, 12, 18));
+            v.linkProtocol(2, Linux.ETH_P_IPV6);
+            v.names().get(at, sll, 0, sll.length);
+            assertArrayEquals(new byte[] {(byte) 0x86, (byte) 0xdd}, Arrays.copyOfRange(sll, 2, 4));
+        }
+    }
+
+    @Test
     void receivesABatchWithLengthsSourceAddressesAndTruncation() throws Exception {
         try (Descriptor fd = Descriptor.socket(Linux.AF_INET, Linux.SOCK_DGRAM, 0, "AF_INET, SOCK_DGRAM");
              MsgVector v = MsgVector.withSlots(4, 64);
              DatagramSocket sender = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0))) {
-            int port = bindLoopback(fd.fd());
+            int port = Loopback.bind(fd.fd());
             InetSocketAddress to = new InetSocketAddress(LOOPBACK, port);
             byte[] small = {1, 2, 3};
             byte[] exact = new byte[64];
@@ -96,16 +140,5 @@ class MsgVectorTest {
         m.close();
         assertTrue(m.isFreed());
         m.close();
-    }
-
-    /** Binds {@code fd} to 127.0.0.1 on a port the kernel picks, and returns the port. */
-    static int bindLoopback(int fd) throws NativeException {
-        try (NativeMemory sa = NativeMemory.allocate(SockAddr.MAX_SIZE)) {
-            int len = SockAddr.write(sa.pointer(), 0, LOOPBACK, 0);
-            Sys.check(Sys.LIBC.bind(fd, sa.pointer(), len), "bind");
-            IntByReference l = new IntByReference(SockAddr.MAX_SIZE);
-            Sys.check(Sys.LIBC.getsockname(fd, sa.pointer(), l), "getsockname");
-            return SockAddr.port(sa.pointer(), 0);
-        }
     }
 }

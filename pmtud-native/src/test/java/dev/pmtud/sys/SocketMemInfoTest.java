@@ -22,7 +22,7 @@ class SocketMemInfoTest {
              MsgVector v = MsgVector.withSlots(16, 2048);
              DatagramSocket sender = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0))) {
             Sys.setIntOption(rx.fd(), Linux.SOL_SOCKET, Linux.SO_RCVBUF, 1, "SO_RCVBUF"); // the kernel's minimum
-            int port = MsgVectorTest.bindLoopback(rx.fd());
+            int port = Loopback.bind(rx.fd());
             assertEquals(0, info.drops(), "a new socket has dropped nothing");
             InetSocketAddress to = new InetSocketAddress(LOOPBACK, port);
             byte[] d = new byte[1000];

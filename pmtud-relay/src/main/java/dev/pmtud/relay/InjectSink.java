@@ -1,5 +1,6 @@
 package dev.pmtud.relay;
 
+import dev.pmtud.api.ErrorCounters;
 import dev.pmtud.api.Metrics;
 import dev.pmtud.api.Packet;
 import dev.pmtud.api.PipelineContext;
@@ -33,10 +34,12 @@ final class InjectSink implements Sink {
     private final String cloneDevice;
     private final System.Logger log;
     private final Metrics.Counter written;
-    private final ErrnoCounters errors;
+    private final ErrorCounters errors;
 
     private InjectDevice tun;
     private NativeMemory out;
+    /** IPv6 works on the device (else IPv6 messages are counted as EAFNOSUPPORT, not written). */
+    private boolean ipv6 = true;
 
     InjectSink(String label, String device, InetAddress address, int prefixLength, String cloneDevice, PipelineContext context) {
         this.label = label;
@@ -47,16 +50,23 @@ final class InjectSink implements Sink {
         this.log = context.logger();
         this.written = context.metrics().counter(WRITTEN, "Packets an inject sink wrote into its TUN device",
                 "node", context.nodeName(), "sink", label);
-        this.errors = new ErrnoCounters(context.metrics(), ERRORS, "Packets an inject sink failed to write, by errno",
-                "node", context.nodeName(), "sink", label);
+        this.errors = new ErrorCounters(context.metrics(), ERRORS, "Packets an inject sink failed to write, by errno",
+                "errno", Errno::name, "node", context.nodeName(), "sink", label);
     }
 
     @Override
     public void open() throws IOException {
         tun = InjectDevice.create(device, address, prefixLength, "inject sink " + label, cloneDevice);
         out = NativeMemory.allocate(PACKET_MAX);
-        log.log(System.Logger.Level.INFO, "inject sink {0}: device {1} up with {2}/{3}, rp_filter 2", label, tun.name(),
-                Values.formatAddress(address), String.valueOf(prefixLength));
+        ipv6 = tun.ipv6Problem().isEmpty();
+        tun.ipv6Problem().ifPresent(problem -> log.log(System.Logger.Level.WARNING, "inject sink {0}: {1}", label, problem));
+        log.log(System.Logger.Level.INFO, "inject sink {0}: device {1} up with {2}/{3}, rp_filter 2, IPv6 {4}", label, tun.name(),
+                Values.formatAddress(address), String.valueOf(prefixLength), ipv6 ? "on" : "off");
+    }
+
+    /** Why IPv6 does not work on the device, or empty (tests; the log says it once at start). */
+    java.util.Optional<String> ipv6Problem() {
+        return tun == null ? java.util.Optional.empty() : tun.ipv6Problem();
     }
 
     /** Packets written so far (tests; the metric is the product's interface). */
@@ -75,6 +85,10 @@ final class InjectSink implements Sink {
         if (len > PACKET_MAX) {
             errors.of(Errno.EMSGSIZE).increment();
             throw new IOException("packet of " + len + " bytes is larger than an IP packet can be");
+        }
+        if (!ipv6 && packet.ipVersion() == 6) {
+            errors.of(Errno.EAFNOSUPPORT).increment();
+            throw new IOException("IPv6 is off on " + device + " (see the warning at start): an IPv6 message not injected");
         }
         out.pointer().put(0, packet.buffer(), packet.l3Offset(), len);
         long r = tun.write(out.pointer(), len);

@@ -1,6 +1,7 @@
 package dev.pmtud.relay;
 
 import dev.pmtud.api.Packet;
+import dev.pmtud.api.PeerTargets;
 import dev.pmtud.api.PipelineContext;
 import dev.pmtud.api.Sink;
 import dev.pmtud.api.Values;
@@ -14,9 +15,7 @@ import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import jnr.ffi.Pointer;
 
@@ -47,7 +46,7 @@ final class UdpSink implements Sink {
     private Signer signer;
 
     // owned by the sending thread
-    private final Map<InetAddress, PeerCounters> counters = new HashMap<>();
+    private final PeerTargets targets;
     private Set<InetAddress> local = Set.of();
     private Set<InetAddress> builtFrom;
     private FamilyBatch batch4;
@@ -59,6 +58,7 @@ final class UdpSink implements Sink {
         this.keyFile = keyFile;
         this.context = context;
         this.log = context.logger();
+        this.targets = new PeerTargets(context, label, Errno::name);
     }
 
     @Override
@@ -139,11 +139,7 @@ final class UdpSink implements Sink {
         }
         List<InetAddress> v4 = new ArrayList<>();
         List<InetAddress> v6 = new ArrayList<>();
-        for (InetAddress p : peers) {
-            if (local.contains(p) || p.isLoopbackAddress() || p.isAnyLocalAddress()) {
-                continue; // never to itself, even if a provider let one of its addresses through
-            }
-            counters.computeIfAbsent(p, a -> new PeerCounters(context.metrics(), context.nodeName(), label, a));
+        for (InetAddress p : targets.select(peers, local)) { // never to itself, even if a provider let one of its addresses through
             (p instanceof Inet4Address ? v4 : v6).add(p);
         }
         closeBatches();
@@ -156,11 +152,7 @@ final class UdpSink implements Sink {
         if (peers.isEmpty()) {
             return null;
         }
-        List<PeerCounters> c = new ArrayList<>(peers.size());
-        for (InetAddress p : peers) {
-            c.add(counters.get(p));
-        }
-        return new FamilyBatch(peers, c, port, PAYLOAD_MAX);
+        return new FamilyBatch(peers, targets.counters(peers), port, PAYLOAD_MAX);
     }
 
     private void closeBatches() {

@@ -36,6 +36,7 @@ public final class ConfigReloader {
     private final NodeRuntime runtime;
     private final DaemonRule rule;
     private final Map<String, Metrics.Counter> results;
+    private Runnable afterApply = () -> { };
 
     /**
      * @param file      the configuration file, read again on every reload; {@code null} when the
@@ -59,6 +60,11 @@ public final class ConfigReloader {
         this.results = Map.copyOf(counters);
     }
 
+    /** Runs {@code action} after each reload applied (what the daemon derives from the pipelines, like go-pmtud's metrics). */
+    public void afterEachApply(Runnable action) {
+        this.afterApply = action;
+    }
+
     /**
      * Reloads the file now, on the calling thread (the daemon's run loop: never while it starts or stops).
      *
@@ -68,7 +74,8 @@ public final class ConfigReloader {
     public String reload(String why) {
         if (file == null) {
             LOG.log(System.Logger.Level.WARNING, why + " received: nothing to reload, the configuration comes from"
-                    + " command-line flags; restart pmtud to change it");
+                    + " command-line flags (go-pmtud's) and the environment; restart pmtud to change it, or run"
+                    + " pmtud run --config FILE (pmtud config-from-flags prints the file these flags make)");
             return count("invalid");
         }
         LOG.log(System.Logger.Level.INFO, why + ": reloading " + file);
@@ -93,6 +100,7 @@ public final class ConfigReloader {
             return count("invalid");
         }
         ReloadReport report = prepared.reload().apply();
+        afterApply.run();
         boolean ok = report.ok();
         try {
             rule.follow(rules);

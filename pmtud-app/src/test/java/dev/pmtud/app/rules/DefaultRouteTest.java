@@ -3,35 +3,15 @@ package dev.pmtud.app.rules;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import dev.pmtud.sys.DefaultRoute;
 import dev.pmtud.testkit.Netns;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The default route's interface from /proc, as the kernel writes those tables. */
+/**
+ * The default route the managed rule falls back to is the calling thread's namespace's (the
+ * parsing of /proc's tables is tested in pmtud-native, where {@link DefaultRoute} lives).
+ */
 class DefaultRouteTest {
-
-    @Test
-    void ipv4PicksTheLowestMetricDefaultThatIsUp() {
-        List<String> route = List.of(
-                "Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT",
-                "bond0\t0000580A\t00000000\t0001\t0\t0\t0\t0000FFFF\t0\t0\t0",
-                "eth1\t00000000\t010200C0\t0003\t0\t0\t200\t00000000\t0\t0\t0",
-                "eth0\t00000000\t010200C0\t0003\t0\t0\t100\t00000000\t0\t0\t0",
-                "eth9\t00000000\t010200C0\t0002\t0\t0\t1\t00000000\t0\t0\t0");
-        assertEquals("eth0", DefaultRoute.ipv4(route));
-        assertNull(DefaultRoute.ipv4(route.subList(0, 2)), "no default route");
-        assertNull(DefaultRoute.ipv4(List.of()));
-    }
-
-    @Test
-    void ipv6SkipsLoopbackRejectRoutes() {
-        List<String> route = List.of(
-                "fe800000000000000000000000000000 40 00000000000000000000000000000000 00 00000000000000000000000000000000 00000100 00000001 00000000 00000001     eth0",
-                "00000000000000000000000000000000 00 00000000000000000000000000000000 00 00000000000000000000000000000000 ffffffff 00000001 00000000 00200200       lo",
-                "00000000000000000000000000000000 00 00000000000000000000000000000000 00 fe800000000000000000000000000001 00000400 00000001 00000000 00000003     eth2");
-        assertEquals("eth2", DefaultRoute.ipv6(route));
-        assertNull(DefaultRoute.ipv6(route.subList(0, 2)));
-    }
 
     @Test
     void readsTheCallingThreadsNamespace() throws Exception {

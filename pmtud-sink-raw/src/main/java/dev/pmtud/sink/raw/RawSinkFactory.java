@@ -64,6 +64,6 @@ public final class RawSinkFactory implements SinkFactory {
         if (refresh.compareTo(Duration.ofMillis(100)) < 0) {
             throw config.error("refresh", "is " + refresh.toMillis() + "ms; it must be at least 100ms");
         }
-        return new RawSink(config, context, mode, iface, ttl, sources, refresh);
+        return new RawSink(new RawSettings(config, config.string("name", "raw"), mode, iface, ttl, sources, refresh), context);
     }
 }

@@ -1,6 +1,7 @@
 package dev.pmtud.sink.raw;
 
 import dev.pmtud.sys.Linux;
+import dev.pmtud.sys.SockAddr;
 import dev.pmtud.sys.Sys;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,7 +21,7 @@ final class PacketCapture implements AutoCloseable {
     private volatile boolean closed;
 
     private PacketCapture(String ifName) throws Exception {
-        fd = Sys.check(Sys.LIBC.socket(Linux.AF_PACKET, Linux.SOCK_RAW | Linux.SOCK_CLOEXEC, SockAddrs.be16(Linux.ETH_P_ALL) & 0xffff),
+        fd = Sys.check(Sys.LIBC.socket(Linux.AF_PACKET, Linux.SOCK_RAW | Linux.SOCK_CLOEXEC, SockAddr.be16(Linux.ETH_P_ALL) & 0xffff),
                 "socket(AF_PACKET)");
         Pointer tv = Sys.allocateDirect(16);
         tv.putLong(0, 0);
@@ -28,7 +29,7 @@ final class PacketCapture implements AutoCloseable {
         Sys.check(Sys.LIBC.setsockopt(fd, Linux.SOL_SOCKET, Linux.SO_RCVTIMEO, tv, 16), "SO_RCVTIMEO");
         Pointer sll = Sys.allocateDirect(Linux.SOCKADDR_LL_SIZE);
         int index = Sys.LIBC.if_nametoindex(ifName);
-        SockAddrs.link(sll, 0, index, Linux.ETH_P_ALL, 0);
+        SockAddr.link(sll, 0, index, Linux.ETH_P_ALL, 0);
         Sys.check(Sys.LIBC.bind(fd, sll, Linux.SOCKADDR_LL_SIZE), "bind(AF_PACKET " + ifName + ")");
         reader = new Thread(this::read, "capture-" + ifName);
         reader.setDaemon(true);

@@ -79,25 +79,4 @@ class RawSinkConfigTest {
         assertNull(l3.loopGuard(), "l3 needs no loop guard of its own: the exclusion is the guard");
         assertNull(Sinks.create(ctx, "mode", "ipip").loopGuard());
     }
-
-    @Test
-    void ipv6LabelsAreWrittenShort() {
-        assertEquals("2001:db8::2", PeerCounters.label(ip("2001:db8:0:0:0:0:0:2")));
-        assertEquals("2001:db8:0:1::", PeerCounters.label(ip("2001:db8:0:1:0:0:0:0")));
-        assertEquals("2001::1:2:0:0:3", PeerCounters.label(ip("2001:0:0:1:2:0:0:3"))); // RFC 5952: the first of equal runs
-        assertEquals("192.0.2.1", PeerCounters.label(ip("192.0.2.1")));
-    }
-
-    @Test
-    void defaultRouteInterfaceFromProcTables() {
-        assertEquals("eth1", DefaultRoute.fromIpv4(List.of(
-                "Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT",
-                "eth0\t000200C0\t00000000\t0001\t0\t0\t0\t00FFFFFF\t0\t0\t0",
-                "eth2\t00000000\t010200C0\t0003\t0\t0\t200\t00000000\t0\t0\t0",
-                "eth1\t00000000\t010200C0\t0003\t0\t0\t100\t00000000\t0\t0\t0")));
-        assertNull(DefaultRoute.fromIpv4(List.of("eth0\t000200C0\t00000000\t0001\t0\t0\t0\t00FFFFFF\t0\t0\t0")));
-        assertEquals("eth0", DefaultRoute.fromIpv6(List.of(
-                "00000000000000000000000000000000 00 00000000000000000000000000000000 00 fd000000000000000000000000000001 00000400 00000002 00000000 00000003     eth0",
-                "00000000000000000000000000000000 00 00000000000000000000000000000000 00 00000000000000000000000000000000 ffffffff 00000001 00000000 00200200       lo")));
-    }
 }

@@ -69,12 +69,12 @@ class RawSinkL2Test {
         byte[] bcast = Frames.ethernet(Frames.BROADCAST, "02:00:00:00:00:09", l3);
         byte[] unicast = Frames.ethernet(Lan.NODE_MAC, "02:00:00:00:00:09", l3);
         Verdict v = sink.loopGuard().apply(new Packet().wrap(bcast, 0, bcast.length, LinkType.ETHERNET, 1));
-        assertEquals(RawSink.ARRIVED_AS_BROADCAST, v.reason());
+        assertEquals(BroadcastGuard.ARRIVED_AS_BROADCAST, v.reason());
         assertSame(Verdict.PASS, sink.loopGuard().apply(new Packet().wrap(unicast, 0, unicast.length, LinkType.ETHERNET, 1)));
         // NFLOG tells the kernel's classification instead of the frame
         Packet nflog = new Packet().wrap(l3, 0, l3.length, LinkType.RAW, 1).packetType(Packet.PACKET_BROADCAST);
-        assertEquals(RawSink.ARRIVED_AS_BROADCAST, sink.loopGuard().apply(nflog).reason());
-        assertTrue(sink.loopGuard().dropReasons().contains(RawSink.ARRIVED_AS_BROADCAST));
+        assertEquals(BroadcastGuard.ARRIVED_AS_BROADCAST, sink.loopGuard().apply(nflog).reason());
+        assertTrue(sink.loopGuard().dropReasons().contains(BroadcastGuard.ARRIVED_AS_BROADCAST));
     }
 
     @Test
@@ -117,7 +117,7 @@ class RawSinkL2Test {
                         assertArrayEquals(m, Wire.l3(f), "the original packet, verbatim");
                     }
                 }
-                assertEquals(2, Sinks.errors(ctx, ABSENT, PeerCounters.NO_MAC), () -> ctx.metrics().toString());
+                assertEquals(2, Sinks.errors(ctx, ABSENT, UnicastReplicator.NO_MAC), () -> ctx.metrics().toString());
                 for (int i = 0; i < 3; i++) {
                     assertEquals(2, Sinks.sent(ctx, Lan.peerV4(i)));
                 }
@@ -127,9 +127,46 @@ class RawSinkL2Test {
                 byte[] l3 = Ptb.v4().build();
                 byte[] fromPeer = Frames.ethernet(Lan.NODE_MAC, Lan.peerMac(2), l3);
                 byte[] fromRouter = Frames.ethernet(Lan.NODE_MAC, "02:00:00:00:00:fe", l3);
-                assertEquals(RawSink.FROM_PEER_MAC,
+                assertEquals(PeerMacGuard.FROM_PEER_MAC,
                         sink.loopGuard().apply(new Packet().wrap(fromPeer, 0, fromPeer.length, LinkType.ETHERNET, 1)).reason());
                 assertSame(Verdict.PASS, sink.loopGuard().apply(new Packet().wrap(fromRouter, 0, fromRouter.length, LinkType.ETHERNET, 1)));
+            }
+        }
+    }
+
+    @Test
+    void sendingAllocatesNothingPerMessage() throws Exception {
+        Netns.assumeRoot();
+        try (Lan lan = new Lan()) {
+            List<InetAddress> peers = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                peers.add(ip(Lan.peerV4(i)));
+            }
+            peers.add(ip(ABSENT)); // the no-mac path too
+            TestContext ctx = Sinks.context(peers, List.of());
+            Packet packet = Sinks.packet(Ptb.v4().build());
+            int warmup = 3000;
+            int measured = 2000;
+            RawSink unicast = Sinks.create(ctx, "mode", "l2-unicast", "interface", "eth0");
+            lan.openOnNode(unicast);
+            try {
+                Await.until(WAIT, "the peers' MACs", () -> unicast.peerMacs().size() == 3);
+                long allocated = SendAllocation.bytes(unicast, packet, warmup, measured);
+                assertTrue(allocated < measured, () -> "l2-unicast allocated " + allocated + " bytes for " + measured
+                        + " messages to 4 peers; " + ctx.metrics());
+                long total = warmup + measured;
+                assertEquals(total, Sinks.sentOrQueueFull(ctx, Lan.peerV4(2)), () -> ctx.metrics().toString());
+                assertEquals(total, Sinks.errors(ctx, ABSENT, UnicastReplicator.NO_MAC));
+            } finally {
+                unicast.close();
+            }
+            RawSink broadcast = Sinks.create(ctx, "mode", "l2-broadcast", "interface", "eth0");
+            lan.openOnNode(broadcast);
+            try {
+                long allocated = SendAllocation.bytes(broadcast, packet, warmup, measured);
+                assertTrue(allocated < measured, "l2-broadcast allocated " + allocated + " bytes for " + measured + " messages");
+            } finally {
+                broadcast.close();
             }
         }
     }

@@ -3,6 +3,7 @@ package dev.pmtud.sink.raw;
 import dev.pmtud.api.Cidr;
 import dev.pmtud.api.LinkType;
 import dev.pmtud.api.Packet;
+import dev.pmtud.api.PeerCounters;
 import dev.pmtud.testkit.Cfg;
 import dev.pmtud.testkit.TestContext;
 import java.net.InetAddress;
@@ -38,6 +39,16 @@ final class Sinks {
     /** {@code pmtud_peer_send_errors_total} of {@code peer} with {@code errno}, -1 when the series does not exist. */
     static long errors(TestContext ctx, String peer, String errno) {
         return ctx.metrics().count(PeerCounters.ERRORS, "node", NODE, "sink", "raw", "peer", peer, "errno", errno);
+    }
+
+    /** Messages to {@code peer} sent, or (on a busy machine) refused by a full queue (ENOBUFS, EAGAIN). */
+    static long sentOrQueueFull(TestContext ctx, String peer) {
+        return sent(ctx, peer) + Math.max(0, errors(ctx, peer, "ENOBUFS")) + Math.max(0, errors(ctx, peer, "EAGAIN"));
+    }
+
+    /** {@code pmtud_peer_send_failed_total} of {@code peer} (every errno), -1 when the series does not exist. */
+    static long failed(TestContext ctx, String peer) {
+        return ctx.metrics().count(PeerCounters.FAILED, "node", NODE, "sink", "raw", "peer", peer);
     }
 
     /** A decoded packet over {@code l3} as an NFLOG source would hand it on. */
