@@ -117,6 +117,83 @@ class ReloadTest {
         }
     }
 
+    /** A health port or go-pmtud's series switched in the file: refused, both are fixed until a restart. */
+    @Test
+    void aChangedHealthPortIsRefusedUntilARestart() throws Exception {
+        int port = Http.freePort();
+        int health = Http.freePort();
+        Path file = dir.resolve("health.yaml");
+        Files.writeString(file, config(port, "  - { type: log }"));
+        Running run = new Running("run", "--config", file.toString());
+        try {
+            Await.until(AWAIT, "ready", () -> Http.get(port, "/readyz").status() == 200);
+            Files.writeString(file, config(port, "  - { type: log }").replace("metrics: { listen: \"127.0.0.1:" + port + "\" }",
+                    "metrics: { listen: \"127.0.0.1:" + port + "\", health-listen: \"127.0.0.1:" + health + "\", go-pmtud: true }"));
+            run.stop.requestReload("SIGHUP");
+            Await.until(AWAIT, () -> "the refusal; log:\n" + run.err(), () -> reloads(port, "invalid") == 1);
+            assertTrue(run.err().contains("reload refused, the running configuration stays: " + file + ":2: metrics: health-listen (running: off) and"
+                    + " go-pmtud (running: false) keep their values until a restart"), run.err());
+            assertEquals(-1, Http.get(health, "/healthz").status(), "no health listener appeared");
+            assertEquals(Main.OK, run.stop());
+        } finally {
+            run.stop.trigger("SIGTERM");
+        }
+    }
+
+    /** Started from go-pmtud's flags there is no file: SIGHUP is refused with that reason and counted, nothing else happens. */
+    @Test
+    void withoutAFileASighupIsRefusedWithItsReason() {
+        java.util.Map<String, Long> counted = new java.util.HashMap<>();
+        dev.pmtud.api.Metrics metrics = new dev.pmtud.api.Metrics() {
+            @Override
+            public Counter counter(String name, String help, String... tags) {
+                String key = name + tags[1];
+                counted.put(key, 0L);
+                return new Counter() {
+                    @Override
+                    public void increment() {
+                        add(1);
+                    }
+
+                    @Override
+                    public void add(long amount) {
+                        counted.merge(key, amount, Long::sum);
+                    }
+
+                    @Override
+                    public long count() {
+                        return counted.get(key);
+                    }
+                };
+            }
+
+            @Override
+            public void gauge(String name, String help, java.util.function.Supplier<Number> value, String... tags) {
+            }
+
+            @Override
+            public void functionCounter(String name, String help, java.util.function.Supplier<Number> value, String... tags) {
+            }
+        };
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        java.util.logging.Logger jul = java.util.logging.Logger.getLogger("dev.pmtud.app.Daemon");
+        java.util.logging.Handler h = new java.util.logging.StreamHandler(err, new java.util.logging.SimpleFormatter());
+        jul.addHandler(h);
+        try {
+            dev.pmtud.app.reload.ConfigReloader reloader = new dev.pmtud.app.reload.ConfigReloader(null, null, b -> { }, null,
+                    new dev.pmtud.app.reload.DaemonRule(metrics), metrics);
+            assertEquals("invalid", reloader.reload("SIGHUP"));
+        } finally {
+            h.flush();
+            jul.removeHandler(h);
+        }
+        assertEquals(1L, counted.get("pmtud_config_reloads_totalinvalid"), counted.toString());
+        assertEquals(0L, counted.get("pmtud_config_reloads_totalok"), counted.toString());
+        String log = err.toString(StandardCharsets.UTF_8);
+        assertTrue(log.contains("SIGHUP received: nothing to reload, the configuration comes from command-line flags (go-pmtud's)"
+                + " and the environment; restart pmtud to change it, or run pmtud run --config FILE"), log);
+    }
+
     /**
      * A ConfigMap volume as the kubelet lays it out: {@code pmtud.yaml -> ..data/pmtud.yaml}, {@code ..data ->
      * ..<timestamp>}; an update writes a new timestamped directory and renames a new {@code ..data} link over the old one.

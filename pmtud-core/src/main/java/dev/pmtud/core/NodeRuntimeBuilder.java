@@ -156,8 +156,9 @@ public final class NodeRuntimeBuilder {
                     + was.metricsListen() : "off") + " until a restart; write it as it was to reload the rest (the running configuration is kept)");
         }
         if (!Objects.equals(settings.healthListen(), was.healthListen()) || settings.goPmtudMetrics() != was.goPmtudMetrics()) {
-            throw at(top, "metrics").error("metrics: health-listen and go-pmtud stay " + (was.healthListen() == null ? "off" : was.healthListen())
-                    + " and " + was.goPmtudMetrics() + " until a restart; write them as they were to reload the rest (the running configuration is kept)");
+            throw at(top, "metrics").error("metrics: health-listen (running: " + (was.healthListen() == null ? "off" : was.healthListen())
+                    + ") and go-pmtud (running: " + was.goPmtudMetrics() + ") keep their values until a restart; write them as they were"
+                    + " to reload the rest (the running configuration is kept)");
         }
         return build(settings, running.nodeMetrics().staged(staging), running.mergedPeers(), generation);
     }

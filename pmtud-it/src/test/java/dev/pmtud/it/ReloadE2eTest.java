@@ -33,7 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
  * namespace, frag-needed frames sent on the wire. One rig, one daemon, in order: a peer added by a
  * reload receives while a steady stream crosses the reload without a loss (the same NFLOG socket,
  * never re-bound) and dedup keeps its entries; a broken file is refused while the running pipeline
- * keeps relaying; a changed NFLOG group, then changed exclusions, take the managed rule with them.
+ * keeps relaying; a changed NFLOG group, then changed exclusions, take the managed rule with them,
+ * and the reloaded rule's watch puts it back when deleted, counting into the same series.
  */
 @Tag("netns")
 class ReloadE2eTest {
@@ -220,6 +221,14 @@ class ReloadE2eTest {
                 Await.until(AWAIT, "the message from outside the exclusion", () -> p1.from.contains("203.0.113.5"));
                 assertEquals(before + 1, received(d), "the excluded source's message was not captured");
                 assertFalse(p1.from.contains("203.0.113.200"));
+
+                // The watch of the reloaded rule: a deletion is put back at once and counted in the series the first watch registered.
+                assertEquals(0.0, metric(d, "pmtud_rules_outages_total", null), "no outage yet");
+                node.exec("nft", "delete", "table", "inet", "pmtud");
+                Await.until(AWAIT, () -> "the rule put back; log:\n" + d.logText(),
+                        () -> node.execAllowingFailure("nft", "list", "table", "inet", "pmtud").stdout().contains("ip saddr != 203.0.113.128/25 log group 34"));
+                Await.until(AWAIT, () -> "the outage counted; log:\n" + d.logText(), () -> metric(d, "pmtud_rules_outages_total", null) == 1);
+                assertTrue(metric(d, "pmtud_rules_missing_seconds_total", null) > 0, "the window counted");
 
                 assertEquals(0, d.stop(Duration.ofSeconds(30)), "clean exit on SIGTERM; log:\n" + d.logText());
                 assertFalse(node.exec("nft", "list", "tables").stdout().contains("inet pmtud"), "table removed at stop; log:\n" + d.logText());
