@@ -1,5 +1,7 @@
 package dev.pmtud.api;
 
+import java.nio.file.Path;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -27,4 +29,15 @@ public interface ComponentFactory<T> {
      * file and line. Must not touch the kernel: that belongs in {@code open()} / {@code start()}.
      */
     T create(ComponentConfig config, PipelineContext context);
+
+    /**
+     * Files whose contents configure the component besides its block, like a key file. A reload
+     * keeps a running component whose block is unchanged; it replaces one when the contents of a
+     * file named here changed, so that editing the file and reloading takes effect. Never a file the
+     * component writes (its contents change as it runs). Called while the configuration is built;
+     * bad values are reported as {@link #create} reports them.
+     */
+    default List<Path> configurationFiles(ComponentConfig config) {
+        return List.of();
+    }
 }

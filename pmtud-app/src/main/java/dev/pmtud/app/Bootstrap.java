@@ -8,6 +8,7 @@ import dev.pmtud.app.rules.RuleSettings;
 import dev.pmtud.core.NodeRuntime;
 import dev.pmtud.core.NodeRuntimeBuilder;
 import dev.pmtud.core.PluginRegistry;
+import dev.pmtud.core.RuntimeReload;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,7 +18,7 @@ import java.util.function.Consumer;
 /**
  * The steps every command shares: read the configuration, load the plugin directory, discover every
  * factory, build the runtime and find its capture rule. Kept apart from the commands so each of them
- * reads as what it does differently (and a reload can build again the way a start does).
+ * reads as what it does differently, and a reload builds the way a start does ({@link #prepareReload}).
  */
 public final class Bootstrap {
     private final Cli cli;
@@ -76,6 +77,29 @@ public final class Bootstrap {
             runtime.close();
             throw e;
         }
+    }
+
+    /**
+     * {@code root} built as {@code running} would run it after a reload (nothing running changes),
+     * with its capture rule, as {@link #build(ConfigNode, Consumer)} builds a start.
+     *
+     * @throws dev.pmtud.api.ConfigException for any mistake; nothing was changed and nothing is left over
+     */
+    public Prepared prepareReload(NodeRuntime running, ConfigNode root, Consumer<NodeRuntimeBuilder> customize) {
+        Optional<RuleSettings> rules = RuleSettings.read(root);
+        NodeRuntimeBuilder builder = builder(root, rules);
+        customize.accept(builder);
+        RuntimeReload reload = running.prepareReload(builder);
+        try {
+            return new Prepared(reload, rules.map(s -> RuleManager.forRuntime(s, reload.next())));
+        } catch (RuntimeException e) {
+            reload.discard();
+            throw e;
+        }
+    }
+
+    /** A reload ready to apply, and the capture rule of the new {@code rules:} block (empty without one). */
+    public record Prepared(RuntimeReload reload, Optional<RuleManager> rules) {
     }
 
     /** A built runtime and the capture rule of its {@code rules:} block (empty without one); closing closes the runtime. */

@@ -4,35 +4,43 @@ import dev.pmtud.api.ConfigNode;
 import dev.pmtud.app.gopmtud.GoPmtudMetrics;
 import dev.pmtud.app.http.Meters;
 import dev.pmtud.app.http.StatusServer;
+import dev.pmtud.app.reload.ConfigReloader;
+import dev.pmtud.app.reload.ConfigWatcher;
+import dev.pmtud.app.reload.DaemonRule;
 import dev.pmtud.app.rules.ManagedRuleCheck;
 import dev.pmtud.app.rules.RuleException;
 import dev.pmtud.app.rules.RuleManager;
 import dev.pmtud.core.DecisionListener;
 import dev.pmtud.core.MicrometerMetrics;
 import dev.pmtud.core.NodeRuntime;
+import dev.pmtud.core.NodeRuntimeBuilder;
 import dev.pmtud.core.NodeSettings;
 import dev.pmtud.core.Pipeline;
 import dev.pmtud.core.PipelineConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
  * One run of the daemon: build, serve metrics, start, wait for a stop signal (or for every source to
- * end), stop. Shared by {@code run} and the go-pmtud drop-in mode, which differ only in where the
- * configuration tree comes from (the drop-in's says {@code metrics: { go-pmtud: true, health-listen: ... }}).
+ * end) while reloading the configuration when asked (SIGHUP, {@code --watch-config}), stop. Shared
+ * by {@code run} and the go-pmtud drop-in mode, which differ only in where the configuration tree
+ * comes from (the drop-in's says {@code metrics: { go-pmtud: true, health-listen: ... }} and has no
+ * file to reload: a SIGHUP there is refused with that reason).
  */
 public final class Daemon {
     private static final System.Logger LOG = System.getLogger("dev.pmtud.app.Daemon");
     private static final Duration POLL = Duration.ofMillis(100);
-    /** How often a managed rule is checked and re-added if someone deleted it (a deletion nf_tables announces is repaired at once). */
-    private static final Duration RULE_WATCH = Duration.ofSeconds(10);
 
     private final Bootstrap boot;
     private final ConfigNode root;
     private final boolean decisions;
+    private Path file;
+    private ConfigWatcher watcher;
     private volatile boolean started;
 
     public Daemon(Bootstrap boot, ConfigNode root, boolean decisions) {
@@ -41,24 +49,35 @@ public final class Daemon {
         this.decisions = decisions;
     }
 
+    /**
+     * The file {@code root} was read from, read again on every reload; with a {@code watcher}, also
+     * reloaded when it changes ({@code --watch-config}; started once the daemon runs).
+     */
+    public Daemon reloadingFrom(Path file, ConfigWatcher watcher) {
+        this.file = file;
+        this.watcher = watcher;
+        return this;
+    }
+
     public int run() throws InterruptedException {
         Cli cli = boot.cli();
-        boolean several = PipelineConfig.read(root).size() > 1;
         PrometheusMeterRegistry meters = Meters.create();
         NodeSettings declared = NodeSettings.from(root);
         // Made before the build, so that the decisions of the first packets count too.
         GoPmtudMetrics go = declared.goPmtudMetrics() ? new GoPmtudMetrics(meters, declared.nodeName()) : null;
-        DecisionListener print = decisions ? new DecisionPrinter(cli.out(), several)::decided : null;
+        DecisionListener print = decisions ? new DecisionPrinter(cli.out(), PipelineConfig.read(root).size() > 1)::decided : null;
         DecisionListener decided = go == null ? print : print == null ? go : (pipeline, packet, decision) -> {
             go.decided(pipeline, packet, decision);
             print.decided(pipeline, packet, decision);
         };
-        Bootstrap.Built built = boot.build(root, builder -> {
+        // Every build, the first and each reload's, gets the same registry and listener.
+        Consumer<NodeRuntimeBuilder> customize = builder -> {
             builder.meterRegistry(meters);
             if (decided != null) {
                 builder.onDecision(decided);
             }
-        });
+        };
+        Bootstrap.Built built = boot.build(root, customize);
         NodeRuntime runtime = built.runtime();
         RuleManager rules = built.rules().orElse(null);
         try {
@@ -73,12 +92,17 @@ public final class Daemon {
             LOG.log(System.Logger.Level.INFO, "note: " + note);
         }
         NodeSettings settings = runtime.settings();
+        MicrometerMetrics nodeMetrics = new MicrometerMetrics(meters, settings.nodeName());
+        DaemonRule rule = new DaemonRule(nodeMetrics);
+        ConfigReloader reloader = new ConfigReloader(boot, file, customize, runtime, rule, nodeMetrics);
         if (go != null) {
-            go.injectingPipelines(runtime.pipelines().stream().filter(p -> !p.injectDevices().isEmpty()).map(Pipeline::name).toList());
+            Runnable injecting = () -> go.injectingPipelines(runtime.pipelines().stream().filter(p -> !p.injectDevices().isEmpty())
+                    .map(Pipeline::name).toList());
+            injecting.run();
+            reloader.afterEachApply(injecting); // a reload may add or remove an inject sink
         }
         StatusServer http = null;
         StatusServer health = null;
-        boolean ownsRule = false;
         try {
             // Before start(): a probe during a slow start (peers, sockets) sees alive but not ready.
             BooleanSupplier alive = () -> !started || runtime.ready();
@@ -98,27 +122,28 @@ public final class Daemon {
             } catch (IOException e) {
                 throw new StartupException(e.getMessage(), e);
             }
-            if (rules != null && rules.managed()) {
-                // Only now: the rule captures for an NFLOG group, and start() has bound that group, which the kernel lets
-                // one socket do. So no other pmtud uses a rule for it: install() replaces what a predecessor left, and at
-                // stop this run removes only its own; a start refused earlier (a port or the group taken by a running
-                // pmtud) never touches that one's rule.
-                ownsRule = true;
-                try {
-                    rules.install();
-                } catch (RuleException e) {
-                    throw new StartupException(e.getMessage(), e);
-                }
-                rules.startWatch(RULE_WATCH, new MicrometerMetrics(meters, settings.nodeName()));
-                LOG.log(System.Logger.Level.INFO, "capture rule in place: " + rules);
+            // Only now: the rule captures for an NFLOG group, and start() has bound that group, which the kernel lets
+            // one socket do. So no other pmtud uses a rule for it: install() replaces what a predecessor left, and at
+            // stop this run removes only its own; a start refused earlier (a port or the group taken by a running
+            // pmtud) never touches that one's rule.
+            try {
+                rule.install(rules);
+            } catch (RuleException e) {
+                throw new StartupException(e.getMessage(), e);
             }
             started = true;
-            waitForStop(cli.stop(), runtime);
-        } finally {
-            if (ownsRule) {
-                // While the group is still bound: until then no other pmtud can own a rule for it.
-                closeRules(rules);
+            cli.stop().acceptReloads();
+            if (watcher != null) {
+                watcher.start();
+                LOG.log(System.Logger.Level.INFO, "watching " + file + " for changes (--watch-config)");
             }
+            waitForStop(cli.stop(), runtime, reloader);
+        } finally {
+            if (watcher != null) {
+                watcher.close();
+            }
+            // While the group is still bound: until then no other pmtud can own a rule for it.
+            rule.close();
             runtime.close();
             if (http != null) {
                 http.close();
@@ -128,28 +153,26 @@ public final class Daemon {
             }
             meters.close();
         }
+        boolean several = runtime.pipelines().size() > 1;
         for (Pipeline p : runtime.pipelines()) {
             LOG.log(System.Logger.Level.INFO, (several ? "pipeline " + p.name() + " " : "") + SummaryJson.text(p.summary()));
         }
         return Main.OK;
     }
 
-    /** Stops the watch and, when managed, removes the rules; a failure is logged, not fatal, at stop. */
-    private static void closeRules(RuleManager rules) {
-        try {
-            rules.close();
-        } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "removing the capture rule failed: " + e.getMessage()
-                    + "; remove them with: pmtud rules remove --config FILE");
-        }
-    }
-
-    private static void waitForStop(StopSignal stop, NodeRuntime runtime) throws InterruptedException {
-        while (!stop.await(POLL)) {
+    /** Runs reloads as they are asked for, until a stop signal or the end of every source. */
+    private static void waitForStop(StopSignal stop, NodeRuntime runtime, ConfigReloader reloader) throws InterruptedException {
+        while (!stop.triggered()) {
+            String reload = stop.takeReload();
+            if (reload != null) {
+                reloader.reload(reload);
+                continue;
+            }
             if (runtime.awaitSources(Duration.ZERO)) {
                 LOG.log(System.Logger.Level.INFO, "every source has ended; stopping");
                 return;
             }
+            stop.awaitRequest(POLL);
         }
         LOG.log(System.Logger.Level.INFO, stop.reason() + " received; stopping");
     }

@@ -18,13 +18,28 @@ final class FilterStage {
     private final String label;
     private final Filter filter;
     private final Metrics metrics;
+    /** The filter's own context, or {@code null} for a loop guard (its sink's context holds its meters). */
+    private final RuntimeContext context;
+    /** What its block says and what it was given ({@link ComponentBlock#content()}, the cluster's networks); {@code null}: never kept. */
+    private final String identity;
     private final Map<String, Drop> byReason = new HashMap<>();
     private final LongAdder dropped = new LongAdder();
 
     FilterStage(String label, Filter filter, Metrics metrics) {
+        this(label, filter, metrics, null, null);
+    }
+
+    /** A configured filter, its meters in its own {@code context}. */
+    FilterStage(String label, Filter filter, RuntimeContext context, String identity) {
+        this(label, filter, context.metrics(), context, identity);
+    }
+
+    private FilterStage(String label, Filter filter, Metrics metrics, RuntimeContext context, String identity) {
         this.label = label;
         this.filter = filter;
         this.metrics = metrics;
+        this.context = context;
+        this.identity = identity;
         for (String reason : filter.dropReasons()) {
             drop(reason);
         }
@@ -36,6 +51,14 @@ final class FilterStage {
 
     Filter filter() {
         return filter;
+    }
+
+    RuntimeContext context() {
+        return context;
+    }
+
+    String identity() {
+        return identity;
     }
 
     /** Counts a drop for {@code reason} and returns its decision. Called under the pipeline lock. */

@@ -18,8 +18,9 @@ import java.util.Set;
  * The running daemon of one node: what every pipeline shares (settings, meter registry, the merged
  * peer set and its providers, the cluster's networks) and the pipelines themselves, built from one
  * configuration tree by {@link NodeRuntimeBuilder}. Building checks everything and creates every
- * component without touching the kernel; {@link #start()} opens them; {@link #close()} stops them
- * within two seconds.
+ * component without touching the kernel; {@link #start()} opens them; {@link #prepareReload}
+ * builds a new configuration beside the running one and {@link RuntimeReload#apply()} turns this
+ * runtime into it, keeping what did not change; {@link #close()} stops them within two seconds.
  */
 public final class NodeRuntime implements AutoCloseable {
     /** The keys a configuration file may have at its top level. */
@@ -36,20 +37,24 @@ public final class NodeRuntime implements AutoCloseable {
     /** How long start() waits for each peer provider's first report before going on without it. */
     private static final Duration FIRST_PEERS_TIMEOUT = Duration.ofSeconds(10);
     /** How long close() waits for source threads to return, all pipelines together. */
-    private static final long JOIN_NANOS = 1_500_000_000L;
+    static final long JOIN_NANOS = 1_500_000_000L;
     /** How long close() then waits for in-flight packets before closing sinks anyway, all pipelines together. */
-    private static final long SINK_LOCK_NANOS = 300_000_000L;
+    static final long SINK_LOCK_NANOS = 300_000_000L;
 
-    /** A peer provider and its label. */
-    record NamedProvider(String name, PeerProvider provider) {
+    /**
+     * A peer provider, its label, its slot in the merged set ({@code key}: the label, or label@generation
+     * for one a reload started beside its predecessor), its context and what its block says.
+     */
+    record NamedProvider(String name, String key, PeerProvider provider, RuntimeContext context, String identity) {
     }
 
-    private final NodeSettings settings;
     private final MicrometerMetrics metrics;
     private final MergedPeerSet peers;
-    private final List<Cidr> clusterNetworks;
-    private final List<NamedProvider> providers;
-    private final List<Pipeline> pipelines;
+    // Replaced by a reload, under the transitions lock; read from anywhere.
+    private volatile NodeSettings settings;
+    private volatile List<Cidr> clusterNetworks;
+    private volatile List<NamedProvider> providers;
+    private volatile List<Pipeline> pipelines;
     /** Guards the flags below; held briefly, so that ready() answers while start() is slow. */
     private final Object lifecycle = new Object();
     /**
@@ -60,6 +65,8 @@ public final class NodeRuntime implements AutoCloseable {
     private boolean started;
     private boolean closed;
     private boolean providersStarted;
+    /** Reloads prepared so far: the generation of the next one's peer-provider slots. */
+    private int reloads;
 
     NodeRuntime(NodeSettings settings, MicrometerMetrics metrics, MergedPeerSet peers, List<Cidr> clusterNetworks,
                 List<NamedProvider> providers, List<Pipeline> pipelines) {
@@ -96,6 +103,72 @@ public final class NodeRuntime implements AutoCloseable {
 
     public MeterRegistry meterRegistry() {
         return metrics.registry();
+    }
+
+    MicrometerMetrics nodeMetrics() {
+        return metrics;
+    }
+
+    MergedPeerSet mergedPeers() {
+        return peers;
+    }
+
+    List<NamedProvider> providers() {
+        return providers;
+    }
+
+    Object transitions() {
+        return transitions;
+    }
+
+    /** Whether the runtime was started and is not closed: what a reload needs. */
+    boolean running() {
+        synchronized (lifecycle) {
+            return started && !closed;
+        }
+    }
+
+    /** After build: the runtime may be neither started nor reloaded (a reload's build, once applied or discarded). */
+    void retire() {
+        synchronized (lifecycle) {
+            closed = true;
+        }
+    }
+
+    /**
+     * Builds the configuration {@code builder} holds as this running runtime would run it, without
+     * changing anything that runs: every block is checked and every component created (factories
+     * never touch the kernel) with this runtime's peers and meter registry. Apply it with
+     * {@link RuntimeReload#apply()}, or {@link RuntimeReload#discard()} it.
+     *
+     * @throws dev.pmtud.api.ConfigException for any mistake (as {@link NodeRuntimeBuilder#build()}), or
+     *                                       when {@code node} or {@code metrics} changed, which need a restart;
+     *                                       the running configuration is then untouched
+     * @throws IllegalStateException when this runtime is not running
+     */
+    public RuntimeReload prepareReload(NodeRuntimeBuilder builder) {
+        int generation;
+        synchronized (transitions) {
+            if (!running()) {
+                throw new IllegalStateException("only a running runtime can be reloaded");
+            }
+            generation = ++reloads;
+        }
+        ReloadStaging staging = new ReloadStaging();
+        try {
+            return new RuntimeReload(this, builder.buildFor(this, staging, generation), staging);
+        } catch (RuntimeException e) {
+            RuntimeReload.undo(this, staging);
+            throw e;
+        }
+    }
+
+    /** What a reload turned this runtime into (its lifecycle thread, under the transitions lock). */
+    void adopt(NodeSettings settings, List<Cidr> clusterNetworks, List<NamedProvider> providers, List<Pipeline> pipelines) {
+        this.settings = settings;
+        this.clusterNetworks = List.copyOf(clusterNetworks);
+        this.providers = List.copyOf(providers);
+        this.pipelines = List.copyOf(pipelines);
     }
 
     /** The pipelines built, in configuration order. */
@@ -168,21 +241,32 @@ public final class NodeRuntime implements AutoCloseable {
     private void startProviders() throws IOException {
         providersStarted = true;
         for (NamedProvider p : providers) {
-            p.provider().start(peers.listener(p.name()));
+            startProvider(p);
         }
-        if (providers.isEmpty()) {
+        awaitFirstReports(providers);
+    }
+
+    /** Starts one provider, reporting into its own slot of the merged set. */
+    void startProvider(NamedProvider p) throws IOException {
+        p.provider().start(peers.listener(p.key(), p.name(), p.context().metrics()));
+    }
+
+    /** Waits at most 10 s for each of {@code started}'s first report (a set or a failure); logs the silent ones. */
+    void awaitFirstReports(List<NamedProvider> started) throws IOException {
+        if (started.isEmpty()) {
             return;
         }
         List<String> silent;
         try {
-            silent = peers.awaitFirstReports(providers.stream().map(NamedProvider::name).toList(), FIRST_PEERS_TIMEOUT);
+            silent = peers.awaitFirstReports(started.stream().map(NamedProvider::key).toList(), FIRST_PEERS_TIMEOUT);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while waiting for the first peer set", e);
         }
         if (!silent.isEmpty()) {
-            LOG.log(System.Logger.Level.WARNING, "peer providers " + silent + " reported nothing within "
-                    + FIRST_PEERS_TIMEOUT.toSeconds() + " s; starting without their peers (they join when reported)");
+            List<String> names = started.stream().filter(p -> silent.contains(p.key())).map(NamedProvider::name).toList();
+            LOG.log(System.Logger.Level.WARNING, "peer providers " + names + " reported nothing within "
+                    + FIRST_PEERS_TIMEOUT.toSeconds() + " s; going on without their peers (they join when reported)");
         }
     }
 
@@ -257,12 +341,17 @@ public final class NodeRuntime implements AutoCloseable {
         }
         if (providersStarted) {
             for (NamedProvider p : providers) {
-                try {
-                    p.provider().close();
-                } catch (RuntimeException e) {
-                    LOG.log(System.Logger.Level.WARNING, "closing peer provider " + p.name() + " failed: " + e, e);
-                }
+                closeProvider(p);
             }
+        }
+    }
+
+    /** Closes one provider; a failure is logged. */
+    static void closeProvider(NamedProvider p) {
+        try {
+            p.provider().close();
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "closing peer provider " + p.name() + " failed: " + e, e);
         }
     }
 }

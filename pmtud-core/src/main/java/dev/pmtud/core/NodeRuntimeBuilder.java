@@ -2,7 +2,6 @@ package dev.pmtud.core;
 
 import dev.pmtud.api.Cidr;
 import dev.pmtud.api.ConfigNode;
-import dev.pmtud.api.Filter;
 import dev.pmtud.api.FilterFactory;
 import dev.pmtud.api.PeerProviderFactory;
 import dev.pmtud.api.PipelineContext;
@@ -130,8 +129,46 @@ public final class NodeRuntimeBuilder {
      * @throws dev.pmtud.api.ConfigException naming file:line, what is wrong and what is allowed
      */
     public NodeRuntime build() {
-        List<PipelineConfig> configs = PipelineConfig.read(root);
         NodeSettings settings = NodeSettings.from(root);
+        MicrometerMetrics nodeMetrics = new MicrometerMetrics(
+                meterRegistry != null ? meterRegistry : new SimpleMeterRegistry(), settings.nodeName());
+        return build(settings, nodeMetrics, new MergedPeerSet(nodeMetrics, ownAddresses), 0);
+    }
+
+    /**
+     * The runtime a reload of {@code running} would turn it into: built the same way, sharing its
+     * peer set and its meter registry ({@code staged} defers what would rebind a running series), its
+     * peer providers in slots of generation {@code generation}.
+     */
+    NodeRuntime buildFor(NodeRuntime running, ReloadStaging staging, int generation) {
+        if (replacementSources != null || replacementSinks != null || selected != null) {
+            throw new IllegalStateException("a reload builds every pipeline from the configuration; no pipeline(name) or replacements");
+        }
+        NodeSettings settings = NodeSettings.from(root);
+        NodeSettings was = running.settings();
+        ConfigNode top = ConfigRoot.requireMap(root);
+        if (!settings.nodeName().equals(was.nodeName())) {
+            throw at(top, "node").error("node: '" + settings.nodeName() + "' is not the running '" + was.nodeName()
+                    + "'; the node name labels every series, so changing it takes a restart (the running configuration is kept)");
+        }
+        if (settings.metricsEnabled() != was.metricsEnabled() || !Objects.equals(settings.metricsListen(), was.metricsListen())) {
+            throw at(top, "metrics").error("metrics: the metrics server keeps " + (was.metricsEnabled() ? "listening on "
+                    + was.metricsListen() : "off") + " until a restart; write it as it was to reload the rest (the running configuration is kept)");
+        }
+        if (!Objects.equals(settings.healthListen(), was.healthListen()) || settings.goPmtudMetrics() != was.goPmtudMetrics()) {
+            throw at(top, "metrics").error("metrics: health-listen (running: " + (was.healthListen() == null ? "off" : was.healthListen())
+                    + ") and go-pmtud (running: " + was.goPmtudMetrics() + ") keep their values until a restart; write them as they were"
+                    + " to reload the rest (the running configuration is kept)");
+        }
+        return build(settings, running.nodeMetrics().staged(staging), running.mergedPeers(), generation);
+    }
+
+    private static ConfigNode at(ConfigNode top, String key) {
+        return top.get(key) != null ? top.get(key) : top;
+    }
+
+    private NodeRuntime build(NodeSettings settings, MicrometerMetrics nodeMetrics, MergedPeerSet peers, int generation) {
+        List<PipelineConfig> configs = PipelineConfig.read(root);
         List<ComponentBlock> peerBlocks = ComponentBlocks.peers(root, registry);
         List<Blocks> all = new ArrayList<>();
         for (PipelineConfig c : configs) {
@@ -142,21 +179,19 @@ public final class NodeRuntimeBuilder {
         List<Blocks> built = selected(all);
         List<Cidr> excluded = clusterNetworks(settings, all);
 
-        MicrometerMetrics nodeMetrics = new MicrometerMetrics(
-                meterRegistry != null ? meterRegistry : new SimpleMeterRegistry(), settings.nodeName());
-        MergedPeerSet peers = new MergedPeerSet(nodeMetrics, ownAddresses);
         RuntimeContext shared = new RuntimeContext(settings.nodeName(), "", nodeMetrics, peers, excluded);
         List<NodeRuntime.NamedProvider> providers = new ArrayList<>();
         for (ComponentBlock b : peerBlocks) {
-            providers.add(new NodeRuntime.NamedProvider(b.name(),
-                    b.create((PeerProviderFactory) b.factory(), shared.forComponent(PluginRegistry.PEERS, b.name()))));
+            RuntimeContext own = shared.forComponent(PluginRegistry.PEERS, b.name());
+            String key = generation == 0 ? b.name() : b.name() + "@" + generation;
+            providers.add(new NodeRuntime.NamedProvider(b.name(), key, b.create((PeerProviderFactory) b.factory(), own), own, b.content()));
         }
         List<Pipeline> pipelines = new ArrayList<>();
         List<InjectionLoopCheck.Capture> captures = new ArrayList<>();
         for (Blocks b : built) {
             MicrometerMetrics metrics = nodeMetrics.forPipeline(b.config().name());
             RuntimeContext context = new RuntimeContext(settings.nodeName(), b.config().name(), metrics, peers, excluded);
-            pipelines.add(pipeline(b, context, metrics, built.size() > 1, captures));
+            pipelines.add(pipeline(b, context, metrics, built.size() > 1, captures, "|cluster=" + excluded));
         }
         List<InjectionLoopCheck.Injection> injections = new ArrayList<>();
         for (Pipeline p : pipelines) {
@@ -185,8 +220,12 @@ public final class NodeRuntimeBuilder {
         return built;
     }
 
+    /**
+     * @param given what filters and sinks were given besides their block (the cluster's networks):
+     *              part of their identity, so a reload rebuilds them when it changes
+     */
     private Pipeline pipeline(Blocks b, RuntimeContext context, MicrometerMetrics metrics, boolean several,
-                              List<InjectionLoopCheck.Capture> captures) {
+                              List<InjectionLoopCheck.Capture> captures, String given) {
         PipelineConfig config = b.config();
         if (replacementSources == null && b.sources().isEmpty()) {
             ConfigNode at = config.sources() != null ? config.sources() : config.declaredAt();
@@ -195,58 +234,52 @@ public final class NodeRuntimeBuilder {
         }
         List<FilterStage> configured = new ArrayList<>();
         for (ComponentBlock f : b.filters()) {
-            configured.add(new FilterStage(f.name(),
-                    f.create((FilterFactory) f.factory(), context.forComponent(PluginRegistry.FILTER, f.name())), metrics));
+            RuntimeContext own = context.forComponent(PluginRegistry.FILTER, f.name());
+            configured.add(new FilterStage(f.name(), f.create((FilterFactory) f.factory(), own), own, f.content() + given));
         }
         List<SinkStage> sinks = new ArrayList<>();
         if (replacementSinks != null) {
             List<Sink> replaced = List.copyOf(replacementSinks.apply(context));
             List<String> names = ComponentBlocks.generatedNames("output", replaced.size());
             for (int i = 0; i < replaced.size(); i++) {
-                sinks.add(new SinkStage(names.get(i), replaced.get(i), metrics,
-                        context.forComponent(PluginRegistry.SINK, names.get(i)).logger()));
+                sinks.add(new SinkStage(names.get(i), replaced.get(i), context.forComponent(PluginRegistry.SINK, names.get(i)), null));
             }
         } else {
             for (ComponentBlock s : b.sinks()) {
                 RuntimeContext own = context.forComponent(PluginRegistry.SINK, s.name());
-                sinks.add(new SinkStage(s.name(), s.create((SinkFactory) s.factory(), own), metrics, own.logger()));
+                sinks.add(new SinkStage(s.name(), s.create((SinkFactory) s.factory(), own), own, s.content() + given));
             }
         }
         if (sinks.isEmpty()) {
             LOG.log(System.Logger.Level.WARNING, (config.listed() ? "pipeline " + config.name() + " has " : "")
                     + "no sinks configured: messages are decoded, filtered and counted, but replicated nowhere; add sinks: to replicate");
         }
-        List<FilterStage> chain = new ArrayList<>();
-        for (SinkStage s : sinks) {
-            Filter guard = s.sink().loopGuard();
-            if (guard != null) {
-                chain.add(new FilterStage(s.name() + "-loop-guard", guard, metrics));
-            }
-        }
-        chain.addAll(configured);
         List<SourceRunner> sources = new ArrayList<>();
         if (replacementSources != null) {
             List<Source> replaced = List.copyOf(replacementSources.apply(context));
             List<String> names = ComponentBlocks.generatedNames("replay", replaced.size());
             for (int i = 0; i < replaced.size(); i++) {
-                sources.add(runner(names.get(i), config, several, replaced.get(i), metrics));
+                sources.add(runner(names.get(i), config, several, replaced.get(i),
+                        context.forComponent(PluginRegistry.SOURCE, names.get(i)), null));
                 captures.add(new InjectionLoopCheck.Capture(config.prefix() + "source " + names.get(i), null,
                         replaced.get(i).capturesFrom()));
             }
         } else {
             for (ComponentBlock s : b.sources()) {
-                Source source = s.create((SourceFactory) s.factory(), context.forComponent(PluginRegistry.SOURCE, s.name()));
-                sources.add(runner(s.name(), config, several, source, metrics));
+                RuntimeContext own = context.forComponent(PluginRegistry.SOURCE, s.name());
+                Source source = s.create((SourceFactory) s.factory(), own);
+                // A source's identity is its block alone: it reads packets and is given nothing else that a reload changes.
+                sources.add(runner(s.name(), config, several, source, own, s.content()));
                 captures.add(new InjectionLoopCheck.Capture(s.what(), s.config().node(), source.capturesFrom()));
             }
         }
-        PacketPath path = new PacketPath(config.name(), chain, sinks, listener, metrics);
+        PacketPath path = new PacketPath(config.name(), Pipeline.chain(sinks, configured), sinks, listener, metrics);
         return new Pipeline(config.name(), context, sources, sinks, configured, path);
     }
 
     private static SourceRunner runner(String name, PipelineConfig config, boolean several, Source source,
-                                       MicrometerMetrics metrics) {
-        return new SourceRunner(name, several ? config.name() + "-" + name : name, source, metrics);
+                                       RuntimeContext context, String identity) {
+        return new SourceRunner(name, several ? config.name() + "-" + name : name, source, context, identity);
     }
 
     /**

@@ -16,6 +16,10 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * What happens to each packet, run to completion on the source's thread: decode, loop guards and
  * filters in order, then every sink. One lock around filters and sinks, so plugins need none.
+ *
+ * <p>One per pipeline for the daemon's life: a reload installs the new chain and sinks
+ * ({@link #install}) under the same lock, so each packet is handled entirely by the configuration
+ * before or entirely by the one after, and the sources keep handing packets to this object.
  */
 final class PacketPath {
     /** A filter threw (it must not): counted as its drop so that the packet is still accounted for. */
@@ -32,10 +36,12 @@ final class PacketPath {
             Duration.ofMillis(1), Duration.ofMillis(10)};
 
     private final String pipeline;
-    private final List<FilterStage> filters;
+    /** The chain, for summaries and labels; replaced with the arrays. */
+    private volatile List<FilterStage> filters;
     // Arrays, looped over by index: an iterator per packet would be garbage under C1 (no escape analysis).
-    private final FilterStage[] filterArray;
-    private final SinkStage[] sinkArray;
+    // Guarded by the lock: read and replaced only while holding it.
+    private FilterStage[] filterArray;
+    private SinkStage[] sinkArray;
     private final DecisionListener listener;
     private final Metrics metrics;
     /** What one invalid reason counts and reports. */
@@ -64,9 +70,21 @@ final class PacketPath {
             invalidReason(reason);
         }
         this.forwardedCounter = metrics.counter("pmtud_forwarded_total", "Packets handed to the sinks");
-        this.processing = Timer.builder("pmtud_processing_seconds")
-                .description("Time from handing a packet to the runtime until every sink returned")
-                .tags(metrics.tags()).serviceLevelObjectives(PROCESSING_BUCKETS).register(metrics.registry());
+        this.processing = metrics.timer("pmtud_processing_seconds",
+                "Time from handing a packet to the runtime until every sink returned", PROCESSING_BUCKETS);
+    }
+
+    /**
+     * From the next packet on, this chain and these sinks. The caller holds {@link #lock()}, so no
+     * packet is between filters and sinks while they change.
+     */
+    void install(List<FilterStage> chain, List<SinkStage> sinks) {
+        if (!lock.isHeldByCurrentThread()) {
+            throw new IllegalStateException("install() needs the pipeline's lock");
+        }
+        filters = List.copyOf(chain);
+        filterArray = filters.toArray(FilterStage[]::new);
+        sinkArray = List.copyOf(sinks).toArray(SinkStage[]::new);
     }
 
     void process(Packet packet) {

@@ -33,10 +33,14 @@ public final class Pipeline {
 
     private final String name;
     private final RuntimeContext context;
-    private final List<SourceRunner> sources;
-    private final List<SinkStage> sinks;
-    private final List<FilterStage> configuredFilters;
     private final PacketPath path;
+    // Replaced whole by a reload (on the runtime's lifecycle thread); read from anywhere.
+    private volatile List<SourceRunner> sources;
+    private volatile List<SinkStage> sinks;
+    private volatile List<FilterStage> configuredFilters;
+    /** What components a reload removed had counted, so that the summary still adds up. */
+    private final Map<String, Long> retiredDropped = new LinkedHashMap<>();
+    private long retiredReceived;
 
     Pipeline(String name, RuntimeContext context, List<SourceRunner> sources, List<SinkStage> sinks,
              List<FilterStage> configuredFilters, PacketPath path) {
@@ -46,6 +50,18 @@ public final class Pipeline {
         this.sinks = List.copyOf(sinks);
         this.configuredFilters = List.copyOf(configuredFilters);
         this.path = path;
+    }
+
+    /** The chain a packet runs through: every sink's loop guard (in sink order), then the configured filters. */
+    static List<FilterStage> chain(List<SinkStage> sinks, List<FilterStage> configured) {
+        List<FilterStage> chain = new ArrayList<>();
+        for (SinkStage s : sinks) {
+            if (s.guard() != null) {
+                chain.add(s.guard());
+            }
+        }
+        chain.addAll(configured);
+        return chain;
     }
 
     /** The pipeline's name: its {@code name:} under {@code pipelines:}, {@code main} in the single form. */
@@ -108,14 +124,22 @@ public final class Pipeline {
         return out;
     }
 
+    /**
+     * Counts since the pipeline was built, including what sources and filters a reload removed
+     * had counted (a removed filter keeps its place in {@code dropped}, after the running ones).
+     */
     public Summary summary() {
-        long received = 0;
+        long received;
+        Map<String, Long> dropped = new LinkedHashMap<>();
+        synchronized (retiredDropped) {
+            received = retiredReceived;
+            for (FilterStage f : path.filters()) {
+                dropped.put(f.label(), f.dropped() + retiredDropped.getOrDefault(f.label(), 0L));
+            }
+            retiredDropped.forEach(dropped::putIfAbsent);
+        }
         for (SourceRunner s : sources) {
             received += s.received();
-        }
-        Map<String, Long> dropped = new LinkedHashMap<>();
-        for (FilterStage f : path.filters()) {
-            dropped.put(f.label(), f.dropped());
         }
         return new Summary(received, path.invalid(), Collections.unmodifiableMap(dropped), path.forwarded());
     }
@@ -135,6 +159,44 @@ public final class Pipeline {
         return sinks;
     }
 
+    List<FilterStage> configuredFilters() {
+        return configuredFilters;
+    }
+
+    PacketPath path() {
+        return path;
+    }
+
+    RuntimeContext pipelineContext() {
+        return context;
+    }
+
+    /** A reload's new lists; the chain is installed separately, under the path's lock ({@link PacketPath#install}). */
+    void replace(List<SourceRunner> sources, List<SinkStage> sinks, List<FilterStage> configuredFilters) {
+        this.sources = List.copyOf(sources);
+        this.sinks = List.copyOf(sinks);
+        this.configuredFilters = List.copyOf(configuredFilters);
+    }
+
+    /** Keeps what a source a reload removed had received in the summary. */
+    void retired(SourceRunner source) {
+        synchronized (retiredDropped) {
+            retiredReceived += source.received();
+        }
+    }
+
+    /** Keeps what a filter (or a loop guard) a reload removed or replaced had dropped in the summary, under its label. */
+    void retired(FilterStage filter) {
+        synchronized (retiredDropped) {
+            retiredDropped.merge(filter.label(), filter.dropped(), Long::sum);
+        }
+    }
+
+    /** Starts one source's thread, handing its packets to this pipeline's path. */
+    void start(SourceRunner source) {
+        source.start(source.counting(path::process));
+    }
+
     void openSinks() throws IOException {
         for (SinkStage s : sinks) {
             s.open();
@@ -149,7 +211,7 @@ public final class Pipeline {
 
     void startSources() {
         for (SourceRunner s : sources) {
-            s.start(s.counting(path::process));
+            start(s);
         }
     }
 
@@ -203,19 +265,7 @@ public final class Pipeline {
         try {
             path.sinksClosed();
             for (SinkStage s : sinks) {
-                if (!s.opened()) {
-                    continue;
-                }
-                try {
-                    s.sink().flush();
-                } catch (IOException | RuntimeException e) {
-                    LOG.log(System.Logger.Level.WARNING, "flushing sink " + s.name() + " of pipeline " + name + " failed: " + e, e);
-                }
-                try {
-                    s.sink().close();
-                } catch (IOException | RuntimeException e) {
-                    LOG.log(System.Logger.Level.WARNING, "closing sink " + s.name() + " of pipeline " + name + " failed: " + e, e);
-                }
+                close(s);
             }
         } finally {
             if (locked) {
@@ -224,14 +274,36 @@ public final class Pipeline {
         }
     }
 
+    /** Flushes and closes one sink, if open() was attempted; failures are logged. */
+    void close(SinkStage s) {
+        if (!s.opened()) {
+            return;
+        }
+        try {
+            s.sink().flush();
+        } catch (IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "flushing sink " + s.name() + " of pipeline " + name + " failed: " + e, e);
+        }
+        try {
+            s.sink().close();
+        } catch (IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "closing sink " + s.name() + " of pipeline " + name + " failed: " + e, e);
+        }
+    }
+
     /** Closes the configured filters (loop guards belong to their sinks, which closed them with themselves). */
     void closeFilters() {
         for (FilterStage f : configuredFilters) {
-            try {
-                f.filter().close();
-            } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, "closing filter " + f.label() + " of pipeline " + name + " failed: " + e, e);
-            }
+            close(f);
+        }
+    }
+
+    /** Closes one configured filter; a failure is logged. */
+    void close(FilterStage f) {
+        try {
+            f.filter().close();
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "closing filter " + f.label() + " of pipeline " + name + " failed: " + e, e);
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.pmtud.core;
 
+import dev.pmtud.api.Filter;
 import dev.pmtud.api.Metrics;
 import dev.pmtud.api.Packet;
 import dev.pmtud.api.Sink;
@@ -10,14 +11,33 @@ final class SinkStage {
 
     private final String name;
     private final Sink sink;
+    /** The sink's own context (its meters, its peer listeners). */
+    private final RuntimeContext context;
+    /** What its block says and what it was given; {@code null} for a sink given in code, never kept by a reload. */
+    private final String identity;
+    /** Its {@link Sink#loopGuard()} in the chain, or {@code null}. */
+    private final FilterStage guard;
     private final Metrics.Counter sent;
     private final Metrics.Counter errors;
     private final RateLimitedLog errorLog;
     private volatile boolean opening;
 
     SinkStage(String name, Sink sink, Metrics metrics, System.Logger logger) {
+        this(name, sink, null, null, metrics, logger);
+    }
+
+    /** A sink whose meters (its own, its loop guard's and the runtime's for it) are in its own {@code context}. */
+    SinkStage(String name, Sink sink, RuntimeContext context, String identity) {
+        this(name, sink, context, identity, context.metrics(), context.logger());
+    }
+
+    private SinkStage(String name, Sink sink, RuntimeContext context, String identity, Metrics metrics, System.Logger logger) {
         this.name = name;
         this.sink = sink;
+        this.context = context;
+        this.identity = identity;
+        Filter loopGuard = sink.loopGuard();
+        this.guard = loopGuard == null ? null : new FilterStage(name + "-loop-guard", loopGuard, metrics);
         this.sent = metrics.counter("pmtud_sink_sent_total", "Packets a sink accepted", "sink", name);
         this.errors = metrics.counter("pmtud_sink_errors_total", "Packets a sink failed to send as a whole", "sink", name);
         this.errorLog = new RateLimitedLog(logger, ERROR_LOG_INTERVAL_NANOS);
@@ -29,6 +49,19 @@ final class SinkStage {
 
     Sink sink() {
         return sink;
+    }
+
+    RuntimeContext context() {
+        return context;
+    }
+
+    String identity() {
+        return identity;
+    }
+
+    /** Its loop guard's stage, or {@code null} when the sink needs none. */
+    FilterStage guard() {
+        return guard;
     }
 
     void open() throws java.io.IOException {

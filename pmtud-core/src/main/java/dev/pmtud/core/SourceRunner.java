@@ -37,6 +37,10 @@ final class SourceRunner {
     /** How threads and logs name it: the name, or pipeline-name when there are several pipelines. */
     private final String shownAs;
     private final Source source;
+    /** The context its meters and peer listeners belong to. */
+    private final RuntimeContext context;
+    /** What its block says ({@link ComponentBlock#content()}); {@code null} for a source given in code, never kept by a reload. */
+    private final String identity;
     private final LongAdder received = new LongAdder();
     private final Metrics.Counter receivedCounter;
     private volatile State state = State.NEW;
@@ -46,13 +50,17 @@ final class SourceRunner {
     private volatile Thread thread;
 
     /**
-     * @param shownAs how the thread and log lines name the source (the name, or pipeline-name)
-     * @param metrics the pipeline's metrics
+     * @param shownAs  how the thread and log lines name the source (the name, or pipeline-name)
+     * @param context  the source's own context (its meters are registered there)
+     * @param identity what its block says, or {@code null} for a source given in code
      */
-    SourceRunner(String name, String shownAs, Source source, Metrics metrics) {
+    SourceRunner(String name, String shownAs, Source source, RuntimeContext context, String identity) {
         this.name = name;
         this.shownAs = shownAs;
         this.source = source;
+        this.context = context;
+        this.identity = identity;
+        Metrics metrics = context.metrics();
         this.receivedCounter = metrics.counter("pmtud_received_total", "Packets a source read", "source", name);
         metrics.functionCounter("pmtud_source_lost_total",
                 "Packets the kernel or capture layer dropped before pmtud read them", source::lost, "source", name);
@@ -68,6 +76,19 @@ final class SourceRunner {
 
     Source source() {
         return source;
+    }
+
+    RuntimeContext context() {
+        return context;
+    }
+
+    String identity() {
+        return identity;
+    }
+
+    /** Whether a reload may keep this runner for a block whose content is {@code wanted}: the same block, and running well. */
+    boolean keepableFor(String wanted) {
+        return identity != null && identity.equals(wanted) && healthy();
     }
 
     long received() {

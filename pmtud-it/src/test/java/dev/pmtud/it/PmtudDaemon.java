@@ -109,6 +109,21 @@ public final class PmtudDaemon implements AutoCloseable {
         return process.isAlive();
     }
 
+    /** The daemon's process id (the launcher execs java, so it is the JVM's). */
+    public long pid() {
+        return process.pid();
+    }
+
+    /** Replaces its configuration file's contents (read again on SIGHUP). */
+    public void rewrite(String yaml) throws IOException {
+        Files.writeString(config, yaml);
+    }
+
+    /** Sends SIGHUP: reload the configuration file. */
+    public void sighup() {
+        dev.pmtud.testkit.Cmd.run("kill", "-HUP", String.valueOf(process.pid()));
+    }
+
     /**
      * Waits until the daemon answers {@code /readyz} with 200 (every source open and running). A
      * daemon that exits or never gets there fails with its log.

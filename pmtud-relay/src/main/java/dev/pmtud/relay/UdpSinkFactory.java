@@ -4,6 +4,8 @@ import dev.pmtud.api.ComponentConfig;
 import dev.pmtud.api.PipelineContext;
 import dev.pmtud.api.Sink;
 import dev.pmtud.api.SinkFactory;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.Set;
 
 /** {@code { type: udp, port: 4390, key-file: /etc/pmtud/relay.key }}. The key file is read at open. */
@@ -25,6 +27,13 @@ public final class UdpSinkFactory implements SinkFactory {
     @Override
     public Set<String> keys() {
         return Set.of(PORT, KEY_FILE);
+    }
+
+    /** The key file: a reload after it changed replaces the component, which reads it at open. */
+    @Override
+    public List<Path> configurationFiles(ComponentConfig config) {
+        Path keyFile = UdpSourceFactory.keyFile(config);
+        return keyFile == null ? List.of() : List.of(keyFile);
     }
 
     @Override

@@ -9,6 +9,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -38,6 +39,13 @@ public final class UdpSourceFactory implements SourceFactory {
     @Override
     public Set<String> keys() {
         return Set.of(LISTEN, KEY_FILE, MAX_AGE);
+    }
+
+    /** The key file: a reload after it changed replaces the component, which reads it at open. */
+    @Override
+    public List<Path> configurationFiles(ComponentConfig config) {
+        Path keyFile = keyFile(config);
+        return keyFile == null ? List.of() : List.of(keyFile);
     }
 
     @Override

@@ -131,6 +131,15 @@ public final class RuleManager implements AutoCloseable {
         return owner;
     }
 
+    /**
+     * Whether {@code other} writes the same rules as this one, owners aside: the same capture (group,
+     * families, exclusions, table), interface and backend. A reload keeps the running manager then.
+     */
+    public boolean installsSameAs(RuleManager other) {
+        return manage == other.manage && rule.equals(other.rule) && backendName().equals(other.backendName())
+                && iface().equals(other.iface());
+    }
+
     /** Whether the daemon installs the rules at start and removes them at stop. */
     public boolean managed() {
         return manage;
@@ -297,16 +306,31 @@ public final class RuleManager implements AutoCloseable {
      * subscribe), else at the check every {@code every}, which runs either way. Counts what it
      * restores, the outages and how long they lasted ({@link RuleWatch}).
      */
-    public synchronized void startWatch(Duration every, Metrics metrics) {
+    public void startWatch(Duration every, Metrics metrics) {
+        startWatch(every, new RuleWatchCounts(metrics));
+    }
+
+    /** {@link #startWatch(Duration, Metrics)} counting into series registered before (a reload's next manager continues them). */
+    public synchronized void startWatch(Duration every, RuleWatchCounts counts) {
         if (watch != null) {
             return;
         }
-        watch = new RuleWatch(this, every, metrics, backend().notified() ? notifications : null);
+        watch = new RuleWatch(this, every, counts, backend().notified() ? notifications : null);
     }
 
     /** Stops the watch; when {@code manage} is on, removes this manager's rules (no other owner's). */
     @Override
     public void close() {
+        stopWatch();
+        if (manage) {
+            synchronized (this) {
+                backend().remove(false);
+            }
+        }
+    }
+
+    /** Stops the watch and leaves the rules in place (a reload hands them to the next manager, which takes them over). */
+    public void stopWatch() {
         RuleWatch w;
         synchronized (this) {
             w = watch;
@@ -314,11 +338,6 @@ public final class RuleManager implements AutoCloseable {
         }
         if (w != null) {
             w.close();
-        }
-        if (manage) {
-            synchronized (this) {
-                backend().remove(false);
-            }
         }
     }
 

@@ -7,7 +7,6 @@ import dev.pmtud.sys.nftables.NftChange;
 import dev.pmtud.sys.nftables.NftMonitor;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Supplier;
 
 /**
  * Keeps a running daemon's capture rule in place: one thread that reads nf_tables notifications
@@ -28,9 +27,9 @@ import java.util.function.Supplier;
  */
 final class RuleWatch implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("dev.pmtud.app.rules");
-    static final String RESTORED = "pmtud_rules_restored_total";
-    static final String OUTAGES = "pmtud_rules_outages_total";
-    static final String MISSING_SECONDS = "pmtud_rules_missing_seconds_total";
+    static final String RESTORED = RuleWatchCounts.RESTORED;
+    static final String OUTAGES = RuleWatchCounts.OUTAGES;
+    static final String MISSING_SECONDS = RuleWatchCounts.MISSING_SECONDS;
     /** How long close() waits for a check in progress (an iptables command may wait for the xtables lock). */
     private static final Duration CLOSE_WAIT = Duration.ofSeconds(35);
 
@@ -44,9 +43,7 @@ final class RuleWatch implements AutoCloseable {
     private final Metrics.Counter restored;
     private final Metrics.Counter byNotification;
     private final Metrics.Counter byPoll;
-    private final AtomicLong missingNanos = new AtomicLong();
-    /** Held here: a registry may keep a function counter's state only weakly (Micrometer does). */
-    private final Supplier<Number> missingSeconds = () -> missingNanos.get() / 1e9;
+    private final AtomicLong missingNanos;
     private final Thread thread;
     private volatile boolean closing;
     private volatile PollSet poll;
@@ -69,15 +66,13 @@ final class RuleWatch implements AutoCloseable {
      *
      * @param notifications how to subscribe, or null when the backend's rules raise none
      */
-    RuleWatch(RuleManager rules, Duration every, Metrics metrics, Notifications notifications) {
+    RuleWatch(RuleManager rules, Duration every, RuleWatchCounts counts, Notifications notifications) {
         this.rules = rules;
         this.periodNanos = Math.max(1, every.toNanos());
-        this.restored = metrics.counter(RESTORED, "capture rules (iptables or nftables) pmtud re-added after they were deleted while it ran");
-        String outages = "times pmtud found its capture rule deleted (and put it back), by how it noticed: an nf_tables notification at once, or the periodic check";
-        this.byNotification = metrics.counter(OUTAGES, outages, "detection", "notification");
-        this.byPoll = metrics.counter(OUTAGES, outages, "detection", "poll");
-        metrics.functionCounter(MISSING_SECONDS, "seconds pmtud's capture rule was missing, from its deletion being noticed to its return;"
-                + " what arrived meanwhile was never logged", missingSeconds);
+        this.restored = counts.restored;
+        this.byNotification = counts.byNotification;
+        this.byPoll = counts.byPoll;
+        this.missingNanos = counts.missingNanos;
         this.lastGood = System.nanoTime();
         String how;
         if (notifications == null) {

@@ -50,22 +50,59 @@ public final class MergedPeerSet implements PeerSet {
         listeners.add(listener);
     }
 
-    /** What the provider labelled {@code provider} (its name) reports to. */
+    /** Stops telling {@code listener} about changes (a component a reload removed). */
+    public void removeListener(Consumer<Set<InetAddress>> listener) {
+        listeners.remove(listener);
+    }
+
+    /** What the provider labelled {@code provider} (its name) reports to; its failures are counted in this set's metrics. */
     public PeerListener listener(String provider) {
+        return listener(provider, provider, metrics);
+    }
+
+    /**
+     * What one running provider reports to.
+     *
+     * @param key      its slot in this set: two providers of one name run side by side while a
+     *                 reload replaces one (the new one starts before the old one stops), each in its own slot
+     * @param provider its name, for logs and the {@code provider} label of its failures
+     * @param counted  where its failures are counted (the provider's own metrics, removed with it)
+     */
+    public PeerListener listener(String key, String provider, Metrics counted) {
         synchronized (this) {
-            byProvider.putIfAbsent(provider, Set.of());
+            byProvider.putIfAbsent(key, Set.of());
         }
         return new PeerListener() {
             @Override
             public void peersChanged(Set<InetAddress> peers) {
-                update(provider, peers);
+                update(key, peers);
             }
 
             @Override
             public void refreshFailed(String reason, String detail) {
-                failed(provider, reason, detail);
+                failed(key, provider, counted, reason, detail);
             }
         };
+    }
+
+    /**
+     * Forgets the provider in slot {@code key} (closed by a reload): its peers leave the set unless
+     * another provider reports them too; listeners are told as for any change.
+     */
+    public void remove(String key) {
+        Set<InetAddress> before;
+        Set<InetAddress> after;
+        synchronized (this) {
+            if (byProvider.remove(key) == null) {
+                return;
+            }
+            before = current;
+            after = merge();
+            current = after;
+        }
+        reported.remove(key);
+        failures.keySet().removeIf(k -> k.startsWith(key + '\0'));
+        changed(before, after);
     }
 
     /** Whether {@code provider} has reported at least once, a set or a failure. */
@@ -109,6 +146,9 @@ public final class MergedPeerSet implements PeerSet {
         Set<InetAddress> before;
         Set<InetAddress> after;
         synchronized (this) {
+            if (!byProvider.containsKey(provider)) {
+                return; // removed by a reload: a late report of a closed provider counts no more
+            }
             Set<InetAddress> copy = new LinkedHashSet<>();
             for (InetAddress a : peers) {
                 copy.add(OwnAddresses.withoutScope(a));
@@ -119,6 +159,10 @@ public final class MergedPeerSet implements PeerSet {
             current = after;
         }
         markReported(provider);
+        changed(before, after);
+    }
+
+    private void changed(Set<InetAddress> before, Set<InetAddress> after) {
         if (!after.equals(before)) {
             logChange(before, after);
             for (Consumer<Set<InetAddress>> l : listeners) {
@@ -132,12 +176,16 @@ public final class MergedPeerSet implements PeerSet {
     }
 
     void failed(String provider, String reason, String detail) {
-        markReported(provider);
-        failures.computeIfAbsent(provider + '\0' + reason, k -> metrics.counter("pmtud_peer_refresh_failures_total",
+        failed(provider, provider, metrics, reason, detail);
+    }
+
+    private void failed(String key, String provider, Metrics counted, String reason, String detail) {
+        markReported(key);
+        failures.computeIfAbsent(key + '\0' + reason, k -> counted.counter("pmtud_peer_refresh_failures_total",
                 "Peer refreshes that failed (the provider's last good set is kept)", "provider", provider, "reason", reason))
                 .increment();
         LOG.log(System.Logger.Level.WARNING, "peers: " + provider + " refresh failed (" + reason + "): " + detail
-                + "; keeping its last good set of " + byProviderSize(provider) + " peers");
+                + "; keeping its last good set of " + byProviderSize(key) + " peers");
     }
 
     private synchronized int byProviderSize(String provider) {
