@@ -16,6 +16,7 @@ import dev.pmtud.core.PipelineConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * One run of the daemon: build, serve metrics, start, wait for a stop signal (or for every source to
@@ -88,7 +89,8 @@ public final class Daemon {
         try {
             if (settings.metricsEnabled()) {
                 // Before start(): a probe during a slow start (peers, sockets) sees alive but not ready.
-                http = StatusServer.start(settings.metricsListen(), meters, () -> !started || runtime.ready(), () -> started && runtime.ready());
+                http = StatusServer.start(settings.metricsListen(), meters, () -> !started || runtime.ready(),
+                        () -> unready(runtime));
                 LOG.log(System.Logger.Level.INFO, "metrics on http://" + StatusServer.show(http.address()) + "/metrics");
             }
             try {
@@ -125,6 +127,15 @@ public final class Daemon {
             LOG.log(System.Logger.Level.INFO, (several ? "pipeline " + p.name() + " " : "") + SummaryJson.text(p.summary()));
         }
         return Main.OK;
+    }
+
+    /** What {@code /readyz} answers with: empty when ready, else one line per problem (a failing sink names itself). */
+    private List<String> unready(NodeRuntime runtime) {
+        if (!started) {
+            return List.of("not ready: starting (peers, sinks, sources and the capture rule)");
+        }
+        List<String> problems = runtime.problems();
+        return problems.isEmpty() && !runtime.ready() ? List.of("not ready: stopping") : problems;
     }
 
     /** Stops the watch and, when managed, removes the rules; a failure is logged, not fatal, at stop. */

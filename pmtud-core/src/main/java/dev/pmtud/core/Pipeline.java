@@ -108,6 +108,28 @@ public final class Pipeline {
         return out;
     }
 
+    /**
+     * What keeps this pipeline from doing its job, one line each ({@code source S: ...},
+     * {@code sink S: ...}): sources whose thread stopped, components whose {@code health()} says
+     * they are failing. Empty when all is well. Thread-safe; for probes.
+     */
+    public List<String> problems() {
+        List<String> out = new ArrayList<>();
+        for (SourceRunner s : sources) {
+            String p = s.problem();
+            if (p != null) {
+                out.add("source " + s.name() + ": " + p);
+            }
+        }
+        for (SinkStage s : sinks) {
+            String p = s.problem();
+            if (p != null) {
+                out.add("sink " + s.name() + ": " + p);
+            }
+        }
+        return out;
+    }
+
     public Summary summary() {
         long received = 0;
         for (SourceRunner s : sources) {

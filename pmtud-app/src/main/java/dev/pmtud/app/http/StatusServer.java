@@ -9,15 +9,18 @@ import java.io.OutputStream;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
  * {@code /metrics} (Prometheus text), {@code /healthz} (the process and its source threads are
- * alive) and {@code /readyz} (every source is open and running) on the JDK's small HTTP server, with
- * two daemon threads: scrapes and probes are rare, and the packet path never touches this.
+ * alive) and {@code /readyz} (started, and nothing failing: 503 with one line per problem, such as
+ * a sink whose interface is gone, otherwise 200) on the JDK's small HTTP server, with two daemon
+ * threads: scrapes and probes are rare, and the packet path never touches this.
  */
 public final class StatusServer implements AutoCloseable {
     private static final String TEXT = "text/plain; charset=utf-8";
@@ -34,10 +37,13 @@ public final class StatusServer implements AutoCloseable {
     /**
      * Binds and starts serving.
      *
+     * @param unready what keeps the daemon from being ready, one line each ({@code /readyz}'s 503
+     *                body); empty when it is ready
+     *
      * @throws StartupException with one line naming the address when it cannot bind
      */
     public static StatusServer start(InetSocketAddress listen, PrometheusMeterRegistry registry,
-                                     BooleanSupplier healthy, BooleanSupplier ready) {
+                                     BooleanSupplier healthy, Supplier<List<String>> unready) {
         if (listen.isUnresolved()) {
             listen = new InetSocketAddress(listen.getHostString(), listen.getPort());
             if (listen.isUnresolved()) {
@@ -63,7 +69,7 @@ public final class StatusServer implements AutoCloseable {
         server.setExecutor(executor);
         server.createContext("/metrics", ex -> respond(ex, 200, PROMETHEUS, registry.scrape()));
         server.createContext("/healthz", ex -> probe(ex, healthy.getAsBoolean(), "alive", "a source thread has stopped"));
-        server.createContext("/readyz", ex -> probe(ex, ready.getAsBoolean(), "ready", "not ready: sources are still opening"));
+        server.createContext("/readyz", ex -> ready(ex, unready.get()));
         server.createContext("/", ex -> respond(ex, 404, TEXT, "not found; try /metrics, /healthz or /readyz\n"));
         server.start();
         return new StatusServer(server, executor);
@@ -76,6 +82,10 @@ public final class StatusServer implements AutoCloseable {
 
     private static void probe(HttpExchange ex, boolean ok, String yes, String no) throws IOException {
         respond(ex, ok ? 200 : 503, TEXT, (ok ? yes : no) + "\n");
+    }
+
+    private static void ready(HttpExchange ex, List<String> problems) throws IOException {
+        respond(ex, problems.isEmpty() ? 200 : 503, TEXT, problems.isEmpty() ? "ready\n" : String.join("\n", problems) + "\n");
     }
 
     private static void respond(HttpExchange ex, int status, String type, String body) throws IOException {
