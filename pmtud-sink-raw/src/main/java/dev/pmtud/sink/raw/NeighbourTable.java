@@ -143,7 +143,9 @@ final class NeighbourTable implements AutoCloseable {
         for (InetAddress p : peers) {
             Neighbour n = entries.get(p);
             if (n != null && n.usable()) {
-                macs.put(p, n.mac());
+                if (link != null) { // observing needs no MACs: a new one must not make the sending thread rebuild
+                    macs.put(p, n.mac());
+                }
             } else if (n != null && n.failed() || was.failed().contains(p)) {
                 // FAILED, or failed before and not usable since: asked again and unanswered (INCOMPLETE), or
                 // the FAILED entry was garbage-collected; only an answer (a usable entry) clears it
