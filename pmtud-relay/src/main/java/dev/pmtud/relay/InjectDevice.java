@@ -113,6 +113,11 @@ final class InjectDevice implements AutoCloseable {
         return tun.name();
     }
 
+    /** The index the kernel gave it: a device of the same name with another index is not this one. */
+    int index() {
+        return index;
+    }
+
     /** Writes one IP packet into the device; {@code -errno} on failure. */
     long write(Pointer packet, int length) {
         return tun.write(packet, length);

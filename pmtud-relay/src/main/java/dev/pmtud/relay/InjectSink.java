@@ -1,7 +1,9 @@
 package dev.pmtud.relay;
 
 import dev.pmtud.api.ErrorCounters;
+import dev.pmtud.api.Health;
 import dev.pmtud.api.Metrics;
+import dev.pmtud.api.Outage;
 import dev.pmtud.api.Packet;
 import dev.pmtud.api.PipelineContext;
 import dev.pmtud.api.Sink;
@@ -20,6 +22,10 @@ import java.util.Set;
  * Service). Counted: {@code pmtud_inject_written_total{sink}} and
  * {@code pmtud_inject_errors_total{sink,errno}}.
  *
+ * <p>Someone deleting the device does not end the relay: a {@link DeviceWatch} creates it again at
+ * once ({@code pmtud_inject_recreated_total{sink}}); while it cannot, or while writes fail (the
+ * device set down), the sink's {@link Outage} logs it once, counts it and answers {@link #health()}.
+ *
  * <p>Hot path: one copy into a preallocated native buffer, one {@code write}.
  */
 final class InjectSink implements Sink {
@@ -35,9 +41,13 @@ final class InjectSink implements Sink {
     private final System.Logger log;
     private final Metrics.Counter written;
     private final ErrorCounters errors;
+    private final Metrics.Counter recreated;
+    private final Outage outage;
 
-    private InjectDevice tun;
+    private DeviceWatch watch;
     private NativeMemory out;
+    /** The device the sending thread writes into; it retires it when the watch publishes another. */
+    private InjectDevice tun;
 
     InjectSink(String label, String device, InetAddress address, int prefixLength, String cloneDevice, PipelineContext context) {
         this.label = label;
@@ -50,14 +60,28 @@ final class InjectSink implements Sink {
                 "node", context.nodeName(), "sink", label);
         this.errors = new ErrorCounters(context.metrics(), ERRORS, "Packets an inject sink failed to write, by errno",
                 "errno", Errno::name, "node", context.nodeName(), "sink", label);
+        this.recreated = context.metrics().counter(DeviceWatch.RECREATED,
+                "Times an inject sink created its TUN device again after someone deleted it", "node", context.nodeName(), "sink", label);
+        this.outage = new Outage(context, Outage.SINK, label);
     }
 
     @Override
     public void open() throws IOException {
-        tun = InjectDevice.create(device, address, prefixLength, "inject sink " + label, cloneDevice);
+        tun = createDevice();
         out = NativeMemory.allocate(PACKET_MAX);
+        watch = DeviceWatch.start(tun, this::createDevice, outage, log, recreated, label);
         log.log(System.Logger.Level.INFO, "inject sink {0}: device {1} up with {2}/{3}, rp_filter 2", label, tun.name(),
                 Values.formatAddress(address), String.valueOf(prefixLength));
+    }
+
+    private InjectDevice createDevice() throws IOException {
+        return InjectDevice.create(device, address, prefixLength, "inject sink " + label, cloneDevice);
+    }
+
+    /** Failing while its device is missing or writes into it fail, until one succeeds again. */
+    @Override
+    public Health health() {
+        return outage.health();
     }
 
     /** Packets written so far (tests; the metric is the product's interface). */
@@ -78,28 +102,57 @@ final class InjectSink implements Sink {
             throw new IOException("packet of " + len + " bytes is larger than an IP packet can be");
         }
         out.pointer().put(0, packet.buffer(), packet.l3Offset(), len);
-        long r = tun.write(out.pointer(), len);
+        long r = write(len);
+        if (r == -Errno.EBADFD && watch.current() != tun) {
+            r = write(len); // deleted, and created again meanwhile: into the new one
+        }
         if (r < 0) {
             int errno = (int) -r;
             errors.of(errno).increment();
+            outage.failed(errno, Errno::name);
             throw new NativeException("write to " + device, errno); // the runtime counts and logs it, rate-limited
         }
         written.increment();
+        outage.delivered();
+    }
+
+    /** Writes into the watch's current device, retiring the one written to before if it was replaced. */
+    private long write(int len) {
+        InjectDevice now = watch.current();
+        if (now != tun) {
+            InjectDevice old = tun;
+            tun = now;
+            old.remove(); // deleted by someone: closing our descriptor is all that is left
+        }
+        return tun.write(out.pointer(), len);
     }
 
     /** Removes the device (closing its descriptor) and checks it is gone. */
     @Override
     public void close() {
+        InjectDevice last = null;
+        if (watch != null) {
+            watch.close();
+            last = watch.current();
+            watch = null;
+        }
+        if (last != null && last != tun) {
+            remove(last);
+        }
         if (tun != null) {
-            if (!tun.remove()) {
-                log.log(System.Logger.Level.WARNING, "inject sink {0}: device {1} still exists after closing it; "
-                        + "`ip link del {1}` removes it", label, device);
-            }
+            remove(tun);
             tun = null;
         }
         if (out != null) {
             out.close();
             out = null;
+        }
+    }
+
+    private void remove(InjectDevice d) {
+        if (!d.remove()) {
+            log.log(System.Logger.Level.WARNING, "inject sink {0}: device {1} still exists after closing it; "
+                    + "`ip link del {1}` removes it", label, device);
         }
     }
 
