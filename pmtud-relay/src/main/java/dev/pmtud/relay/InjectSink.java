@@ -48,6 +48,8 @@ final class InjectSink implements Sink {
     private NativeMemory out;
     /** The device the sending thread writes into; it retires it when the watch publishes another. */
     private InjectDevice tun;
+    /** IPv6 works on {@link #tun} (else IPv6 messages are counted as EAFNOSUPPORT, not written). */
+    private boolean ipv6 = true;
 
     InjectSink(String label, String device, InetAddress address, int prefixLength, String cloneDevice, PipelineContext context) {
         this.label = label;
@@ -70,8 +72,15 @@ final class InjectSink implements Sink {
         tun = createDevice();
         out = NativeMemory.allocate(PACKET_MAX);
         watch = DeviceWatch.start(tun, this::createDevice, outage, log, recreated, label);
-        log.log(System.Logger.Level.INFO, "inject sink {0}: device {1} up with {2}/{3}, rp_filter 2", label, tun.name(),
-                Values.formatAddress(address), String.valueOf(prefixLength));
+        ipv6 = tun.ipv6Problem().isEmpty();
+        tun.ipv6Problem().ifPresent(problem -> log.log(System.Logger.Level.WARNING, "inject sink {0}: {1}", label, problem));
+        log.log(System.Logger.Level.INFO, "inject sink {0}: device {1} up with {2}/{3}, rp_filter 2, IPv6 {4}", label, tun.name(),
+                Values.formatAddress(address), String.valueOf(prefixLength), ipv6 ? "on" : "off");
+    }
+
+    /** Why IPv6 does not work on the device, or empty (tests; the log says it once at start). */
+    java.util.Optional<String> ipv6Problem() {
+        return tun == null ? java.util.Optional.empty() : tun.ipv6Problem();
     }
 
     private InjectDevice createDevice() throws IOException {
@@ -101,10 +110,15 @@ final class InjectSink implements Sink {
             errors.of(Errno.EMSGSIZE).increment();
             throw new IOException("packet of " + len + " bytes is larger than an IP packet can be");
         }
+        follow();
+        if (!ipv6 && packet.ipVersion() == 6) {
+            errors.of(Errno.EAFNOSUPPORT).increment();
+            throw new IOException("IPv6 is off on " + device + " (see the warning at start): an IPv6 message not injected");
+        }
         out.pointer().put(0, packet.buffer(), packet.l3Offset(), len);
-        long r = write(len);
-        if (r == -Errno.EBADFD && watch.current() != tun) {
-            r = write(len); // deleted, and created again meanwhile: into the new one
+        long r = tun.write(out.pointer(), len);
+        if (r == -Errno.EBADFD && follow()) {
+            r = tun.write(out.pointer(), len); // deleted, and created again meanwhile: into the new one
         }
         if (r < 0) {
             int errno = (int) -r;
@@ -116,15 +130,25 @@ final class InjectSink implements Sink {
         outage.delivered();
     }
 
-    /** Writes into the watch's current device, retiring the one written to before if it was replaced. */
-    private long write(int len) {
+    /**
+     * Moves to the watch's current device, retiring the one written to before if it was replaced.
+     *
+     * @return whether it moved
+     */
+    private boolean follow() {
         InjectDevice now = watch.current();
-        if (now != tun) {
-            InjectDevice old = tun;
-            tun = now;
-            old.remove(); // deleted by someone: closing our descriptor is all that is left
+        if (now == tun) {
+            return false;
         }
-        return tun.write(out.pointer(), len);
+        InjectDevice old = tun;
+        tun = now;
+        old.remove(); // deleted by someone: closing our descriptor is all that is left
+        boolean was = ipv6;
+        ipv6 = now.ipv6Problem().isEmpty();
+        if (was && !ipv6) {
+            log.log(System.Logger.Level.WARNING, "inject sink {0}: {1}", label, now.ipv6Problem().get());
+        }
+        return true;
     }
 
     /** Removes the device (closing its descriptor) and checks it is gone. */

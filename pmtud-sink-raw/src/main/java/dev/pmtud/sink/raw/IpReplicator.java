@@ -79,6 +79,7 @@ final class IpReplicator implements Replicator {
         neighbours = NeighbourTable.observing(netlink);
         neighbours.refresh(context.peers().current(), own.current(), millis -> true);
         link = iface == null ? null : new FollowedLink(iface, netlink, outage, log, settings.label());
+        rebuild(context.peers().current()); // every peer's counters exist at zero from the start, not from its first message
     }
 
     @Override

@@ -79,6 +79,7 @@ final class UnicastReplicator implements Replicator {
         // before the first message: resolve now, waiting on this thread (the refresh thread is not started yet)
         table.refresh(context.peers().current(), own.current(), UnicastReplicator::sleep);
         link = new FollowedLink(iface, netlink, outage, log, settings.label());
+        rebuild(context.peers().current(), link.current(), table.snapshot()); // every peer's counters exist at zero from the start
     }
 
     private static boolean sleep(long millis) {
