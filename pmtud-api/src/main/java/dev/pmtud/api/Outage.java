@@ -3,11 +3,14 @@ package dev.pmtud.api;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntFunction;
+import java.util.function.LongSupplier;
 
 /**
  * The spells in which a component cannot do its job (a sink that cannot send, a source that cannot
  * capture): told once when one starts, summed up every minute while it lasts, told once when it
- * ends (never a line per message), counted in {@code pmtud_sink_outages_total{sink}} or
+ * ends (never a line per message; a cause that comes and goes faster than every
+ * {@value #FLAP_SECONDS} s is told once per {@value #FLAP_SECONDS} s, the next line saying how many
+ * spells went untold, and a spell still lasting after that is told then), counted in {@code pmtud_sink_outages_total{sink}} or
  * {@code pmtud_source_outages_total{source}}, and answered as the component's {@link Health}.
  * <pre>
  *   Outage outage = new Outage(context, Outage.SINK, label);   // when the sink is created
@@ -25,23 +28,40 @@ public final class Outage {
     public static final String SOURCE = "source";
     /** How often a summary is logged while an outage lasts. */
     static final long SUMMARY_NANOS = 60_000_000_000L;
+    static final int FLAP_SECONDS = 10;
+    /** Spells starting closer together than this after one that was told are not told one by one (a flapping cause). */
+    static final long FLAP_NANOS = FLAP_SECONDS * 1_000_000_000L;
 
     private final System.Logger log;
     private final String who;
     private final Metrics.Counter outages;
     /** Messages not delivered during the current outage. */
     private final AtomicLong undelivered = new AtomicLong();
+    private final LongSupplier clock;
     /** Why it is failing; {@code null} while it works. */
     private volatile String reason;
     private volatile long lastSummaryNanos;
     private long sinceNanos;
     private Instant since;
+    /** Whether the current spell's start was logged (else its end is not either). */
+    private boolean told;
+    /** When a spell's start was last logged, if {@link #toldBefore}. */
+    private long lastToldNanos;
+    private boolean toldBefore;
+    /** Spells that began and ended without a line since the last line told. */
+    private long untold;
 
     /**
      * @param kind  {@link #SINK} or {@link #SOURCE}: the metric's name and label, and how logs name it
      * @param label the component's label ({@code name:}, default its type)
      */
     public Outage(PipelineContext context, String kind, String label) {
+        this(context, kind, label, System::nanoTime);
+    }
+
+    /** With another clock ({@code System.nanoTime()}'s kind): for tests. */
+    Outage(PipelineContext context, String kind, String label, LongSupplier clock) {
+        this.clock = clock;
         if (!SINK.equals(kind) && !SOURCE.equals(kind)) {
             throw new IllegalArgumentException("kind is " + kind + "; use Outage.SINK or Outage.SOURCE");
         }
@@ -70,9 +90,13 @@ public final class Outage {
         if (reason == null) {
             return false;
         }
-        long seconds = (System.nanoTime() - sinceNanos) / 1_000_000_000L;
-        log.log(System.Logger.Level.INFO, who + ": working again after " + seconds + " s (" + how + "); "
-                + undelivered.get() + " messages were not delivered meanwhile");
+        long seconds = (clock.getAsLong() - sinceNanos) / 1_000_000_000L;
+        if (told) {
+            log.log(System.Logger.Level.INFO, who + ": working again after " + seconds + " s (" + how + "); "
+                    + undelivered.get() + " messages were not delivered meanwhile");
+        } else {
+            untold++;
+        }
         reason = null;
         undelivered.set(0);
         return true;
@@ -90,7 +114,7 @@ public final class Outage {
                     start("nothing delivered (" + why + ")");
                 }
             }
-        } else if (System.nanoTime() - lastSummaryNanos >= SUMMARY_NANOS) {
+        } else if (clock.getAsLong() - lastSummaryNanos >= SUMMARY_NANOS) {
             summary();
         }
     }
@@ -113,7 +137,7 @@ public final class Outage {
 
     /** Control path, now and then (a refresh thread): logs the summary when one is due. */
     public void tick() {
-        if (reason != null && System.nanoTime() - lastSummaryNanos >= SUMMARY_NANOS) {
+        if (reason != null && clock.getAsLong() - lastSummaryNanos >= SUMMARY_NANOS) {
             summary();
         }
     }
@@ -129,11 +153,20 @@ public final class Outage {
 
     private void start(String why) {
         reason = why;
-        sinceNanos = System.nanoTime();
-        lastSummaryNanos = sinceNanos;
+        sinceNanos = clock.getAsLong();
         since = Instant.now();
         outages.increment();
-        log.log(System.Logger.Level.WARNING, who + ": failing: " + why + "; /readyz says so until it recovers");
+        told = !toldBefore || sinceNanos - lastToldNanos >= FLAP_NANOS;
+        if (told) {
+            toldBefore = true;
+            lastToldNanos = sinceNanos;
+            lastSummaryNanos = sinceNanos;
+            log.log(System.Logger.Level.WARNING, who + ": failing: " + why + "; /readyz says so until it recovers"
+                    + (untold == 0 ? "" : " (" + untold + " shorter spells before this one were not told one by one)"));
+            untold = 0;
+        } else {
+            lastSummaryNanos = sinceNanos - SUMMARY_NANOS + FLAP_NANOS; // told by the summary if it lasts
+        }
     }
 
     private synchronized void summary() {
@@ -141,8 +174,12 @@ public final class Outage {
         if (why == null) {
             return;
         }
-        long now = System.nanoTime();
+        long now = clock.getAsLong();
         lastSummaryNanos = now;
+        if (!told) {
+            told = true; // its end is told too; the untold ones before it, by the next start told
+            lastToldNanos = now;
+        }
         log.log(System.Logger.Level.WARNING, who + ": still failing after " + (now - sinceNanos) / 1_000_000_000L + " s: " + why
                 + "; " + undelivered.get() + " messages not delivered so far");
     }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
@@ -92,7 +93,8 @@ class OutageTest {
         Records log = new Records();
         Logger.getLogger(LOGGER).addHandler(log);
         try {
-            Outage outage = new Outage(ctx, Outage.SINK, "raw");
+            AtomicLong now = new AtomicLong(5);
+            Outage outage = new Outage(ctx, Outage.SINK, "raw", now::get);
             assertEquals("pmtud_sink_outages_total", ctx.counterName);
             assertEquals(List.of("sink", "raw"), ctx.counterTags);
             assertTrue(outage.health().ok());
@@ -111,7 +113,8 @@ class OutageTest {
             assertEquals(List.of("sink raw: working again after 0 s (interface eth0 is back as index 7); "
                     + "7 messages were not delivered meanwhile"), log.at(Level.INFO));
 
-            // from the sending path: the first failed message starts one, the first delivered one ends it
+            // from the sending path, later: the first failed message starts one, the first delivered one ends it
+            now.addAndGet(Outage.FLAP_NANOS);
             AtomicInteger named = new AtomicInteger();
             for (int i = 0; i < 5; i++) {
                 outage.failed(19, n -> {
@@ -126,6 +129,56 @@ class OutageTest {
             assertEquals(2, ctx.outages.count(), "two outages");
             assertEquals(2, log.at(Level.WARNING).size(), "one line at each start, none per message");
             assertTrue(log.at(Level.INFO).get(1).endsWith("(delivered again); 5 messages were not delivered meanwhile"), log.at(Level.INFO).get(1));
+        } finally {
+            Logger.getLogger(LOGGER).removeHandler(log);
+        }
+    }
+
+    @Test
+    void aFlappingCauseIsToldOncePerIntervalAndALastingUntoldSpellIsToldByItsSummary() {
+        Context ctx = new Context();
+        Records log = new Records();
+        Logger.getLogger(LOGGER).addHandler(log);
+        try {
+            AtomicLong now = new AtomicLong(-1_000); // nanoTime may be negative
+            Outage outage = new Outage(ctx, Outage.SINK, "udp", now::get);
+            int spells = 50;
+            for (int i = 0; i < spells; i++) { // EAGAIN on every peer for a moment, 50 times in 5 s
+                outage.failed("EAGAIN");
+                now.addAndGet(1_000_000L);
+                outage.delivered();
+                now.addAndGet(99_000_000L);
+            }
+            assertEquals(spells, ctx.outages.count(), "every spell counted");
+            assertEquals(List.of("sink udp: failing: nothing delivered (EAGAIN); /readyz says so until it recovers"), log.at(Level.WARNING));
+            assertEquals(1, log.at(Level.INFO).size(), "only the told spell's end is told");
+
+            // one that lasts: told by its summary once the interval has passed, then its end too
+            outage.failed("ENETUNREACH");
+            now.addAndGet(Outage.FLAP_NANOS / 2);
+            outage.failed("ENETUNREACH");
+            assertEquals(1, log.at(Level.WARNING).size(), "not yet");
+            now.addAndGet(Outage.FLAP_NANOS);
+            outage.tick();
+            assertEquals(2, log.at(Level.WARNING).size(), log.at(Level.WARNING).toString());
+            assertTrue(log.at(Level.WARNING).get(1).startsWith("sink udp: still failing after 15 s: nothing delivered (ENETUNREACH)"),
+                    log.at(Level.WARNING).get(1));
+            outage.delivered();
+            assertEquals(2, log.at(Level.INFO).size());
+
+            // after a quiet interval a new spell is told, with how many went untold before
+            now.addAndGet(Outage.FLAP_NANOS);
+            outage.begin("interface eth0 is gone");
+            assertEquals("sink udp: failing: interface eth0 is gone; /readyz says so until it recovers "
+                    + "(" + (spells - 1) + " shorter spells before this one were not told one by one)", log.at(Level.WARNING).get(2));
+            outage.end("back");
+            outage.begin("interface eth0 is gone");
+            outage.end("back");
+            now.addAndGet(Outage.FLAP_NANOS);
+            outage.begin("interface eth0 is gone");
+            assertTrue(log.at(Level.WARNING).get(3).endsWith("(1 shorter spells before this one were not told one by one)"),
+                    log.at(Level.WARNING).get(3));
+            assertEquals(spells + 4, ctx.outages.count());
         } finally {
             Logger.getLogger(LOGGER).removeHandler(log);
         }
