@@ -26,6 +26,8 @@ interface and replication backend.
 node: ${NODE_NAME}
 metrics:
   listen: "0.0.0.0:{{ $v.pmtud.metricsPort }}"
+  health-listen: "0.0.0.0:{{ $v.pmtud.healthPort }}"
+  go-pmtud: true
 peers:
 {{- if $peers }}
   - { type: static, addresses: [{{ range $i, $p := $peers }}{{ if $i }}, {{ end }}{{ $p | quote }}{{ end }}] }

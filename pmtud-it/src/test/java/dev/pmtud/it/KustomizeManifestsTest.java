@@ -37,6 +37,8 @@ import org.yaml.snakeyaml.Yaml;
  */
 class KustomizeManifestsTest {
     static final int METRICS_PORT = 30040;
+    /** go-pmtud's health port: /healthz and /readyz alone, the probes'. */
+    static final int HEALTH_PORT = 30041;
     static final String CONFIG_PATH = "/etc/pmtud/pmtud.yaml";
 
     @TempDir
@@ -167,11 +169,11 @@ class KustomizeManifestsTest {
                 .filter(e -> "NODE_NAME".equals(e.get("name"))).findFirst().orElseThrow(() -> new AssertionError("NODE_NAME env"));
         assertEquals("spec.nodeName", get(nodeName, "valueFrom", "fieldRef", "fieldPath"));
 
-        // Probes and scraping on the metrics port.
+        // Probes on go-pmtud's health port, scraping on the metrics port.
         assertEquals("/healthz", get(c, "livenessProbe", "httpGet", "path"));
-        assertEquals(METRICS_PORT, get(c, "livenessProbe", "httpGet", "port"));
+        assertEquals(HEALTH_PORT, get(c, "livenessProbe", "httpGet", "port"));
         assertEquals("/readyz", get(c, "readinessProbe", "httpGet", "path"));
-        assertEquals(METRICS_PORT, get(c, "readinessProbe", "httpGet", "port"));
+        assertEquals(HEALTH_PORT, get(c, "readinessProbe", "httpGet", "port"));
         Map<String, Object> annotations = map(get(ds, "spec", "template", "metadata", "annotations"));
         assertEquals("true", annotations.get("prometheus.io/scrape"));
         assertEquals(String.valueOf(METRICS_PORT), annotations.get("prometheus.io/port"));
@@ -195,7 +197,9 @@ class KustomizeManifestsTest {
 
         Map<String, Object> config = map(new Yaml().load(pipeline));
         assertEquals("${NODE_NAME}", config.get("node"), "node name from the downward API");
-        assertTrue(((String) get(config, "metrics", "listen")).endsWith(":" + METRICS_PORT), "metrics listen on the probed port");
+        assertTrue(((String) get(config, "metrics", "listen")).endsWith(":" + METRICS_PORT), "metrics listen on the scraped port");
+        Object health = get(config, "metrics", "health-listen");
+        assertTrue(health instanceof String h && h.endsWith(":" + HEALTH_PORT), "the probed port is served (metrics.health-listen): " + health);
         assertEquals(Boolean.TRUE, get(config, "rules", "manage"), "pmtud manages its NFLOG rule");
         Map<String, Object> nflog = components(config, "sources").stream()
                 .filter(s -> "nflog".equals(s.get("type"))).findFirst().orElseThrow(() -> new AssertionError("an nflog source"));

@@ -41,9 +41,13 @@ public final class PmtudRun {
     /** pmtud on the given nodes (1-based) of {@code lab}, each ready (sources open) before this returns. */
     public static List<PmtudDaemon> startDaemons(ClusterLab lab, PmtudSetup setup, List<Integer> nodes, Path dir, Duration readyLimit)
             throws Exception {
-        // bin/pmtud in the node's namespace, with what the setup adds to the command line and the environment
-        return startDaemons(lab, setup, nodes, dir, readyLimit, (ns, n, yaml, d) -> PmtudDaemon.start(ns, n, yaml, d,
-                file -> PmtudDaemon.launcher(setup.environment(lab.plan, n), setup.arguments(lab.plan, n, file).toArray(String[]::new))));
+        return startDaemons(lab, setup, nodes, dir, readyLimit, binPmtud(lab, setup));
+    }
+
+    /** bin/pmtud in the node's namespace, with what the setup puts on the command line and in the environment. */
+    static Starter binPmtud(ClusterLab lab, PmtudSetup setup) {
+        return (ns, n, yaml, d) -> PmtudDaemon.start(ns, n, yaml, d,
+                file -> PmtudDaemon.launcher(setup.environment(lab.plan, n), setup.arguments(lab.plan, n, file).toArray(String[]::new)));
     }
 
     static List<PmtudDaemon> startDaemons(ClusterLab lab, PmtudSetup setup, List<Integer> nodes, Path dir, Duration readyLimit,
@@ -78,7 +82,7 @@ public final class PmtudRun {
      * a transfer per owner and family, every check collected; pmtud is stopped (SIGTERM) before returning.
      */
     public static Outcome run(ClusterLab lab, PmtudSetup setup, Path dir, Duration transferLimit, Duration readyLimit) throws Exception {
-        return run(lab, setup, dir, transferLimit, readyLimit, PmtudDaemon::start);
+        return run(lab, setup, dir, transferLimit, readyLimit, binPmtud(lab, setup));
     }
 
     /** The same, with the daemons started by {@code starter} (the container image: {@link ImageE2eTest}). */
