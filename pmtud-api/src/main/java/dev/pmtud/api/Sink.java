@@ -49,6 +49,16 @@ public interface Sink extends AutoCloseable {
         return List.of();
     }
 
+    /**
+     * Whether the sink can send now, or why not in one line ("interface eth0 is gone"): read by the
+     * runtime, from any thread, for {@code /readyz} (503 naming the sink while it fails) and the
+     * {@code pmtud_sink_failing} gauge. A sink that tracks its failures with an {@link Outage}
+     * returns its {@link Outage#health()}. Must be cheap and must not block. Default: OK.
+     */
+    default Health health() {
+        return Health.OK;
+    }
+
     /** Pushes out anything buffered. Called at stop, before {@link #close()}. */
     default void flush() throws IOException {
     }

@@ -83,6 +83,16 @@ public interface Source extends AutoCloseable {
     }
 
     /**
+     * Whether the source can capture now, or why not in one line ("interface eth0 is gone"): read by
+     * the runtime, from any thread, for {@code /readyz} and the {@code pmtud_source_failing} gauge
+     * (a source whose {@code run()} threw is failing whatever this says). Must be cheap and must not
+     * block. Default: OK.
+     */
+    default Health health() {
+        return Health.OK;
+    }
+
+    /**
      * Releases what {@link #open()} acquired. Called once, on the source's own thread after
      * {@link #run} returned (see the class comment), so it never races {@code run()}.
      */

@@ -21,6 +21,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -106,15 +107,15 @@ public final class Daemon {
         try {
             // Before start(): a probe during a slow start (peers, sockets) sees alive but not ready.
             BooleanSupplier alive = () -> !started || runtime.ready();
-            BooleanSupplier ready = () -> started && runtime.ready();
+            Supplier<List<String>> unready = () -> unready(runtime);
             if (settings.metricsEnabled()) {
                 Supplier<String> text = go == null ? meters::scrape : () -> meters.scrape() + go.exposition();
-                http = StatusServer.start(settings.metricsListen(), text, alive, ready);
+                http = StatusServer.start(settings.metricsListen(), text, alive, unready);
                 LOG.log(System.Logger.Level.INFO, "metrics on http://" + StatusServer.show(http.address()) + "/metrics"
                         + (go == null ? "" : ", with go-pmtud's series"));
             }
             if (settings.healthListen() != null) {
-                health = StatusServer.startHealth(settings.healthListen(), alive, ready);
+                health = StatusServer.startHealth(settings.healthListen(), alive, unready);
                 LOG.log(System.Logger.Level.INFO, "health probes on http://" + StatusServer.show(health.address()) + "/healthz and /readyz");
             }
             try {
@@ -158,6 +159,15 @@ public final class Daemon {
             LOG.log(System.Logger.Level.INFO, (several ? "pipeline " + p.name() + " " : "") + SummaryJson.text(p.summary()));
         }
         return Main.OK;
+    }
+
+    /** What {@code /readyz} answers with: empty when ready, else one line per problem (a failing sink names itself). */
+    private List<String> unready(NodeRuntime runtime) {
+        if (!started) {
+            return List.of("not ready: starting (peers, sinks, sources and the capture rule)");
+        }
+        List<String> problems = runtime.problems();
+        return problems.isEmpty() && !runtime.ready() ? List.of("not ready: stopping") : problems;
     }
 
     /** Runs reloads as they are asked for, until a stop signal or the end of every source. */

@@ -36,7 +36,7 @@ class ConfigReferenceTest {
     private static final Pattern HEADING = Pattern.compile("^###\\s+`([^`]+)`\\s+\\((source|filter|sink|peers|block)\\)\\s*$");
     private static final Pattern ROW = Pattern.compile("^\\|\\s*`([^`]+)`\\s*\\|");
     /** Test-only factories on pmtud-app's test class path, not part of the product. */
-    private static final Set<String> TEST_TYPES = Set.of("source test-idle", "sink test-inject");
+    private static final Set<String> TEST_TYPES = Set.of("source test-idle", "sink test-inject", "sink test-health");
 
     /** KIND NAME (e.g. "filter dedup", "block rules") -> documented keys, in the order written. */
     static Map<String, Set<String>> parse(List<String> lines) {

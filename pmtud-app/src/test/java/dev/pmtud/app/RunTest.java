@@ -67,6 +67,35 @@ class RunTest {
     }
 
     @Test
+    void readyzNamesAFailingSinkWithItsReasonAndTurns200WhenItRecovers() throws Exception {
+        int port = Http.freePort();
+        String name = "readyz-" + port;
+        Path config = dir.resolve("health.yaml");
+        Files.writeString(config, """
+                node: run-test
+                metrics: { listen: "127.0.0.1:%d" }
+                sources: [ { type: test-idle } ]
+                sinks: [ { type: test-health, name: relay, switch: %s } ]
+                """.formatted(port, name));
+        Running run = new Running("run", "--config", config.toString());
+        Await.until(Duration.ofSeconds(10), "/readyz to turn 200", () -> Http.get(port, "/readyz").status() == 200);
+        assertEquals("ready\n", Http.get(port, "/readyz").body());
+
+        HealthSinkFactory.set(name, dev.pmtud.api.Health.failing("interface eth0 is gone since 2026-12-01T12:00:00Z"));
+        Http.Response failing = Http.get(port, "/readyz");
+        assertEquals(503, failing.status());
+        assertEquals("pipeline main, sink relay: interface eth0 is gone since 2026-12-01T12:00:00Z\n", failing.body());
+        assertEquals(200, Http.get(port, "/healthz").status(), "/healthz is about the process being alive");
+        assertTrue(Pattern.compile("(?m)^pmtud_sink_failing\\{[^}]*sink=\"relay\"[^}]*} 1\\.0$")
+                .matcher(Http.get(port, "/metrics").body()).find(), "the failing gauge");
+
+        HealthSinkFactory.set(name, dev.pmtud.api.Health.OK);
+        assertEquals(200, Http.get(port, "/readyz").status());
+        run.stop.trigger("SIGTERM");
+        assertEquals(Main.OK, run.status.get(STOP_WITHIN.toMillis() + 3000, TimeUnit.MILLISECONDS), run.err());
+    }
+
+    @Test
     void endpointsReadinessAndStopWithinTwoSeconds() throws Exception {
         int port = Http.freePort();
         String gate = "endpoints-" + port;

@@ -285,6 +285,22 @@ public final class NodeRuntime implements AutoCloseable {
         return true;
     }
 
+    /**
+     * What keeps the runtime from doing its job, one line each, as {@code /readyz} shows it:
+     * {@code pipeline P, source S: stopped: ...} for a source whose thread failed,
+     * {@code pipeline P, sink S: interface eth0 is gone since ...} for a component whose
+     * {@code health()} says it is failing. Empty when all is well (or before start). Thread-safe.
+     */
+    public List<String> problems() {
+        List<String> out = new ArrayList<>();
+        for (Pipeline p : pipelines) {
+            for (String problem : p.problems()) {
+                out.add("pipeline " + p.name() + ", " + problem);
+            }
+        }
+        return out;
+    }
+
     /** Waits until every source's run() has returned (files end; live sources only when closed). */
     public boolean awaitSources(Duration timeout) throws InterruptedException {
         synchronized (lifecycle) {

@@ -125,6 +125,28 @@ public final class Pipeline {
     }
 
     /**
+     * What keeps this pipeline from doing its job, one line each ({@code source S: ...},
+     * {@code sink S: ...}): sources whose thread stopped, components whose {@code health()} says
+     * they are failing. Empty when all is well. Thread-safe; for probes.
+     */
+    public List<String> problems() {
+        List<String> out = new ArrayList<>();
+        for (SourceRunner s : sources) {
+            String p = s.problem();
+            if (p != null) {
+                out.add("source " + s.name() + ": " + p);
+            }
+        }
+        for (SinkStage s : sinks) {
+            String p = s.problem();
+            if (p != null) {
+                out.add("sink " + s.name() + ": " + p);
+            }
+        }
+        return out;
+    }
+
+    /**
      * Counts since the pipeline was built, including what sources and filters a reload removed
      * had counted (a removed filter keeps its place in {@code dropped}, after the running ones).
      */

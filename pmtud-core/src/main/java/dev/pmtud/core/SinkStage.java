@@ -1,6 +1,7 @@
 package dev.pmtud.core;
 
 import dev.pmtud.api.Filter;
+import dev.pmtud.api.Health;
 import dev.pmtud.api.Metrics;
 import dev.pmtud.api.Packet;
 import dev.pmtud.api.Sink;
@@ -41,6 +42,21 @@ final class SinkStage {
         this.sent = metrics.counter("pmtud_sink_sent_total", "Packets a sink accepted", "sink", name);
         this.errors = metrics.counter("pmtud_sink_errors_total", "Packets a sink failed to send as a whole", "sink", name);
         this.errorLog = new RateLimitedLog(logger, ERROR_LOG_INTERVAL_NANOS);
+        metrics.gauge("pmtud_sink_failing", "1 while the sink says it cannot send (Sink.health(), /readyz), else 0",
+                () -> problem() == null ? 0 : 1, "sink", name);
+    }
+
+    /** Why the sink says it cannot send ({@link Sink#health()}), or {@code null}; a health() that throws is failing too. */
+    String problem() {
+        if (!opening) {
+            return null;
+        }
+        try {
+            Health h = sink.health();
+            return h == null || h.ok() ? null : h.problem();
+        } catch (RuntimeException e) {
+            return "health() failed: " + e;
+        }
     }
 
     String name() {

@@ -1,5 +1,6 @@
 package dev.pmtud.core;
 
+import dev.pmtud.api.Health;
 import dev.pmtud.api.Metrics;
 import dev.pmtud.api.PacketHandler;
 import dev.pmtud.api.Source;
@@ -64,6 +65,8 @@ final class SourceRunner {
         this.receivedCounter = metrics.counter("pmtud_received_total", "Packets a source read", "source", name);
         metrics.functionCounter("pmtud_source_lost_total",
                 "Packets the kernel or capture layer dropped before pmtud read them", source::lost, "source", name);
+        metrics.gauge("pmtud_source_failing", "1 while the source cannot capture (its thread stopped, or Source.health()), else 0",
+                () -> problem() == null ? 0 : 1, "source", name);
     }
 
     String name() {
@@ -135,6 +138,26 @@ final class SourceRunner {
             source.close();
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "closing source " + shownAs + " failed: " + e, e);
+        }
+    }
+
+    /**
+     * Why the source cannot capture, or {@code null}: its run() threw, or it says so itself
+     * ({@link Source#health()}; a health() that throws is failing too). Only once started.
+     */
+    String problem() {
+        if (state != State.STARTED) {
+            return null;
+        }
+        Throwable f = failure;
+        if (f != null) {
+            return "stopped: " + f.getMessage();
+        }
+        try {
+            Health h = source.health();
+            return h == null || h.ok() ? null : h.problem();
+        } catch (RuntimeException e) {
+            return "health() failed: " + e;
         }
     }
 

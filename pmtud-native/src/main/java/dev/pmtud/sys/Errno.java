@@ -23,6 +23,8 @@ public final class Errno {
     public static final int EPIPE = 32;
     public static final int ENOTSOCK = 88;
     public static final int EPROTO = 71;
+    /** "File descriptor in bad state": what a write to a TUN descriptor gives once its device was deleted. */
+    public static final int EBADFD = 77;
     public static final int ENOTSUP = 95;
     public static final int ESRCH = 3;
     public static final int ENXIO = 6;
@@ -69,6 +71,7 @@ public final class Errno {
             case EPIPE: return "EPIPE";
             case ENOTSOCK: return "ENOTSOCK";
             case EPROTO: return "EPROTO";
+            case EBADFD: return "EBADFD";
             case ESRCH: return "ESRCH";
             case ENXIO: return "ENXIO";
             case E2BIG: return "E2BIG";

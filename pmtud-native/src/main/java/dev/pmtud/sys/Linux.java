@@ -40,6 +40,8 @@ public final class Linux {
     public static final int IPV6_HDRINCL = 36;
 
     public static final int SOL_NETLINK = 270;
+    /** SOL_NETLINK: join a multicast group (its number, an int), to receive the kernel's notifications. */
+    public static final int NETLINK_ADD_MEMBERSHIP = 1;
     public static final int NETLINK_ROUTE = 0;
     public static final int NETLINK_NETFILTER = 12;
 

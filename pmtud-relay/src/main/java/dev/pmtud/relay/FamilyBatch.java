@@ -40,11 +40,27 @@ final class FamilyBatch implements AutoCloseable {
         return vector.data();
     }
 
-    /** Sends the first {@code length} payload bytes to every peer on {@code fd}; counts each result. */
-    void send(int fd, int length) {
+    /**
+     * Sends the first {@code length} payload bytes to every peer on {@code fd}; counts each result.
+     *
+     * @return how many peers it reached (0: none, {@link #firstError()} says why)
+     */
+    int send(int fd, int length) {
         vector.payloadLength(length);
         vector.sendAll(fd, results.length, Linux.MSG_DONTWAIT, results);
         PeerCounters.count(counters, results, results.length);
+        int reached = 0;
+        for (int r : results) {
+            if (r == 0) {
+                reached++;
+            }
+        }
+        return reached;
+    }
+
+    /** The errno the first peer failed with in the last {@link #send} (0: it was reached). */
+    int firstError() {
+        return results.length == 0 ? 0 : results[0];
     }
 
     @Override

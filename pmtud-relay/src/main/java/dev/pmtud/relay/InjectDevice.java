@@ -103,6 +103,11 @@ final class InjectDevice implements AutoCloseable {
         return tun.name();
     }
 
+    /** The index the kernel gave it: a device of the same name with another index is not this one. */
+    int index() {
+        return index;
+    }
+
     /** Empty when IPv6 works on the device, else why not (IPv6 messages are then not written). */
     Optional<String> ipv6Problem() {
         return ipv6Problem;

@@ -1,5 +1,7 @@
 package dev.pmtud.relay;
 
+import dev.pmtud.api.Health;
+import dev.pmtud.api.Outage;
 import dev.pmtud.api.Packet;
 import dev.pmtud.api.PeerTargets;
 import dev.pmtud.api.PipelineContext;
@@ -28,6 +30,10 @@ import jnr.ffi.Pointer;
  * packet and MAC around it when signed) and goes to every peer of that family in one
  * {@code sendmmsg} from an unconnected socket. Batches are rebuilt only when the peer snapshot
  * changes; this node's own addresses (read then over rtnetlink) are never sent to.
+ *
+ * <p>A message that reached none of its family's peers (no route, every peer refusing) makes the
+ * sink's {@link Outage} say so once (log, {@code pmtud_sink_outages_total}, {@link #health()} and so
+ * {@code /readyz}) until one reaches a peer again; each failure is counted per peer and errno.
  */
 final class UdpSink implements Sink {
     static final int PAYLOAD_MAX = WireFormat.MAX_PACKET + WireFormat.OVERHEAD;
@@ -37,6 +43,7 @@ final class UdpSink implements Sink {
     private final Path keyFile;
     private final PipelineContext context;
     private final System.Logger log;
+    private final Outage outage;
 
     private Descriptor fd4;
     private Descriptor fd6;
@@ -59,6 +66,13 @@ final class UdpSink implements Sink {
         this.context = context;
         this.log = context.logger();
         this.targets = new PeerTargets(context, label, Errno::name);
+        this.outage = new Outage(context, Outage.SINK, label);
+    }
+
+    /** Failing while messages reach no peer of their family, until one does again. */
+    @Override
+    public Health health() {
+        return outage.health();
     }
 
     @Override
@@ -125,7 +139,11 @@ final class UdpSink implements Sink {
             out.put(0, b, off, len);
             total = len;
         }
-        batch.send((v4 ? fd4 : fd6).fd(), total);
+        if (batch.send((v4 ? fd4 : fd6).fd(), total) > 0) {
+            outage.delivered();
+        } else {
+            outage.failed(batch.firstError(), Errno::name);
+        }
     }
 
     /** New batches for a new peer snapshot. Allocates; once per change, not per packet. */

@@ -110,6 +110,45 @@ class InjectSinkNetnsTest {
     }
 
     @Test
+    void aDeviceSomeoneDeletesIsCreatedAgainAndInjectionGoesOn() throws Exception {
+        Netns.assumeRoot();
+        try (Netns host = Netns.create("inject-deleted")) {
+            TestContext ctx = new TestContext("inject-host");
+            InjectSink sink = (InjectSink) new InjectSinkFactory().create(Cfg.component("sinks", "inject"), ctx);
+            try {
+                host.call(() -> {
+                    sink.open();
+                    return null;
+                });
+                int first = index(host);
+                assertEquals(0, ctx.metrics().count(DeviceWatch.RECREATED, "node", "inject-host", "sink", "inject"), "at zero from the start");
+
+                host.exec("ip", "link", "del", "pmtud0");
+                dev.pmtud.testkit.Await.until(java.time.Duration.ofSeconds(5), () -> "the device created again; "
+                        + host.execAllowingFailure("ip", "-o", "link", "show", "pmtud0") + "; " + ctx.metrics(),
+                        () -> ctx.metrics().count(DeviceWatch.RECREATED, "node", "inject-host", "sink", "inject") == 1);
+                assertTrue(index(host) != first, "a new device, not the old one");
+                String addr = host.exec("ip", "-o", "addr", "show", "dev", "pmtud0").stdout();
+                assertTrue(addr.contains("inet 169.254.254.1/32"), "configured as at start: " + addr);
+                assertTrue(host.exec("ip", "-o", "link", "show", "pmtud0").stdout().contains(",UP"), "up");
+                assertEquals("2", host.exec("cat", "/proc/sys/net/ipv4/conf/pmtud0/rp_filter").stdout().trim());
+                assertTrue(sink.health().ok(), sink.health().toString());
+
+                sink.send(packet(Ptb.v4().from("203.0.113.1").to(HOST_V4).mtu(1400).build()));
+                assertEquals(1, ctx.metrics().count(InjectSink.WRITTEN, "node", "inject-host", "sink", "inject"), "written into the new device");
+                assertEquals(1, ctx.metrics().count("pmtud_sink_outages_total", "sink", "inject"), "the deletion told and counted once");
+            } finally {
+                sink.close();
+            }
+            assertTrue(host.execAllowingFailure("ip", "link", "show", "pmtud0").exitCode() != 0, "and removed at close");
+        }
+    }
+
+    private static int index(Netns ns) {
+        return Integer.parseInt(ns.exec("cat", "/sys/class/net/pmtud0/ifindex").stdout().strip());
+    }
+
+    @Test
     void aDeviceSomeoneElseMadeIsRefusedAndLeftAlone() throws Exception {
         Netns.assumeRoot();
         try (Netns ns = Netns.create("inject-taken")) {

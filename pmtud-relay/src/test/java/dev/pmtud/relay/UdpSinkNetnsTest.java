@@ -84,6 +84,21 @@ class UdpSinkNetnsTest {
                 assertEquals(2, sent(ctx, NODE_V6));
                 at4.setSoTimeout(200);
                 assertThrows(java.net.SocketTimeoutException.class, () -> receive(at4));
+
+                // no peer of the family reachable: the sink says it is failing (health, /readyz), once, until one is again
+                assertTrue(sink.health().ok(), sink.health().toString());
+                assertEquals(0, ctx.metrics().count("pmtud_sink_outages_total", "sink", "udp"), "at zero from the start");
+                ctx.setPeers(addresses(UNREACHABLE_V4, NODE_V6));
+                sink.send(packet(v4));
+                sink.send(packet(v4));
+                assertFalse(sink.health().ok(), "no IPv4 message reached a peer");
+                assertTrue(sink.health().problem().startsWith("nothing delivered (ENETUNREACH) since "), sink.health().problem());
+                ctx.setPeers(addresses(UNREACHABLE_V4, NODE_V4));
+                sink.send(packet(v4));
+                receive(at4);
+                assertTrue(sink.health().ok(), "one peer reached again: " + sink.health());
+                assertEquals(1, ctx.metrics().count("pmtud_sink_outages_total", "sink", "udp"), "one outage counted");
+                assertEquals(4, errors(ctx, UNREACHABLE_V4, "ENETUNREACH"), "and every failure per peer");
             } finally {
                 sink.close();
             }

@@ -1,6 +1,7 @@
 package dev.pmtud.testkit;
 
 import dev.pmtud.api.Filter;
+import dev.pmtud.api.Health;
 import dev.pmtud.api.Packet;
 import dev.pmtud.api.Sink;
 import java.io.IOException;
@@ -10,7 +11,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * Keeps a copy of every packet it is sent; can be told to fail every send, to bring a loop guard,
- * to declare devices it injects into, to state notes, or to fail open().
+ * to declare devices it injects into, to state notes, to fail open(), or to report a health.
  */
 public class MemorySink implements Sink {
     private final List<Packet> sent = new CopyOnWriteArrayList<>();
@@ -19,6 +20,7 @@ public class MemorySink implements Sink {
     private Set<String> injectsInto = Set.of();
     private List<String> notes = List.of();
     private String openFailure;
+    private volatile Health health = Health.OK;
     private volatile boolean opened;
     private volatile boolean flushed;
     private volatile boolean closed;
@@ -41,6 +43,17 @@ public class MemorySink implements Sink {
     public MemorySink withNotes(List<String> notes) {
         this.notes = List.copyOf(notes);
         return this;
+    }
+
+    /** What {@link #health()} answers from now on. */
+    public MemorySink reporting(Health now) {
+        this.health = now;
+        return this;
+    }
+
+    @Override
+    public Health health() {
+        return health;
     }
 
     /** Makes open() throw an IOException with this message (after counting as opened). */

@@ -1,5 +1,6 @@
 package dev.pmtud.testkit;
 
+import dev.pmtud.api.Health;
 import dev.pmtud.api.LinkType;
 import dev.pmtud.api.Packet;
 import dev.pmtud.api.PacketHandler;
@@ -27,6 +28,7 @@ public final class MemorySource implements Source {
     private volatile int closeCalls;
     private Set<String> capturesFrom = Set.of();
     private String openFailure;
+    private volatile Health health = Health.OK;
 
     public MemorySource(List<Frame> frames, boolean live) {
         this.frames = frames;
@@ -37,6 +39,17 @@ public final class MemorySource implements Source {
     public MemorySource capturing(Set<String> devices) {
         this.capturesFrom = Set.copyOf(devices);
         return this;
+    }
+
+    /** What {@link #health()} answers from now on. */
+    public MemorySource reporting(Health now) {
+        this.health = now;
+        return this;
+    }
+
+    @Override
+    public Health health() {
+        return health;
     }
 
     /** Makes open() throw an IOException with this message (after counting as opened). */

@@ -8,6 +8,7 @@ import java.io.OutputStream;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -16,8 +17,9 @@ import java.util.function.Supplier;
 
 /**
  * {@code /metrics} (Prometheus text), {@code /healthz} (the process and its source threads are
- * alive) and {@code /readyz} (every source is open and running) on the JDK's small HTTP server, with
- * two daemon threads: scrapes and probes are rare, and the packet path never touches this.
+ * alive) and {@code /readyz} (started, and nothing failing: 503 with one line per problem, such as
+ * a sink whose interface is gone, otherwise 200) on the JDK's small HTTP server, with two daemon
+ * threads: scrapes and probes are rare, and the packet path never touches this.
  */
 public final class StatusServer implements AutoCloseable {
     private static final String TEXT = "text/plain; charset=utf-8";
@@ -35,13 +37,15 @@ public final class StatusServer implements AutoCloseable {
      * Binds and starts serving {@code /metrics}, {@code /healthz} and {@code /readyz}.
      *
      * @param metrics the {@code /metrics} text (Prometheus text format 0.0.4), made per scrape
+     * @param unready what keeps the daemon from being ready, one line each ({@code /readyz}'s 503
+     *                body); empty when it is ready
      * @throws StartupException with one line naming the address when it cannot bind
      */
     public static StatusServer start(InetSocketAddress listen, Supplier<String> metrics,
-                                     BooleanSupplier healthy, BooleanSupplier ready) {
+                                     BooleanSupplier healthy, Supplier<List<String>> unready) {
         HttpServer server = bind(listen, "metrics", "metrics.listen");
         server.createContext("/metrics", ex -> respond(ex, 200, PROMETHEUS, metrics.get()));
-        probes(server, healthy, ready);
+        probes(server, healthy, unready);
         server.createContext("/", ex -> respond(ex, 404, TEXT, "not found; try /metrics, /healthz or /readyz\n"));
         return serve(server);
     }
@@ -52,9 +56,9 @@ public final class StatusServer implements AutoCloseable {
      *
      * @throws StartupException with one line naming the address when it cannot bind
      */
-    public static StatusServer startHealth(InetSocketAddress listen, BooleanSupplier healthy, BooleanSupplier ready) {
+    public static StatusServer startHealth(InetSocketAddress listen, BooleanSupplier healthy, Supplier<List<String>> unready) {
         HttpServer server = bind(listen, "health probes", "metrics.health-listen");
-        probes(server, healthy, ready);
+        probes(server, healthy, unready);
         server.createContext("/", ex -> respond(ex, 404, TEXT, "not found; try /healthz or /readyz\n"));
         return serve(server);
     }
@@ -78,9 +82,9 @@ public final class StatusServer implements AutoCloseable {
         }
     }
 
-    private static void probes(HttpServer server, BooleanSupplier healthy, BooleanSupplier ready) {
+    private static void probes(HttpServer server, BooleanSupplier healthy, Supplier<List<String>> unready) {
         server.createContext("/healthz", ex -> probe(ex, healthy.getAsBoolean(), "alive", "a source thread has stopped"));
-        server.createContext("/readyz", ex -> probe(ex, ready.getAsBoolean(), "ready", "not ready: sources are still opening"));
+        server.createContext("/readyz", ex -> ready(ex, unready.get()));
     }
 
     private static StatusServer serve(HttpServer server) {
@@ -101,6 +105,10 @@ public final class StatusServer implements AutoCloseable {
 
     private static void probe(HttpExchange ex, boolean ok, String yes, String no) throws IOException {
         respond(ex, ok ? 200 : 503, TEXT, (ok ? yes : no) + "\n");
+    }
+
+    private static void ready(HttpExchange ex, List<String> problems) throws IOException {
+        respond(ex, problems.isEmpty() ? 200 : 503, TEXT, problems.isEmpty() ? "ready\n" : String.join("\n", problems) + "\n");
     }
 
     private static void respond(HttpExchange ex, int status, String type, String body) throws IOException {

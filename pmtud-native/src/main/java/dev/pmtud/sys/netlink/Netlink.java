@@ -151,6 +151,11 @@ public final class Netlink {
     public static final int IFLA_ADDRESS = 1;
     public static final int IFLA_IFNAME = 3;
     public static final int IFLA_MTU = 4;
+    /** rtnetlink multicast groups ({@code RTNLGRP_*}): what a notification socket joins (NETLINK_ADD_MEMBERSHIP). */
+    public static final int RTNLGRP_LINK = 1;
+    public static final int RTNLGRP_NEIGH = 3;
+    public static final int RTNLGRP_IPV4_IFADDR = 5;
+    public static final int RTNLGRP_IPV6_IFADDR = 9;
     /** Nested, one attribute per address family ({@code AF_INET}, {@code AF_INET6}) of per-family link settings. */
     public static final int IFLA_AF_SPEC = 26;
     /**
@@ -164,6 +169,8 @@ public final class Netlink {
     /** {@code ifaddrmsg.ifa_scope}: a global address (what {@code ip addr add} gives by default). */
     public static final int RT_SCOPE_UNIVERSE = 0;
 
+    /** No state: what a deleted entry is reported with here. */
+    public static final int NUD_NONE = 0x00;
     public static final int NUD_INCOMPLETE = 0x01;
     public static final int NUD_REACHABLE = 0x02;
     public static final int NUD_STALE = 0x04;

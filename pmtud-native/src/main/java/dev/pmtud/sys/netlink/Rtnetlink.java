@@ -16,8 +16,9 @@ import java.util.Set;
 
 /**
  * The rtnetlink requests pmtud makes on links, addresses and neighbours, instead of running
- * {@code ip}: look a link up by name or index, add an address, bring a link up, set and read a
- * link's IPv4 settings, list this namespace's addresses, list the neighbour table. Each request is
+ * {@code ip}: look a link up by name ({@link #link}, {@link #linkIndex}) or index, add an address,
+ * bring a link up, set and read a link's IPv4 settings, list this namespace's addresses, list the
+ * neighbour table. Each request is
  * acknowledged; a refusal throws {@link NativeException} with the kernel's errno.
  *
  * <p>Opened in the caller's network namespace and bound to it for good, so any thread may use it
@@ -43,6 +44,27 @@ public final class Rtnetlink implements AutoCloseable {
         writer.attrString(IFLA_IFNAME, name);
         writer.end();
         return getLink("RTM_GETLINK " + name);
+    }
+
+    /**
+     * The link named {@code name} now (its index, flags, MAC), or {@code null} when there is none
+     * ({@code RTM_GETLINK} by name): how a component follows an interface by name.
+     */
+    public synchronized Link link(String name) throws NativeException {
+        writer.reset().begin(RTM_GETLINK, NLM_F_REQUEST, socket.nextSeq());
+        writer.reserve(IFINFOMSG_LEN);
+        writer.attrString(IFLA_IFNAME, name);
+        writer.end();
+        Link[] found = {null};
+        try {
+            socket.dump(writer, "RTM_GETLINK " + name, r -> found[0] = Link.parse(r, attrs));
+        } catch (NativeException e) {
+            if (e.errno() == Errno.ENODEV) {
+                return null;
+            }
+            throw e;
+        }
+        return found[0];
     }
 
     /** Whether a link with this index exists. */
@@ -191,39 +213,15 @@ public final class Rtnetlink implements AutoCloseable {
         writer.end();
         List<Neighbour> out = new ArrayList<>();
         socket.dump(writer, "RTM_GETNEIGH dump", r -> {
-            if (r.type() != RTM_NEWNEIGH || r.payloadLength() < NDMSG_LEN) {
-                return;
-            }
-            byte[] b = r.buffer();
-            int p = r.payloadOffset();
-            int family = b[p] & 0xff;
-            int index = Bytes.hostInt(b, p + 4);
-            int state = Bytes.hostU16(b, p + 8);
-            if (ifIndex != 0 && index != ifIndex || family != Linux.AF_INET && family != Linux.AF_INET6) {
-                return; // older kernels ignore the index filter; bridge (AF_BRIDGE) entries are not IP neighbours
-            }
-            byte[] dst = null;
-            long mac = -1;
-            attrs.reset(b, p + NDMSG_LEN, r.payloadLength() - NDMSG_LEN);
-            while (attrs.next()) {
-                int len = attrs.valueLength();
-                if (attrs.type() == NDA_DST && (len == 4 || len == 16)) {
-                    dst = Arrays.copyOfRange(b, attrs.valueOffset(), attrs.valueOffset() + len);
-                } else if (attrs.type() == NDA_LLADDR && len == 6) {
-                    mac = 0;
-                    for (int i = 0; i < 6; i++) {
-                        mac = mac << 8 | (b[attrs.valueOffset() + i] & 0xff);
-                    }
-                }
-            }
-            if (dst != null) {
-                out.add(new Neighbour(address(dst), mac, state, index));
+            Neighbour n = Neighbour.parse(r, attrs);
+            if (n != null && (ifIndex == 0 || n.ifIndex() == ifIndex)) { // older kernels ignore the index filter
+                out.add(n);
             }
         });
         return out;
     }
 
-    private static InetAddress address(byte[] b) {
+    static InetAddress address(byte[] b) {
         try {
             return InetAddress.getByAddress(b);
         } catch (UnknownHostException e) {

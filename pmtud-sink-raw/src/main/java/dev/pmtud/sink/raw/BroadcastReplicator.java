@@ -1,46 +1,72 @@
 package dev.pmtud.sink.raw;
 
 import dev.pmtud.api.Filter;
+import dev.pmtud.api.Outage;
 import dev.pmtud.api.Packet;
 import dev.pmtud.sys.Descriptor;
+import dev.pmtud.sys.Errno;
 import dev.pmtud.sys.Linux;
 import dev.pmtud.sys.NativeException;
 import dev.pmtud.sys.NativeMemory;
 import dev.pmtud.sys.SockAddr;
 import dev.pmtud.sys.Sys;
+import dev.pmtud.sys.netlink.Link;
+import dev.pmtud.sys.netlink.Rtnetlink;
 import java.io.IOException;
 
 /**
  * l2-broadcast: the original packet, verbatim, in one frame to ff:ff:ff:ff:ff:ff on the send
- * interface, whatever the peers; a failure is the sink's (counted by the runtime), not a peer's.
- * Its loop guard drops what arrived as a broadcast, which a peer's copy does. One destination, so
- * one {@code sendto} per message.
+ * interface, whatever the peers; a failure is the sink's (thrown, counted by the runtime), not a
+ * peer's. Its loop guard drops what arrived as a broadcast, which a peer's copy does. One
+ * destination, so one {@code sendto} per message. The interface is followed by name
+ * ({@link FollowedLink}): the destination's index is rewritten when it is created again.
  */
 final class BroadcastReplicator implements Replicator {
     private static final long BROADCAST = 0xffff_ffff_ffffL;
 
     private final RawSettings settings;
+    private final Outage outage;
+    private final System.Logger log;
     private final Filter loopGuard = new BroadcastGuard();
-    private SendInterface iface;
+    private FollowedLink link;
+    private Rtnetlink netlink;
     private Descriptor socket;
     private NativeMemory payload;
     private NativeMemory destination;
 
-    BroadcastReplicator(RawSettings settings) {
+    // owned by the sending thread
+    private SendInterface builtInterface;
+    /** What every message fails with while the interface is gone: made once when it went. */
+    private NativeException gone;
+
+    BroadcastReplicator(RawSettings settings, System.Logger log, Outage outage) {
         this.settings = settings;
+        this.log = log;
+        this.outage = outage;
     }
 
     @Override
     public void open() throws IOException {
-        iface = SendInterface.resolve(settings, true);
+        SendInterface iface = SendInterface.resolve(settings, true);
         socket = new RawSockets(settings).packet();
         payload = NativeMemory.allocate(PeerVector.PAYLOAD_MAX);
         destination = NativeMemory.allocate(Linux.SOCKADDR_LL_SIZE);
-        SockAddr.link(destination.pointer(), 0, iface.index(), Linux.ETH_P_IP, BROADCAST);
+        netlink = Rtnetlink.open();
+        link = new FollowedLink(iface, netlink, outage, log, settings.label());
     }
 
     @Override
     public void send(Packet packet) throws IOException {
+        SendInterface iface = link.current();
+        if (iface != builtInterface) {
+            builtInterface = iface;
+            SockAddr.link(destination.pointer(), 0, Math.max(0, iface.index()), Linux.ETH_P_IP, BROADCAST);
+            gone = iface.present() ? null : new NativeException("broadcast on " + iface.name() + ": the interface is gone", Errno.ENODEV, true);
+        }
+        if (gone != null) {
+            outage.failed(Errno.ENODEV, Errno::name);
+            throw gone;
+        }
         int len = packet.l3Length();
         if (len > PeerVector.PAYLOAD_MAX) {
             throw new IOException("message of " + len + " bytes is larger than " + PeerVector.PAYLOAD_MAX);
@@ -48,13 +74,17 @@ final class BroadcastReplicator implements Replicator {
         payload.pointer().put(0, packet.buffer(), packet.l3Offset(), len);
         SockAddr.linkProtocol(destination.pointer(), 0, packet.ipVersion() == 4 ? Linux.ETH_P_IP : Linux.ETH_P_IPV6);
         if (Sys.LIBC.sendto(socket.fd(), payload.pointer(), len, Linux.MSG_DONTWAIT, destination.pointer(), Linux.SOCKADDR_LL_SIZE) < 0) {
-            throw new NativeException("broadcast on " + iface.name(), Sys.errno());
+            int errno = Sys.errno();
+            outage.failed(errno, Errno::name);
+            throw new NativeException("broadcast on " + iface.name(), errno);
         }
+        outage.delivered();
     }
 
     @Override
-    public void refresh(Refresher refresher) {
-        // nothing to learn: a broadcast addresses no peer
+    public void refresh(Refresher refresher) throws IOException {
+        link.check(now -> { }); // nothing bound to the index but the destination, which the sending thread rewrites
+        outage.tick();
     }
 
     @Override
@@ -64,7 +94,12 @@ final class BroadcastReplicator implements Replicator {
 
     @Override
     public SendInterface sendInterface() {
-        return iface;
+        return link == null ? null : link.current();
+    }
+
+    @Override
+    public boolean concerns(Link l) {
+        return link != null && link.concerns(l);
     }
 
     @Override
@@ -75,6 +110,9 @@ final class BroadcastReplicator implements Replicator {
         }
         if (socket != null) {
             socket.close();
+        }
+        if (netlink != null) {
+            netlink.close();
         }
     }
 }

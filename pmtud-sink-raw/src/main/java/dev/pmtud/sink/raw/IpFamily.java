@@ -1,13 +1,16 @@
 package dev.pmtud.sink.raw;
 
+import dev.pmtud.api.Outage;
 import dev.pmtud.api.PeerCounters;
 import dev.pmtud.sys.Descriptor;
 import dev.pmtud.sys.Errno;
 import dev.pmtud.sys.Linux;
 import dev.pmtud.sys.NativeException;
+import dev.pmtud.sys.Sys;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.util.List;
+import java.util.Set;
 
 /**
  * One address family of an {@link IpReplicator}: its raw socket and the peers of that family. When
@@ -45,14 +48,33 @@ final class IpFamily implements AutoCloseable {
         }
     }
 
-    /** Sends to {@code list} from now on (all of this family), counting into {@code counters}. */
-    void sendTo(List<InetAddress> list, PeerCounters[] counters) {
-        closePeers();
-        peers = list.isEmpty() ? null : PeerVector.ip(list, counters);
+    /**
+     * Binds the socket to {@code iface} again by name (SO_BINDTODEVICE), after it was deleted and
+     * created again with a new index: the socket stays the same, so the sending thread never sees a
+     * descriptor change. On the refresh thread; the kernel serialises it with a send under way.
+     */
+    void rebind(SendInterface iface) throws NativeException {
+        if (socket != null) {
+            Sys.bindToDevice(socket.fd(), iface.name());
+        }
     }
 
-    /** Sends {@code b[off, off + len)} to every peer of this family. */
-    void send(byte[] b, int off, int len) {
+    /**
+     * Sends to {@code list} from now on (all of this family), counting into {@code counters}; what
+     * the kernel accepts for a peer of {@code failed} counts as {@code neighbour-failed}.
+     */
+    void sendTo(List<InetAddress> list, PeerCounters[] counters, Set<InetAddress> failed) {
+        closePeers();
+        peers = list.isEmpty() ? null : PeerVector.ip(list, counters);
+        for (int i = 0; i < list.size(); i++) {
+            if (failed.contains(list.get(i))) {
+                peers.unreachable(i, NeighbourTable.FAILED);
+            }
+        }
+    }
+
+    /** Sends {@code b[off, off + len)} to every peer of this family; tells {@code outage} whether any got it. */
+    void send(byte[] b, int off, int len, Outage outage) {
         PeerVector v = peers;
         if (v == null) {
             return;
@@ -61,9 +83,13 @@ final class IpFamily implements AutoCloseable {
             for (int i = 0; i < v.size(); i++) {
                 v.counters(i).error(unavailable).increment();
             }
-            return;
+            return; // a family this namespace lacks: said once at open, not an outage
         }
-        v.send(socket.fd(), b, off, len);
+        if (v.send(socket.fd(), b, off, len) > 0) {
+            outage.delivered();
+        } else {
+            v.nothingDelivered(outage);
+        }
     }
 
     private void closePeers() {

@@ -12,7 +12,7 @@ import java.util.Map;
  * delegates to it. Threads: {@link #open}, {@link #close} on the runtime's; {@link #send} on the
  * sending thread (the hot path: no allocation); {@link #refresh} on the sink's refresh thread.
  */
-interface Replicator extends AutoCloseable {
+interface Replicator extends Refresher.Task, AutoCloseable {
 
     /** Opens what it sends with, in the calling thread's network namespace. */
     void open() throws IOException;
@@ -21,6 +21,7 @@ interface Replicator extends AutoCloseable {
     void send(Packet packet) throws IOException;
 
     /** Asks the kernel again what may have changed; {@link Refresher#pause} may wait within. */
+    @Override
     void refresh(Refresher refresher) throws IOException;
 
     /** The mode's loop guard, or {@code null} when it needs none in the pipeline (known before {@link #open}). */
@@ -28,6 +29,7 @@ interface Replicator extends AutoCloseable {
 
     /** The interface it sends on, or {@code null} when the routing table decides. */
     SendInterface sendInterface();
+
 
     /** The peers' MACs as last read (l2-unicast), empty otherwise; diagnostics and tests. */
     default Map<InetAddress, String> peerMacs() {

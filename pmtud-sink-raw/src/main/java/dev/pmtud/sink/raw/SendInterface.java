@@ -5,8 +5,11 @@ import dev.pmtud.sys.Sys;
 import java.io.IOException;
 
 /**
- * The interface a replicator sends on, by name and by the index the kernel gave it when the sink
- * opened (packet sockets address a link by index; sockets are bound to it by name).
+ * The interface a replicator sends on, by name and by the index the kernel gave it (packet sockets
+ * address a link by index; sockets are bound to it by name). The name is what the sink follows
+ * ({@link FollowedLink}): an interface deleted and created again keeps its name and gets a new index.
+ *
+ * @param index the kernel's index, 0 while no interface of that name exists
  */
 record SendInterface(String name, int index) {
 
@@ -32,5 +35,10 @@ record SendInterface(String name, int index) {
                     + "`ip link` lists the interfaces); set interface: to one of them");
         }
         return new SendInterface(name, index);
+    }
+
+    /** Whether an interface of this name exists (as last looked up). */
+    boolean present() {
+        return index != 0;
     }
 }

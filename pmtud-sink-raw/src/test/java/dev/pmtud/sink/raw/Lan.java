@@ -56,6 +56,39 @@ final class Lan implements AutoCloseable {
         });
     }
 
+    /** Deletes the node's {@code eth0} (and with it its end on the bridge), as a driver reload or a CNI restart does. */
+    void deleteNodeLink() {
+        node.exec("ip", "link", "del", "eth0");
+    }
+
+    /** Creates the node's {@code eth0} again, as it was (MAC, addresses): a new interface index. */
+    void createNodeLink() {
+        join(node, "vnode", NODE_MAC, NODE_V4, NODE_V6);
+    }
+
+    /**
+     * Makes the node's neighbour entries on {@code eth0} expire and be probed within about a second
+     * instead of half a minute: reachable for 0.25-0.75 s, probed 0.5 s after going stale, three
+     * probes 100 ms apart. Lets a test see a dead peer found out in seconds.
+     */
+    void fastNeighbourTimers() {
+        for (String family : List.of("ipv4", "ipv6")) {
+            String at = "net." + family + ".neigh.eth0.";
+            node.exec("sysctl", "-q", "-w", at + "base_reachable_time_ms=500", at + "delay_first_probe_time=1",
+                    at + "retrans_time_ms=100");
+        }
+    }
+
+    /** Peer {@code i}'s {@code eth0} down ({@code up = false}), as a node that died; or up again. */
+    void peerLink(int i, boolean up) {
+        peers.get(i).exec("ip", "link", "set", "eth0", up ? "up" : "down");
+    }
+
+    /** The node's {@code eth0} index now. */
+    int nodeLinkIndex() {
+        return Integer.parseInt(node.exec("cat", "/sys/class/net/eth0/ifindex").stdout().strip());
+    }
+
     private Netns add(Netns ns) {
         all.add(ns);
         return ns;

@@ -27,6 +27,8 @@ class RawSinkL3Test {
     private static final int TTL = 3;
     private static final String UNREACHABLE_V4 = "198.51.100.99";
     private static final String UNREACHABLE_V6 = "2001:db8:ffff::99";
+    /** Behind a route of type unreachable on the node: the kernel refuses at once (EHOSTUNREACH). */
+    private static final String REFUSED_V4 = "203.0.113.99";
 
     @Test
     void eachPeerGetsExactlyOneCopyPerMessageWithAFreshHeader() throws Exception {
@@ -45,8 +47,10 @@ class RawSinkL3Test {
             peers.add(ip(Lan.NODE_V6));
             peers.add(ip(Lan.peerV6(1)));
             peers.add(ip(Lan.peerV6(2)));
+            peers.add(ip(REFUSED_V4));
+            lan.node.exec("ip", "route", "add", "unreachable", "203.0.113.0/24");
             TestContext ctx = Sinks.context(peers, List.of(Cidr.parse("192.0.2.0/24"), Cidr.parse("198.51.100.0/24"),
-                    Cidr.parse("2001:db8::/32")));
+                    Cidr.parse("203.0.113.0/24"), Cidr.parse("2001:db8::/32")));
             try (PacketCapture nodeLo = lan.node.call(() -> PacketCapture.open("lo"));
                  LanSink rig = new LanSink(lan, Sinks.create(ctx, "mode", "l3", "ttl", String.valueOf(TTL)))) {
                 RawSink sink = rig.sink;
@@ -95,6 +99,10 @@ class RawSinkL3Test {
                 assertEquals(2, Sinks.errors(ctx, UNREACHABLE_V6, "ENETUNREACH"), () -> ctx.metrics().toString());
                 assertEquals(2, Sinks.failed(ctx, UNREACHABLE_V4), "send_failed counts every errno's errors");
                 assertEquals(0, Sinks.sent(ctx, UNREACHABLE_V4));
+                // each refusal the kernel reports is counted for its peer, under its errno, never as sent
+                assertEquals(2, Sinks.errors(ctx, REFUSED_V4, "EHOSTUNREACH"), () -> ctx.metrics().toString());
+                assertEquals(0, Sinks.sent(ctx, REFUSED_V4));
+                assertTrue(sink.health().ok(), "peers refused among reachable ones: the sink itself works; " + sink.health());
             }
         }
     }

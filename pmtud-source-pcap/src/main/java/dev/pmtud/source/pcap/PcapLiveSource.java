@@ -1,8 +1,13 @@
 package dev.pmtud.source.pcap;
 
+import dev.pmtud.api.Health;
 import dev.pmtud.api.LinkType;
+import dev.pmtud.api.Outage;
 import dev.pmtud.api.Packet;
 import dev.pmtud.api.PacketHandler;
+import dev.pmtud.api.PipelineContext;
+import dev.pmtud.sys.NativeException;
+import dev.pmtud.sys.netlink.Link;
 import java.io.IOException;
 import java.net.NetworkInterface;
 import java.net.SocketException;
@@ -20,6 +25,11 @@ import org.pcap4j.core.RawPacketListener;
  * Live capture on one interface with a BPF filter that lets through only ICMP fragmentation-needed
  * and ICMPv6 packet-too-big messages (VLAN-tagged ones included on Ethernet). Only received
  * frames are captured: what this node sends itself (a sink's replicas) never comes back in.
+ *
+ * <p>The interface is followed by name ({@link InterfaceWatch}): when it disappears (deleted, as
+ * a driver reload or a CNI restart does) the capture waits for an interface of that name to be
+ * there again and opens on it, instead of its thread ending; meanwhile its {@link Outage} logs it
+ * once, counts it ({@code pmtud_source_outages_total}) and answers {@link #health()}.
  */
 public final class PcapLiveSource extends PcapHandleSource {
     /** {@link #DEFAULT_FILTER} without its Ethernet clause, for links without Ethernet headers (cooked, raw IP). */
@@ -44,25 +54,32 @@ public final class PcapLiveSource extends PcapHandleSource {
     private final String customFilter;
     private final boolean promiscuous;
     private final boolean immediate;
+    private final Outage outage;
     private final Packet packet = new Packet();
 
+    /** {@code null} for {@code any}, which no deletion ends. */
+    private InterfaceWatch watch;
     private int ifIndex;
     private String ingressName;
     private volatile String appliedFilter;
     /** ps_drop + ps_ifdrop as last read: a failed read (the handle closed meanwhile) keeps it. */
     private volatile long lost;
+    /** What handles closed before the current one lost: a re-opened capture counts from zero again. */
+    private volatile long lostBefore;
 
     /**
      * @param filter a BPF expression replacing the default, or {@code null} for the default
+     * @param label  the source's label ({@code name:}), its {@code source} tag
      */
     public PcapLiveSource(String interfaceName, int snaplen, int bufferBytes, String filter, boolean promiscuous,
-            boolean immediate) {
+            boolean immediate, PipelineContext context, String label) {
         this.interfaceName = interfaceName;
         this.snaplen = snaplen;
         this.bufferBytes = bufferBytes;
         this.customFilter = filter;
         this.promiscuous = promiscuous;
         this.immediate = immediate;
+        this.outage = new Outage(context, Outage.SOURCE, label);
     }
 
     /** The interface it captures on; {@code any} (libpcap's every-interface device) means every interface. */
@@ -105,8 +122,14 @@ public final class PcapLiveSource extends PcapHandleSource {
             }
             ifIndex = ni.getIndex();
             ingressName = interfaceName;
+            watch = InterfaceWatch.open(interfaceName);
         }
         LibPcap.ensureLoadable();
+        openHandle();
+    }
+
+    /** Opens the capture on the interface as it is now, and installs it as the handle to read. */
+    private void openHandle() throws IOException {
         PcapHandle h;
         try {
             h = new PcapHandle.Builder(interfaceName)
@@ -173,8 +196,91 @@ public final class PcapLiveSource extends PcapHandleSource {
                 + "' does not exist; name one that `ip link` lists (or 'any')");
     }
 
+    /** Your health: failing while the interface is gone, until the capture is open on it again. */
+    @Override
+    public Health health() {
+        return outage.health();
+    }
+
+    /**
+     * Captures until woken; when the interface disappears, waits for it to be back and captures on
+     * it again (the handle replaced, on this thread), rather than ending.
+     */
     @Override
     protected void loop(PcapHandle h, LinkType type, PacketHandler handler) throws IOException {
+        PcapHandle current = h;
+        while (true) {
+            try {
+                capture(current, linkType(), handler);
+                return;
+            } catch (IOException e) {
+                if (watch == null || !gone()) {
+                    throw e;
+                }
+                outage.begin("interface " + interfaceName + " is gone (" + e.getMessage() + "); capturing again once it is back");
+                retire(current);
+                if (!awaitInterface()) {
+                    return; // woken: the source is stopping
+                }
+                current = handle;
+                outage.end("interface " + interfaceName + " is back as index " + ifIndex + ", capturing on it");
+            }
+        }
+    }
+
+    /** Whether the interface is no longer the one the capture was opened on (deleted, or deleted and created again). */
+    private boolean gone() {
+        try {
+            Link now = watch.now();
+            return now == null || now.index() != ifIndex;
+        } catch (NativeException e) {
+            return false;
+        }
+    }
+
+    /** Closes a handle whose interface is gone, keeping what it lost for {@link #lost()}. */
+    private void retire(PcapHandle h) {
+        long was = lost();
+        lostBefore = was;
+        lost = was;
+        handle = null; // wakeup() and lost() leave a missing handle alone
+        h.close();
+    }
+
+    /**
+     * Waits for an interface of the name and opens the capture on it; a refused open (it is not up
+     * yet) waits for the next change.
+     *
+     * @return false when woken meanwhile (stopping)
+     */
+    private boolean awaitInterface() throws IOException {
+        if (!watch.sameNamespace()) {
+            throw new IOException("pcap source: interface " + interfaceName + " is gone, and this thread is not in the network "
+                    + "namespace the capture was opened in, so it cannot be opened again here");
+        }
+        String lastRefusal = null;
+        while (watch.await()) {
+            Link now = watch.now();
+            if (now == null) {
+                continue;
+            }
+            try {
+                ifIndex = now.index();
+                openHandle();
+            } catch (IOException e) {
+                if (!e.getMessage().equals(lastRefusal)) {
+                    outage.begin("interface " + interfaceName + " is back but cannot be captured on: " + e.getMessage());
+                    lastRefusal = e.getMessage();
+                }
+                continue;
+            }
+            // installed before this look, so a wakeup() from now on breaks the new handle's loop
+            return !watch.woken();
+        }
+        return false;
+    }
+
+    private void capture(PcapHandle h, LinkType type, PacketHandler handler) throws IOException {
         // pcap4j hands each frame over as a new array; it is wrapped, never copied again.
         RawPacketListener listener = data -> {
             long ts = Pcap4j.epochNanos(h.getTimestamp());
@@ -197,6 +303,9 @@ public final class PcapLiveSource extends PcapHandleSource {
      */
     @Override
     public void wakeup() {
+        if (watch != null) {
+            watch.wakeup(); // first: a handle installed after this is checked against it before it is read
+        }
         PcapHandle h = handle;
         if (h == null) {
             return;
@@ -215,7 +324,7 @@ public final class PcapLiveSource extends PcapHandleSource {
         if (h != null) {
             try {
                 PcapStat s = h.getStats();
-                lost = s.getNumPacketsDropped() + s.getNumPacketsDroppedByIf();
+                lost = lostBefore + s.getNumPacketsDropped() + s.getNumPacketsDroppedByIf();
             } catch (PcapNativeException | NotOpenException e) {
                 // closed meanwhile, or a failed read: keep the last value; a failed read is not a loss
             }
@@ -228,6 +337,9 @@ public final class PcapLiveSource extends PcapHandleSource {
     public void close() {
         lost();
         super.close();
+        if (watch != null) {
+            watch.close();
+        }
     }
 
     @Override

@@ -40,6 +40,6 @@ public final class PcapLiveSourceFactory implements SourceFactory {
         }
         boolean promiscuous = config.bool("promiscuous", false);
         boolean immediate = config.bool("immediate", true);
-        return new PcapLiveSource(iface, snaplen, (int) buffer, filter, promiscuous, immediate);
+        return new PcapLiveSource(iface, snaplen, (int) buffer, filter, promiscuous, immediate, context, config.string("name", "pcap"));
     }
 }

@@ -6,7 +6,7 @@ public final class OpenProbe {
     }
 
     public static void main(String[] args) {
-        PcapLiveSource s = new PcapLiveSource(args[0], 2048, 1 << 20, null, false, true);
+        PcapLiveSource s = new PcapLiveSource(args[0], 2048, 1 << 20, null, false, true, new dev.pmtud.testkit.TestContext(), "pcap");
         try {
             s.open();
             System.out.println("opened");

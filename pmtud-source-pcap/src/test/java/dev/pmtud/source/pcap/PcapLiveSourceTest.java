@@ -60,13 +60,88 @@ class PcapLiveSourceTest {
         }
     }
 
+    /** rx's eth0 and tx's, a veth pair with fixed MACs (made again after a deletion: new indexes). */
+    private static void link(Netns rx, Netns tx) {
+        Netns.veth(rx, "eth0", tx, "eth0");
+        rx.exec("ip", "link", "set", "eth0", "address", RX_MAC);
+        tx.exec("ip", "link", "set", "eth0", "address", TX_MAC);
+    }
+
+    @Test
+    @Tag("netns")
+    void anInterfaceDeletedAndCreatedAgainIsCapturedOnAgain() throws Exception {
+        Netns.assumeRoot();
+        try (Netns rx = Netns.create("rx"); Netns tx = Netns.create("tx")) {
+            link(rx, tx);
+            TestContext ctx = new TestContext("test");
+            Source source = rx.call(() -> {
+                Source s = create(ctx, "interface", "eth0");
+                s.open();
+                return s;
+            });
+            // started from inside rx, as the daemon's source threads are in its namespace: a re-opened capture must be there
+            try (Running running = rx.call(() -> new Running(source))) {
+                byte[] before = Frames.ethernet(RX_MAC, TX_MAC, Ptb.v4().mtu(1400).build());
+                try (FrameSender sender = tx.call(() -> FrameSender.open("eth0"))) {
+                    sender.send(before);
+                    assertArrayEquals(before, frameBytes(running.next()));
+                }
+                int oldIndex = Integer.parseInt(rx.exec("cat", "/sys/class/net/eth0/ifindex").stdout().trim());
+
+                rx.exec("ip", "link", "del", "eth0");
+                dev.pmtud.testkit.Await.until(Duration.ofSeconds(5), () -> "the source to say its interface is gone; " + source.health()
+                        + ", thread failure " + running.thread.failure(), () -> !source.health().ok());
+                assertTrue(source.health().problem().startsWith("interface eth0 is gone"), source.health().toString());
+                assertFalse(running.thread.awaitEnd(Duration.ZERO), "the source's thread goes on, waiting for the interface");
+
+                link(rx, tx);
+                assertNotEquals(oldIndex, Integer.parseInt(rx.exec("cat", "/sys/class/net/eth0/ifindex").stdout().trim()));
+                dev.pmtud.testkit.Await.until(Duration.ofSeconds(5), () -> "the capture open again on the new eth0; " + source.health(),
+                        () -> source.health().ok());
+                byte[] after = Frames.ethernet(RX_MAC, TX_MAC, Ptb.v6().mtu(1280).build());
+                try (FrameSender sender = tx.call(() -> FrameSender.open("eth0"))) {
+                    sender.send(after);
+                    Packet p = running.next();
+                    assertArrayEquals(after, frameBytes(p));
+                    assertEquals(Integer.parseInt(rx.exec("cat", "/sys/class/net/eth0/ifindex").stdout().trim()), p.interfaceIndex(),
+                            "the new interface's index on what it captures");
+                }
+                assertEquals(1, ctx.metrics().count("pmtud_source_outages_total", "source", "pcap"), "the outage counted once");
+                running.stopPromptly();
+            }
+        }
+    }
+
+    @Test
+    @Tag("netns")
+    void aSourceWaitingForItsInterfaceStopsPromptly() throws Exception {
+        Netns.assumeRoot();
+        try (Netns rx = Netns.create("rx"); Netns tx = Netns.create("tx")) {
+            link(rx, tx);
+            Source source = rx.call(() -> {
+                Source s = create("interface", "eth0");
+                s.open();
+                return s;
+            });
+            try (Running running = rx.call(() -> new Running(source))) {
+                rx.exec("ip", "link", "del", "eth0");
+                dev.pmtud.testkit.Await.until(Duration.ofSeconds(5), "the source to wait for its interface", () -> !source.health().ok());
+                running.stopPromptly();
+            }
+        }
+    }
+
     private static long epochNanos() {
         Instant now = Instant.now();
         return now.getEpochSecond() * 1_000_000_000L + now.getNano();
     }
 
     private static Source create(String... kv) {
-        return new PcapLiveSourceFactory().create(Cfg.component("sources", "pcap", (Object[]) kv), new TestContext("test"));
+        return create(new TestContext("test"), kv);
+    }
+
+    private static Source create(TestContext ctx, String... kv) {
+        return new PcapLiveSourceFactory().create(Cfg.component("sources", "pcap", (Object[]) kv), ctx);
     }
 
     /** Opens a source of {@code kv} inside {@code ns}; it must fail with a one-line IOException, returned. */
