@@ -221,6 +221,23 @@ public final class Ptb {
         return p;
     }
 
+    /**
+     * An IPv6 packet whose {@code extensions} (whole extension headers, the first of type
+     * {@code firstHeader}, the last naming ICMPv6, 58) precede the ICMPv6 message {@code icmp}
+     * ({@link #icmpMessage()}), with the ICMPv6 checksum filled in.
+     */
+    public static byte[] ipv6(InetAddress src, InetAddress dst, int firstHeader, int hopLimit, byte[] extensions, byte[] icmp) {
+        byte[] payload = new byte[extensions.length + icmp.length];
+        System.arraycopy(extensions, 0, payload, 0, extensions.length);
+        System.arraycopy(icmp, 0, payload, extensions.length, icmp.length);
+        byte[] p = ipv6(src, dst, firstHeader, hopLimit, payload);
+        int at = 40 + extensions.length;
+        ByteBuffer b = ByteBuffer.wrap(p);
+        b.putShort(at + 2, (short) 0);
+        b.putShort(at + 2, (short) Checksums.icmpv6(p, 0, at));
+        return p;
+    }
+
     /** An IPv6 packet around {@code payload}; fills the ICMPv6 checksum when next header is 58. */
     public static byte[] ipv6(InetAddress src, InetAddress dst, int nextHeader, int hopLimit, byte[] payload) {
         byte[] p = new byte[40 + payload.length];
