@@ -2,6 +2,7 @@ package dev.pmtud.sink.raw;
 
 import dev.pmtud.api.Filter;
 import dev.pmtud.api.Packet;
+import dev.pmtud.api.RelayedMessage;
 import dev.pmtud.sys.Descriptor;
 import dev.pmtud.sys.Linux;
 import dev.pmtud.sys.NativeException;
@@ -21,6 +22,7 @@ final class BroadcastReplicator implements Replicator {
 
     private final RawSettings settings;
     private final Filter loopGuard = new BroadcastGuard();
+    private final RelayedMessage relayed = new RelayedMessage(); // the sending thread's
     private SendInterface iface;
     private Descriptor socket;
     private NativeMemory payload;
@@ -41,11 +43,12 @@ final class BroadcastReplicator implements Replicator {
 
     @Override
     public void send(Packet packet) throws IOException {
-        int len = packet.l3Length();
+        RelayedMessage m = relayed.ipPacket(packet);
+        int len = m.length();
         if (len > PeerVector.PAYLOAD_MAX) {
             throw new IOException("message of " + len + " bytes is larger than " + PeerVector.PAYLOAD_MAX);
         }
-        payload.pointer().put(0, packet.buffer(), packet.l3Offset(), len);
+        payload.pointer().put(0, m.buffer(), m.offset(), len);
         SockAddr.linkProtocol(destination.pointer(), 0, packet.ipVersion() == 4 ? Linux.ETH_P_IP : Linux.ETH_P_IPV6);
         if (Sys.LIBC.sendto(socket.fd(), payload.pointer(), len, Linux.MSG_DONTWAIT, destination.pointer(), Linux.SOCKADDR_LL_SIZE) < 0) {
             throw new NativeException("broadcast on " + iface.name(), Sys.errno());

@@ -4,6 +4,7 @@ import dev.pmtud.api.Filter;
 import dev.pmtud.api.Packet;
 import dev.pmtud.api.PeerTargets;
 import dev.pmtud.api.PipelineContext;
+import dev.pmtud.api.RelayedMessage;
 import dev.pmtud.sys.Errno;
 import dev.pmtud.sys.Linux;
 import dev.pmtud.sys.netlink.Rtnetlink;
@@ -35,6 +36,7 @@ final class IpReplicator implements Replicator {
     private OwnAddresses own;
 
     // owned by the sending thread
+    private final RelayedMessage relayed = new RelayedMessage();
     private Set<InetAddress> builtPeers;
     private Set<InetAddress> builtOwn;
 
@@ -71,11 +73,9 @@ final class IpReplicator implements Replicator {
             rebuild(peers);
         }
         IpFamily family = packet.ipVersion() == 4 ? v4 : v6;
-        if (l3) {
-            family.send(packet.buffer(), packet.icmpOffset(), packet.icmpLength());
-        } else {
-            family.send(packet.buffer(), packet.l3Offset(), packet.l3Length());
-        }
+        // l3: the ICMP message behind the kernel's header; ipip: the packet inside the outer one
+        RelayedMessage m = l3 ? relayed.icmpMessage(packet) : relayed.ipPacket(packet);
+        family.send(m.buffer(), m.offset(), m.length());
     }
 
     /** For a new peer snapshot or new own addresses. Allocates; not per packet. */
