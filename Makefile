@@ -11,23 +11,30 @@ DIST_STAMP  := $(DIST)/.built
 RUN_PKGS    := libpcap0.8
 DIST_PKGS   := unzip zip nftables
 BENCH_PKGS  := time curl
-TEST_PKGS   := libpcap0.8 iptables nftables iproute2 tcpdump tcpreplay dnsmasq-base kubectl util-linux openssl procps
+# make image / check-image only: the root file system, the image builder, the engine and an OCI
+# runtime (runc: crun 1.8 refuses this VM kind's cgroup v1/v2 hybrid).
+IMAGE_PKGS  := mmdebstrap buildah podman runc uidmap
+# prometheus: the server and promtool for the deploy tests (~15 s to install). Its package enables a
+# service on :9090 (started only where systemd runs and policy-rc.d allows); the tests never use it:
+# their server listens on a free port inside a network namespace of their own.
+TEST_PKGS   := libpcap0.8 iptables nftables iproute2 tcpdump tcpreplay dnsmasq-base kubectl util-linux openssl procps prometheus
 
 # Rebuild the distribution only when a source or build file changed.
 SOURCES     := $(shell find . -path ./.git -prune -o \( -name 'target*' -prune \) -o \
                  \( -name pom.xml -o -path '*/src/main/*' \) -type f -print 2>/dev/null)
 
-.PHONY: help build run test demo deps-run deps-test sample dist dist-verify image check-systemd bench bench-load
+.PHONY: help build run test test-image demo deps-run deps-test sample dist dist-verify image check-image check-systemd bench bench-load
 
 help:
 	@echo "make run    replay examples/capture.pcap through examples/pmtud.yaml (no root needed)"
-	@echo "make test   build and run every test (as root, also the network-namespace tests)"
+	@echo "make test   build and run every test (as root, also the network-namespace tests and the image check)"
 	@echo "make build  build the distribution bin/pmtud runs ($(DIST))"
 	@echo "make demo   the ECMP black-hole demo in network namespaces (root)"
 	@echo "make sample regenerate examples/capture.pcap from pmtud-testkit's SampleCapture"
 	@echo "make dist   dist/pmtud/ (own jlink'd Java runtime) and dist/pmtud-<version>-linux-<arch>.tar.gz"
 	@echo "make dist-verify  run the dist with its own runtime only (version, plugins, validate, replay)"
-	@echo "make image  the container image from dist/ (needs docker or podman)"
+	@echo "make image  the container image (root; mmdebstrap + buildah, no registry; docs/image.md)"
+	@echo "make check-image  the image fixing the e2e rig's black hole under podman (root; make test runs it too)"
 	@echo "make check-systemd  systemd-analyze verify + security of deploy/systemd/pmtud.service"
 	@echo "make bench  JMH + CPU-time runs of the hot path (no root; ~12 min; docs/performance.md)"
 	@echo "make bench-load  load, relay latency and footprint in namespaces (root; ~40 min)"
@@ -41,28 +48,39 @@ $(DIST_STAMP): $(SOURCES)
 run: build
 	bin/pmtud --log-level warn replay --config examples/pmtud.yaml --input examples/capture.pcap
 
+# Every Maven test, then (as root) the container image check: the image built and run under podman
+# in the e2e rig (test-image). CI runs exactly this (.ci/run). SKIP_IMAGE=1 leaves the image out,
+# loudly, for quicker runs as root while working.
 test: deps-test
 	$(MVN) $(MVN_FLAGS) verify
+	@if [ -n "$(SKIP_IMAGE)" ]; then \
+	  echo "!!! SKIPPED: the container image check (SKIP_IMAGE is set; CI runs it: make test as root, or sudo make check-image)" >&2; \
+	elif [ "$$(id -u)" -ne 0 ]; then \
+	  echo "!!! SKIPPED: the container image check needs root (mmdebstrap, buildah and podman with vfs storage; CI is root): sudo make check-image" >&2; \
+	else $(MAKE) --no-print-directory test-image; fi
 
-demo: build
-	@if [ -x scripts/demo.sh ]; then scripts/demo.sh; \
-	else echo "scripts/demo.sh is not there yet; showing the replay instead"; $(MAKE) --no-print-directory run; fi
+# make test's image check (~2-3 min on 2 cores, docs/image.md): like check-image, but a stale
+# deploy/image/debian.lock (a pinned Debian version gone from the mirror after a point release or a
+# security update) is a loud warning and the image is built from the current packages, so CI never
+# breaks by itself; an unreachable mirror skips the check, loudly. Its image has a tag of its own
+# and is removed afterwards. Release images: make image.
+test-image:
+	@$(call ensure,$(DIST_PKGS) $(IMAGE_PKGS))
+	scripts/test-image.sh
 
-sample:
-	$(MVN) $(MVN_FLAGS) -q -DskipTests -pl pmtud-testkit -am compile
-	java -cp pmtud-testkit/target/classes:pmtud-api/target/classes dev.pmtud.testkit.SampleCapture examples/capture.pcap
+# The image from Debian packages and the distribution, reproducible (docs/image.md); as root. Its
+# own distribution (dist/image-dist): without the CDS archives and the tarball, which it leaves out.
+# IMAGE_LOCK=strict (default: exactly deploy/image/debian.lock), fallback (what make test uses) or
+# update (rewrite the lock from the suite's current versions; review and commit it).
+IMAGE_LOCK ?= strict
+image: deps-run
+	@$(call ensure,$(DIST_PKGS) $(IMAGE_PKGS))
+	scripts/make-dist.sh --for-image --out dist/image-dist
+	scripts/make-image.sh --dist dist/image-dist/pmtud --lock $(IMAGE_LOCK)
 
-dist: deps-run
-	@$(call ensure,$(DIST_PKGS))
-	scripts/make-dist.sh
-
-dist-verify: dist
-	scripts/verify-dist.sh dist/pmtud
-
-# No container engine runs on the build machines: the dist directory itself is what the tests check.
-image: dist
-	@eng=$$(command -v docker || command -v podman) || { echo "no docker or podman here; test dist/pmtud instead (make dist-verify)"; exit 1; }; \
-	$$eng build -t pmtud -f Dockerfile dist
+# The image fixing the e2e rig's black hole under podman (make test runs the same as test-image).
+check-image: image
+	scripts/check-image.sh
 
 check-systemd:
 	@$(call ensure,systemd)

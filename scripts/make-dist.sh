@@ -10,6 +10,9 @@
 #                       directory but a smaller tarball and ~5 MB less RSS (docs/deployment.md)
 #     --rebuild         run Maven even when the reactor's jars look current
 #     --verify          then run scripts/verify-dist.sh on the result
+#     --for-image       only what the container image takes (make image): no class-data sharing
+#                       archives (JDK 17 writes them differently every run; docs/image.md) and no
+#                       tarball; use it with its own --out
 #   Environment: MVN (mvn), MVN_FLAGS (-B; add -o to stay offline), JAVA_HOME (the JDK whose jlink
 #   and jdeps are used; default: the one javac on PATH belongs to), EXTRA_MODULES (comma list added
 #   to the computed modules).
@@ -30,6 +33,7 @@ BUILD_DIR=target
 OUT="$ROOT/dist"
 REBUILD=0
 VERIFY=0
+FOR_IMAGE=0
 COMPRESS=""
 while [ $# -gt 0 ]; do
   case $1 in
@@ -41,7 +45,8 @@ while [ $# -gt 0 ]; do
     --compress=*) COMPRESS=${1#*=}; shift ;;
     --rebuild) REBUILD=1; shift ;;
     --verify) VERIFY=1; shift ;;
-    -h|--help) sed -n '2,29p' "$0"; exit 0 ;;
+    --for-image) FOR_IMAGE=1; shift ;;
+    -h|--help) sed -n '2,32p' "$0"; exit 0 ;;
     *) echo "make-dist: unknown argument '$1'; see --help" >&2; exit 2 ;;
   esac
 done
@@ -69,13 +74,17 @@ JDK_FEATURE=$("$JDK/bin/java" -XshowSettings:properties -version 2>&1 | sed -n '
 # ---- build the reactor when needed ----
 LIB="$ROOT/pmtud-app/$BUILD_DIR/dist/lib"
 app_jar() { compgen -G "$LIB/pmtud-app-*.jar" | head -n1; }
+# Current when no build input is newer than the app jar or than the stamp of the last build made
+# here (Maven leaves an unchanged jar alone, so after a pom-only change the jar stays older).
+STAMP="$ROOT/pmtud-app/$BUILD_DIR/dist/.make-dist-built"
+newer_than() { [ -e "$1" ] && [ -n "$(find "$ROOT" -path "$ROOT/.git" -prune -o -name 'target*' -prune -o -path "$ROOT/dist" -prune -o \
+                \( -name pom.xml -o -path '*/src/main/*' -o -path '*/src/dist/*' \) -type f -newer "$1" -print -quit)" ]; }
 stale=$REBUILD
 if [ "$stale" = 0 ]; then
   jar=$(app_jar || true)
   if [ -z "$jar" ]; then
     stale=1
-  elif [ -n "$(find "$ROOT" -path "$ROOT/.git" -prune -o -name 'target*' -prune -o -path "$ROOT/dist" -prune -o \
-                \( -name pom.xml -o -path '*/src/main/*' -o -path '*/src/dist/*' \) -type f -newer "$jar" -print -quit)" ]; then
+  elif newer_than "$jar" && { [ ! -e "$STAMP" ] || newer_than "$STAMP"; }; then
     stale=1
   fi
 fi
@@ -83,6 +92,7 @@ if [ "$stale" = 1 ]; then
   log "building the reactor into */$BUILD_DIR (mvn package, tests not compiled)"
   # shellcheck disable=SC2086  # MVN_FLAGS is a word list on purpose
   (cd "$ROOT" && ${MVN:-mvn} ${MVN_FLAGS:--B} -q -Dpmtud.build.dir="$BUILD_DIR" -Dmaven.test.skip=true -pl pmtud-app -am package)
+  touch "$STAMP"
 fi
 jar=$(app_jar || true)
 [ -n "$jar" ] || die "no pmtud-app jar in $LIB after the build"
@@ -146,9 +156,10 @@ log "jlink ($JDK, Java $JDK_FEATURE): $MODULES"
 if [ -z "$COMPRESS" ]; then
   if [ "$JDK_FEATURE" -ge 21 ]; then COMPRESS=zip-6; else COMPRESS=2; fi
 fi
+cds=(--generate-cds-archive)
+[ "$FOR_IMAGE" = 1 ] && cds=()
 "$JDK/bin/jlink" --add-modules "$MODULES" --output "$DIST/runtime" \
-  --strip-debug --no-man-pages --no-header-files --compress="$COMPRESS" \
-  --generate-cds-archive
+  --strip-debug --no-man-pages --no-header-files --compress="$COMPRESS" "${cds[@]}"
 # legal/ holds the JDK's license notices: required when redistributing it; kept.
 # The CDS archive for uncompressed oops is only used with heaps of 32 GB and more: not pmtud's 48 MB.
 rm -f "$DIST/runtime/lib/server/classes_nocoops.jsa"
@@ -254,6 +265,10 @@ EOF
 # A training replay records the classes pmtud loads (-XX:ArchiveClassesAtExit, JDK 13+); the
 # launcher maps them at start (-XX:SharedArchiveFile), which cuts start-up CPU and RSS
 # (docs/performance.md, "Footprint"). If the archive does not match, the JVM ignores it.
+if [ "$FOR_IMAGE" = 1 ]; then
+  log "done: pmtud $VERSION (linux-$ARCH) for the image: $DIST ($(du -sh --apparent-size "$DIST" | cut -f1))"
+  exit 0
+fi
 if "$DIST/runtime/bin/java" -XX:ArchiveClassesAtExit="$DIST/lib/pmtud.jsa" -Xshare:auto \
      $(grep -v '^#' "$DIST/conf/jvm.options" | tr '\n' ' ') \
      -Dpmtud.home="$DIST" -cp "$DIST/lib/*" dev.pmtud.app.Main --log-level error \

@@ -19,6 +19,7 @@ public final class ErrorCounters {
     private final String help;
     private final IntFunction<String> codeNames;
     private final String[] tags;
+    private final Metrics.Counter total;
     private int[] codes = new int[0];
     private Metrics.Counter[] byCode = new Metrics.Counter[0];
     private String[] reasons = new String[0];
@@ -30,6 +31,18 @@ public final class ErrorCounters {
      * @param tags      the other tags, key/value pairs
      */
     public ErrorCounters(Metrics metrics, String name, String help, String label, IntFunction<String> codeNames, String... tags) {
+        this(metrics, null, name, help, label, codeNames, tags);
+    }
+
+    /**
+     * Like {@link #ErrorCounters(Metrics, String, String, String, IntFunction, String...)}, every
+     * series also counting into {@code total}: a series that exists at zero from the start (made by
+     * the caller), so that {@code rate()} sees the first burst of errors, which a series created by
+     * that burst cannot show.
+     */
+    public ErrorCounters(Metrics metrics, Metrics.Counter total, String name, String help, String label,
+                         IntFunction<String> codeNames, String... tags) {
+        this.total = total;
         this.metrics = metrics;
         this.name = name;
         this.help = help;
@@ -67,7 +80,25 @@ public final class ErrorCounters {
     private Metrics.Counter create(String labelValue) {
         String[] t = tags.clone();
         t[t.length - 1] = labelValue;
-        return metrics.counter(name, help, t);
+        Metrics.Counter own = metrics.counter(name, help, t);
+        return total == null ? own : new Metrics.Counter() { // the two never disagree
+            @Override
+            public void increment() {
+                own.increment();
+                total.increment();
+            }
+
+            @Override
+            public void add(long amount) {
+                own.add(amount);
+                total.add(amount);
+            }
+
+            @Override
+            public long count() {
+                return own.count();
+            }
+        };
     }
 
     private static int[] append(int[] a, int v) {

@@ -4,8 +4,9 @@ import java.net.InetAddress;
 import java.util.function.IntFunction;
 
 /**
- * What a sink that addresses peers one by one reports per peer: {@code pmtud_peer_sent_total{sink,peer}}
- * and {@code pmtud_peer_send_errors_total{sink,peer,errno}} (the {@code errno} label is an errno name
+ * What a sink that addresses peers one by one reports per peer: {@code pmtud_peer_sent_total{sink,peer}},
+ * {@code pmtud_peer_send_failed_total{sink,peer}} (both at zero from the start) and
+ * {@code pmtud_peer_send_errors_total{sink,peer,errno}} (each errno's series from its first error) (the {@code errno} label is an errno name
  * such as {@code EHOSTUNREACH}, or a reason without one such as {@code no-mac}). Made once per peer
  * ({@link PeerTargets} keeps them across peer-set changes): metric lookups allocate, the hot path
  * must not. The {@code peer} label is the address as people write it ({@link Values#formatAddress}).
@@ -13,21 +14,30 @@ import java.util.function.IntFunction;
 public final class PeerCounters {
     public static final String SENT = "pmtud_peer_sent_total";
     public static final String ERRORS = "pmtud_peer_send_errors_total";
+    /** Every failed message of one peer, whatever its errno: exists at zero from the start, unlike {@link #ERRORS}' series. */
+    public static final String FAILED = "pmtud_peer_send_failed_total";
 
     private final Metrics.Counter sent;
+    private final Metrics.Counter failed;
     private final ErrorCounters errors;
 
     /** @param errnoNames the label value of an errno ({@code 113} to {@code EHOSTUNREACH}) */
     public PeerCounters(Metrics metrics, String node, String sink, InetAddress peer, IntFunction<String> errnoNames) {
         String[] tags = {"node", node, "sink", sink, "peer", Values.formatAddress(peer)};
         this.sent = metrics.counter(SENT, "Messages a sink sent to one peer", tags);
-        this.errors = new ErrorCounters(metrics, ERRORS, "Messages a sink failed to send to one peer, by errno",
+        this.failed = metrics.counter(FAILED, "Messages a sink failed to send to one peer, every errno", tags);
+        this.errors = new ErrorCounters(metrics, failed, ERRORS, "Messages a sink failed to send to one peer, by errno",
                 "errno", errnoNames, tags);
     }
 
     /** Messages sent to the peer. */
     public Metrics.Counter sent() {
         return sent;
+    }
+
+    /** Messages that failed, whatever the errno: every {@link #error} counter counts into it too. */
+    public Metrics.Counter failed() {
+        return failed;
     }
 
     /** Messages that failed with {@code errno}; the series appears with the first. */

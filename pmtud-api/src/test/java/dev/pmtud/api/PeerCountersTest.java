@@ -51,21 +51,31 @@ class PeerCountersTest {
                 "pmtud_peer_sent_total node=node-a sink=raw peer=2001:db8::2",
                 "pmtud_peer_sent_total node=node-a sink=raw peer=2001:db8:0:1::",
                 "pmtud_peer_sent_total node=node-a sink=raw peer=2001::1:2:0:0:3", // RFC 5952: the first of equal runs
-                "pmtud_peer_sent_total node=node-a sink=raw peer=192.0.2.1"), m.series);
+                "pmtud_peer_sent_total node=node-a sink=raw peer=192.0.2.1"),
+                m.series.stream().filter(x -> x.startsWith(PeerCounters.SENT)).toList());
     }
 
     @Test
     void anErrorSeriesAppearsWithItsFirstErrorAndIsFoundAgain() {
         Registered m = new Registered();
         PeerCounters c = new PeerCounters(m, "node-a", "udp", Values.parseAddress("192.0.2.2"), ERRNO);
-        assertEquals(1, m.series.size(), "only sent exists before any error");
+        assertEquals(List.of(
+                "pmtud_peer_sent_total node=node-a sink=udp peer=192.0.2.2",
+                "pmtud_peer_send_failed_total node=node-a sink=udp peer=192.0.2.2"), m.series,
+                "sent and failed (every errno) exist before any error; no errno series yet");
         Metrics.Counter unreachable = c.error(113);
         assertSame(unreachable, c.error(113));
         Metrics.Counter noMac = c.error("no-mac");
         assertSame(noMac, c.error(new String("no-mac")), "found by value, not only by identity");
         c.error(90);
+        unreachable.increment();
+        noMac.add(2);
+        c.error(90).increment();
+        assertEquals(4, c.failed().count(), "every errno's failures count into failed");
+        assertEquals(1, unreachable.count());
         assertEquals(List.of(
                 "pmtud_peer_sent_total node=node-a sink=udp peer=192.0.2.2",
+                "pmtud_peer_send_failed_total node=node-a sink=udp peer=192.0.2.2",
                 "pmtud_peer_send_errors_total node=node-a sink=udp peer=192.0.2.2 errno=EHOSTUNREACH",
                 "pmtud_peer_send_errors_total node=node-a sink=udp peer=192.0.2.2 errno=no-mac",
                 "pmtud_peer_send_errors_total node=node-a sink=udp peer=192.0.2.2 errno=errno-90"), m.series);
@@ -98,12 +108,12 @@ class PeerCountersTest {
         Set<InetAddress> snapshot = new LinkedHashSet<>(List.of(a, own, Values.parseAddress("127.0.0.1"),
                 Values.parseAddress("::"), b));
         assertEquals(List.of(a, b), targets.select(snapshot, Set.of(own)));
-        assertEquals(2, m.series.size(), "counters for the two peers, none for this node: " + m.series);
+        assertEquals(4, m.series.size(), "sent and failed for the two peers, none for this node: " + m.series);
         PeerCounters ca = targets.counters(a);
         assertEquals(List.of(b), targets.select(Set.of(b), Set.of(own)));
         assertEquals(List.of(a, b), targets.select(snapshot, Set.of(own)));
         assertSame(ca, targets.counters(List.of(a, b))[0], "a peer that comes back keeps its counters");
-        assertEquals(2, m.series.size());
+        assertEquals(4, m.series.size());
         assertTrue(PeerTargets.isSelf(own, Set.of(own)));
     }
 

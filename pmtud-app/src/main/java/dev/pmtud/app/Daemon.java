@@ -16,22 +16,23 @@ import dev.pmtud.core.PipelineConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
  * One run of the daemon: build, serve metrics, start, wait for a stop signal (or for every source to
  * end), stop. Shared by {@code run} and the go-pmtud drop-in mode, which differ only in where the
- * configuration tree comes from.
+ * configuration tree comes from (the drop-in's says {@code metrics: { go-pmtud: true, health-listen: ... }}).
  */
 public final class Daemon {
     private static final System.Logger LOG = System.getLogger("dev.pmtud.app.Daemon");
     private static final Duration POLL = Duration.ofMillis(100);
-    /** How often a managed rule is checked and re-added if someone deleted it. */
+    /** How often a managed rule is checked and re-added if someone deleted it (a deletion nf_tables announces is repaired at once). */
     private static final Duration RULE_WATCH = Duration.ofSeconds(10);
 
     private final Bootstrap boot;
     private final ConfigNode root;
     private final boolean decisions;
-    private boolean goPmtudMetrics;
     private volatile boolean started;
 
     public Daemon(Bootstrap boot, ConfigNode root, boolean decisions) {
@@ -40,29 +41,18 @@ public final class Daemon {
         this.decisions = decisions;
     }
 
-    /** Also exports go-pmtud's metric names (drop-in mode). */
-    public Daemon withGoPmtudMetrics() {
-        this.goPmtudMetrics = true;
-        return this;
-    }
-
     public int run() throws InterruptedException {
         Cli cli = boot.cli();
         boolean several = PipelineConfig.read(root).size() > 1;
         PrometheusMeterRegistry meters = Meters.create();
-        DecisionListener listener = decisions ? new DecisionPrinter(cli.out(), several)::decided : null;
-        if (goPmtudMetrics) {
-            // Bound before the build, so that it sees every per-peer meter the sinks create.
-            GoPmtudMetrics go = GoPmtudMetrics.bind(meters, NodeSettings.from(root).nodeName());
-            DecisionListener print = listener;
-            listener = (pipeline, packet, decision) -> {
-                go.processed(packet.timestampNanos());
-                if (print != null) {
-                    print.decided(pipeline, packet, decision);
-                }
-            };
-        }
-        DecisionListener decided = listener;
+        NodeSettings declared = NodeSettings.from(root);
+        // Made before the build, so that the decisions of the first packets count too.
+        GoPmtudMetrics go = declared.goPmtudMetrics() ? new GoPmtudMetrics(meters, declared.nodeName()) : null;
+        DecisionListener print = decisions ? new DecisionPrinter(cli.out(), several)::decided : null;
+        DecisionListener decided = go == null ? print : print == null ? go : (pipeline, packet, decision) -> {
+            go.decided(pipeline, packet, decision);
+            print.decided(pipeline, packet, decision);
+        };
         Bootstrap.Built built = boot.build(root, builder -> {
             builder.meterRegistry(meters);
             if (decided != null) {
@@ -83,13 +73,25 @@ public final class Daemon {
             LOG.log(System.Logger.Level.INFO, "note: " + note);
         }
         NodeSettings settings = runtime.settings();
+        if (go != null) {
+            go.injectingPipelines(runtime.pipelines().stream().filter(p -> !p.injectDevices().isEmpty()).map(Pipeline::name).toList());
+        }
         StatusServer http = null;
+        StatusServer health = null;
         boolean ownsRule = false;
         try {
+            // Before start(): a probe during a slow start (peers, sockets) sees alive but not ready.
+            BooleanSupplier alive = () -> !started || runtime.ready();
+            BooleanSupplier ready = () -> started && runtime.ready();
             if (settings.metricsEnabled()) {
-                // Before start(): a probe during a slow start (peers, sockets) sees alive but not ready.
-                http = StatusServer.start(settings.metricsListen(), meters, () -> !started || runtime.ready(), () -> started && runtime.ready());
-                LOG.log(System.Logger.Level.INFO, "metrics on http://" + StatusServer.show(http.address()) + "/metrics");
+                Supplier<String> text = go == null ? meters::scrape : () -> meters.scrape() + go.exposition();
+                http = StatusServer.start(settings.metricsListen(), text, alive, ready);
+                LOG.log(System.Logger.Level.INFO, "metrics on http://" + StatusServer.show(http.address()) + "/metrics"
+                        + (go == null ? "" : ", with go-pmtud's series"));
+            }
+            if (settings.healthListen() != null) {
+                health = StatusServer.startHealth(settings.healthListen(), alive, ready);
+                LOG.log(System.Logger.Level.INFO, "health probes on http://" + StatusServer.show(health.address()) + "/healthz and /readyz");
             }
             try {
                 runtime.start();
@@ -98,11 +100,12 @@ public final class Daemon {
             }
             if (rules != null && rules.managed()) {
                 // Only now: the rule captures for an NFLOG group, and start() has bound that group, which the kernel lets
-                // one socket do. So no other pmtud uses this rule, and removing it at stop takes nothing from anyone;
-                // a start refused earlier (a port or the group taken by a running pmtud) never touches that one's rule.
+                // one socket do. So no other pmtud uses a rule for it: install() replaces what a predecessor left, and at
+                // stop this run removes only its own; a start refused earlier (a port or the group taken by a running
+                // pmtud) never touches that one's rule.
                 ownsRule = true;
                 try {
-                    rules.ensure();
+                    rules.install();
                 } catch (RuleException e) {
                     throw new StartupException(e.getMessage(), e);
                 }
@@ -112,12 +115,16 @@ public final class Daemon {
             started = true;
             waitForStop(cli.stop(), runtime);
         } finally {
-            runtime.close();
             if (ownsRule) {
+                // While the group is still bound: until then no other pmtud can own a rule for it.
                 closeRules(rules);
             }
+            runtime.close();
             if (http != null) {
                 http.close();
+            }
+            if (health != null) {
+                health.close();
             }
             meters.close();
         }

@@ -34,26 +34,44 @@ class RefusedStartNetnsTest {
     Path dir;
 
     private Path config(String metrics) throws Exception {
+        return config(metrics, "auto");
+    }
+
+    private Path config(String metrics, String backend) throws Exception {
         Path config = dir.resolve("pmtud.yaml");
         Files.writeString(config, """
                 node: refused
                 metrics: %s
                 sources: [ { type: nflog, group: %s } ]
                 sinks: [ { type: log } ]
-                rules: { manage: true, interface: eth0 }
-                """.formatted(metrics, GROUP));
+                rules: { manage: true, interface: eth0, backend: %s }
+                """.formatted(metrics, GROUP, backend));
         return config;
     }
 
-    /** The running instance's rule: table inet pmtud with its two rules (one per family). */
+    /** The running instance's rule: table inet pmtud with its two rules (one per family), with their handles. */
     private static String table(Netns ns) {
-        return ns.execAllowingFailure("nft", "list", "table", "inet", "pmtud").stdout();
+        return ns.execAllowingFailure("nft", "-a", "list", "table", "inet", "pmtud").stdout();
+    }
+
+    /** The running instance's rules with the iptables backend: the raw table of both families. */
+    private static String iptables(Netns ns) {
+        return ns.exec("iptables", "-t", "raw", "-S").stdout() + ns.exec("ip6tables", "-t", "raw", "-S").stdout();
     }
 
     private static void assertRuleInPlace(Netns ns, String before, CliRunner.Result refused) {
         String after = table(ns);
         assertEquals(2, after.lines().filter(l -> l.contains("log group " + GROUP)).count(), "the running instance's rule: " + after);
         assertEquals(before, after, "the refused start must not touch the running instance's table; " + refused);
+    }
+
+    /** What the running instance holds: its nflog source, bound to the group. */
+    private static NflogSource bindGroup(Netns ns) throws Exception {
+        return ns.call(() -> {
+            NflogSource s = new NflogSource(NflogSettings.defaults(Integer.parseInt(GROUP)), "nflog", System.getLogger("running"));
+            s.open();
+            return s;
+        });
     }
 
     private static List<String> errorLines(CliRunner.Result r) {
@@ -67,16 +85,29 @@ class RefusedStartNetnsTest {
             Path cfg = config("{ enabled: false }");
             assertEquals(Main.OK, ns.call(() -> CliRunner.run("rules", "ensure", "--config", cfg.toString())).status());
             String before = table(ns);
-            NflogSource running = ns.call(() -> {
-                NflogSource s = new NflogSource(NflogSettings.defaults(Integer.parseInt(GROUP)), "nflog", System.getLogger("running"));
-                s.open();
-                return s;
-            });
+            NflogSource running = bindGroup(ns);
             try (running) {
                 CliRunner.Result r = ns.call(() -> CliRunner.run("run", "--config", cfg.toString()));
                 assertEquals(Main.FAILED, r.status(), r.toString());
                 assertEquals(List.of("pmtud: NFLOG group " + GROUP + " is already bound by another process"), errorLines(r), r.toString());
                 assertRuleInPlace(ns, before, r);
+            }
+        }
+    }
+
+    @Test
+    void refusedBecauseTheGroupIsBoundLeavesIptablesRulesAloneToo() throws Exception {
+        Netns.assumeRoot();
+        try (Netns ns = Netns.create("refused")) {
+            Path cfg = config("{ enabled: false }", "iptables");
+            assertEquals(Main.OK, ns.call(() -> CliRunner.run("rules", "ensure", "--config", cfg.toString())).status());
+            String before = iptables(ns);
+            assertEquals(2, before.lines().filter(l -> l.contains("--nflog-group " + GROUP)).count(), before);
+            NflogSource running = bindGroup(ns);
+            try (running) {
+                CliRunner.Result r = ns.call(() -> CliRunner.run("run", "--config", cfg.toString()));
+                assertEquals(Main.FAILED, r.status(), r.toString());
+                assertEquals(before, iptables(ns), "the refused start must not touch the running instance's rules; " + r);
             }
         }
     }

@@ -21,11 +21,14 @@ import java.util.List;
  *                        block); {@link NodeRuntime#clusterNetworks()} adds what filters and the
  *                        application declare
  * @param rules           the {@code rules:} map, or {@code null} when there is none
+ * @param healthListen    {@code metrics.health-listen}: a second listener with {@code /healthz} and
+ *                        {@code /readyz} only (go-pmtud's health port), or {@code null} for none
+ * @param goPmtudMetrics  {@code metrics.go-pmtud}: {@code /metrics} also carries go-pmtud's series
  */
 public record NodeSettings(String nodeName, boolean metricsEnabled, InetSocketAddress metricsListen,
-                           List<Cidr> clusterNetworks, ConfigNode rules) {
+                           List<Cidr> clusterNetworks, ConfigNode rules, InetSocketAddress healthListen, boolean goPmtudMetrics) {
     /** The keys of the {@code metrics:} block. */
-    public static final List<String> METRICS_KEYS = List.of("enabled", "listen");
+    public static final List<String> METRICS_KEYS = List.of("enabled", "listen", "health-listen", "go-pmtud");
     /** The keys of the {@code cluster:} block. */
     public static final List<String> CLUSTER_KEYS = List.of("networks");
 
@@ -42,7 +45,9 @@ public record NodeSettings(String nodeName, boolean metricsEnabled, InetSocketAd
         ConfigNode top = ConfigRoot.requireMap(root);
         String node = nodeName(top);
         boolean enabled = true;
-        InetSocketAddress listen = listenAddress(DEFAULT_METRICS_LISTEN, null);
+        InetSocketAddress listen = listenAddress(DEFAULT_METRICS_LISTEN, null, "listen");
+        InetSocketAddress health = null;
+        boolean goPmtud = false;
         ConfigNode m = top.get("metrics");
         if (m != null && m.kind() != ConfigNode.Kind.NULL) {
             ComponentConfig metrics = new ComponentConfig(m, "metrics");
@@ -52,8 +57,12 @@ public record NodeSettings(String nodeName, boolean metricsEnabled, InetSocketAd
             metrics.checkKeys(METRICS_KEYS);
             enabled = metrics.bool("enabled", true);
             if (metrics.has("listen")) {
-                listen = listenAddress(metrics.string("listen"), metrics);
+                listen = listenAddress(metrics.string("listen"), metrics, "listen");
             }
+            if (metrics.has("health-listen")) {
+                health = listenAddress(metrics.string("health-listen"), metrics, "health-listen");
+            }
+            goPmtud = metrics.bool("go-pmtud", false);
         }
         List<Cidr> cluster = clusterNetworks(top.get("cluster"));
         ConfigNode rules = top.get("rules");
@@ -63,7 +72,7 @@ public record NodeSettings(String nodeName, boolean metricsEnabled, InetSocketAd
         if (rules != null && !rules.isMap()) {
             throw rules.error("rules must be a map like { manage: true, ... }, not " + rules.describeKind());
         }
-        return new NodeSettings(node, enabled, listen, cluster, rules);
+        return new NodeSettings(node, enabled, listen, cluster, rules, health, goPmtud);
     }
 
     /** {@code cluster: { networks: [...] }}: the networks this cluster's nodes send from. */
@@ -118,7 +127,7 @@ public record NodeSettings(String nodeName, boolean metricsEnabled, InetSocketAd
     }
 
     /** {@code host:port}, {@code [v6]:port} or {@code :port} (all addresses); literals are not looked up. */
-    static InetSocketAddress listenAddress(String text, ComponentConfig at) {
+    static InetSocketAddress listenAddress(String text, ComponentConfig at, String key) {
         String t = text.trim();
         int colon = t.lastIndexOf(':');
         String host = colon < 0 ? "" : t.substring(0, colon);
@@ -130,7 +139,7 @@ public record NodeSettings(String nodeName, boolean metricsEnabled, InetSocketAd
         boolean bracketed = host.startsWith("[") && host.endsWith("]");
         boolean badHost = !bracketed && host.contains(":");
         if (port < 0 || port > 65535 || badHost) {
-            throw at.error("listen", "is '" + text + "'; write it as host:port, like 0.0.0.0:30040, [::]:30040 or 127.0.0.1:9090");
+            throw at.error(key, "is '" + text + "'; write it as host:port, like 0.0.0.0:30040, [::]:30040, :30040 or 127.0.0.1:9090");
         }
         if (host.isEmpty()) {
             return new InetSocketAddress(port);
@@ -139,7 +148,7 @@ public record NodeSettings(String nodeName, boolean metricsEnabled, InetSocketAd
             return new InetSocketAddress(Values.parseAddress(host), port);
         } catch (IllegalArgumentException notALiteral) {
             if (bracketed) {
-                throw at.error("listen", "is '" + text + "'; the part in [] must be an IPv6 address, like [::]:30040");
+                throw at.error(key, "is '" + text + "'; the part in [] must be an IPv6 address, like [::]:30040");
             }
             // A host name: resolved when the HTTP server binds, not while reading the configuration.
             return InetSocketAddress.createUnresolved(host, port);

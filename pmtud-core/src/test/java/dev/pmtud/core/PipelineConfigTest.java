@@ -104,7 +104,7 @@ class PipelineConfigTest {
     void badMetricsBlockIsLocated() {
         assertLocated(refused(withSources("metrics", map(5, "listen", s(6, "30040")))), 6, "host:port", "0.0.0.0:30040");
         assertLocated(refused(withSources("metrics", map(5, "listen", s(7, "0.0.0.0:70000")))), 7, "host:port");
-        assertLocated(refused(withSources("metrics", map(5, "port", s(8, "9100")))), 8, "unknown key 'port'", "enabled, listen");
+        assertLocated(refused(withSources("metrics", map(5, "port", s(8, "9100")))), 8, "unknown key 'port'", "enabled, go-pmtud, health-listen, listen");
         assertLocated(refused(withSources("metrics", map(5, "enabled", s(9, "maybe")))), 9, "true or false");
     }
 
@@ -149,6 +149,16 @@ class PipelineConfigTest {
         assertEquals(9100, set.metricsListen().getPort());
         assertEquals(InetAddress.getByName("::1"), set.metricsListen().getAddress());
         assertEquals(6, set.rules().line());
+        assertEquals(null, set.healthListen(), "no health port unless asked for");
+        assertFalse(set.goPmtudMetrics());
+
+        NodeSettings health = NodeSettings.from(withSources("metrics", map(5, "listen", ":30040", "health-listen", ":30041",
+                "go-pmtud", "true")));
+        assertTrue(health.metricsListen().getAddress().isAnyLocalAddress(), "':30040' is every address, as in Go");
+        assertEquals(30041, health.healthListen().getPort());
+        assertTrue(health.healthListen().getAddress().isAnyLocalAddress());
+        assertTrue(health.goPmtudMetrics());
+        assertLocated(refused(withSources("metrics", map(5, "health-listen", s(6, "30041")))), 6, "'health-listen' is '30041'");
     }
 
     @Test

@@ -182,31 +182,109 @@ class KustomizeManifestsTest {
         assertNotNull(get(c, "resources", "requests", "memory"));
         assertNotNull(get(c, "resources", "limits", "memory"));
 
-        // The ConfigMap the pod mounts, at the path its arguments name.
+        // The ConfigMap the pod mounts (alone, or projected with the relay key), at the path its arguments name.
         assertEquals(List.of("run", "--config", CONFIG_PATH), get(c, "args"));
-        Map<String, Object> configVolume = list(pod.get("volumes")).stream().map(KustomizeManifestsTest::map)
-                .filter(v -> v.get("configMap") != null).findFirst().orElseThrow(() -> new AssertionError("a configMap volume"));
+        Map<String, Object> configVolume = volume(pod, "config");
         Map<String, Object> mount = list(get(c, "volumeMounts")).stream().map(KustomizeManifestsTest::map)
                 .filter(m -> configVolume.get("name").equals(m.get("name"))).findFirst().orElseThrow();
         assertEquals(Path.of(CONFIG_PATH).getParent().toString(), mount.get("mountPath"));
+        assertEquals(Boolean.TRUE, mount.get("readOnly"), "the configuration (and key) mounted read-only");
         Map<String, Object> cm = only(objects, "ConfigMap");
-        assertEquals(get(cm, "metadata", "name"), get(configVolume, "configMap", "name"), "the pod mounts the rendered ConfigMap");
+        assertEquals(get(cm, "metadata", "name"), configMapOf(configVolume), "the pod mounts the rendered ConfigMap");
         String pipeline = (String) get(cm, "data", Path.of(CONFIG_PATH).getFileName().toString());
 
         Map<String, Object> config = map(new Yaml().load(pipeline));
         assertEquals("${NODE_NAME}", config.get("node"), "node name from the downward API");
         assertTrue(((String) get(config, "metrics", "listen")).endsWith(":" + METRICS_PORT), "metrics listen on the probed port");
         assertEquals(Boolean.TRUE, get(config, "rules", "manage"), "pmtud manages its NFLOG rule");
-        Map<String, Object> nflog = list(get(config, "sources")).stream().map(KustomizeManifestsTest::map)
+        Map<String, Object> nflog = components(config, "sources").stream()
                 .filter(s -> "nflog".equals(s.get("type"))).findFirst().orElseThrow(() -> new AssertionError("an nflog source"));
         assertEquals(33, nflog.get("group"));
-        assertEquals(Set.of("exclude-networks", "mtu-range", "dedup", "rate-limit"),
-                list(get(config, "filters")).stream().map(f -> (String) map(f).get("type")).collect(Collectors.toSet()));
-        Map<String, Object> raw = map(list(get(config, "sinks")).get(0));
-        assertEquals(List.of("raw", "l3"), List.of(raw.get("type"), raw.get("mode")));
+        assertTrue(components(config, "filters").stream().map(f -> (String) f.get("type")).collect(Collectors.toSet())
+                .containsAll(Set.of("exclude-networks", "mtu-range", "dedup", "rate-limit")), "the base's filters");
 
         assertValid(pipeline, dir);
     }
+
+    /** The volume {@code name} of the pod spec. */
+    static Map<String, Object> volume(Map<String, Object> pod, String name) {
+        return list(pod.get("volumes")).stream().map(KustomizeManifestsTest::map).filter(v -> name.equals(v.get("name"))).findFirst()
+                .orElseThrow(() -> new AssertionError("no volume " + name + " in " + pod.get("volumes")));
+    }
+
+    /** The ConfigMap a volume shows: its own, or the one among its projected sources. */
+    static Object configMapOf(Map<String, Object> volume) {
+        if (volume.get("configMap") != null) {
+            return get(volume, "configMap", "name");
+        }
+        return list(get(volume, "projected", "sources")).stream().map(KustomizeManifestsTest::map).filter(s -> s.get("configMap") != null)
+                .map(s -> get(s, "configMap", "name")).findFirst().orElseThrow(() -> new AssertionError("no configMap in " + volume));
+    }
+
+    /** Every component block of a section ("sources", "sinks"...), of every pipeline, in either form. */
+    static List<Map<String, Object>> components(Map<String, Object> config, String section) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        if (config.get("pipelines") != null) {
+            for (Object p : list(config.get("pipelines"))) {
+                Object s = map(p).get(section);
+                if (s != null) {
+                    list(s).forEach(c -> out.add(map(c)));
+                }
+            }
+        } else if (config.get(section) != null) {
+            list(config.get(section)).forEach(c -> out.add(map(c)));
+        }
+        return out;
+    }
+
+    /**
+     * The base runs issue 10's relay: a udp sink and source with the key file, an inject sink, and the
+     * key from a Secret the manifests do not hold, mounted read-only with mode 0400 at the path every
+     * key-file names; the TUN clone device from the host; the relay's UDP port.
+     */
+    @Test
+    void baseRunsTheRelayWithTheKeyFromASecret() throws Exception {
+        List<Map<String, Object>> objects = render("base");
+        assertTrue(objects.stream().noneMatch(o -> "Secret".equals(o.get("kind"))), "no key in the repository: the user creates the Secret");
+        Map<String, Object> config = map(new Yaml().load((String) get(only(objects, "ConfigMap"), "data", "pmtud.yaml")));
+        Map<String, String> pipelineOf = new java.util.LinkedHashMap<>();
+        for (Object p : list(get(config, "pipelines"))) {
+            for (String section : List.of("sources", "sinks")) {
+                for (Object c : list(get(p, section))) {
+                    pipelineOf.put(section + ":" + map(c).get("type"), (String) map(p).get("name"));
+                }
+            }
+        }
+        assertEquals("replicate", pipelineOf.get("sources:nflog"));
+        assertEquals("replicate", pipelineOf.get("sinks:udp"));
+        assertEquals("receive", pipelineOf.get("sources:udp"));
+        assertEquals("receive", pipelineOf.get("sinks:inject"));
+        Set<Object> keyFiles = new TreeSet<>();
+        components(config, "sources").stream().filter(s -> "udp".equals(s.get("type"))).forEach(s -> keyFiles.add(s.get("key-file")));
+        components(config, "sinks").stream().filter(s -> "udp".equals(s.get("type"))).forEach(s -> keyFiles.add(s.get("key-file")));
+        assertEquals(Set.of(RELAY_KEY_PATH), keyFiles, "both ends of the relay are signed with the one key file");
+
+        Map<String, Object> pod = map(get(only(objects, "DaemonSet"), "spec", "template", "spec"));
+        Map<String, Object> secret = list(get(volume(pod, "config"), "projected", "sources")).stream().map(KustomizeManifestsTest::map)
+                .filter(s -> s.get("secret") != null).map(s -> map(s.get("secret"))).findFirst()
+                .orElseThrow(() -> new AssertionError("the config volume projects a Secret: " + volume(pod, "config")));
+        assertEquals(RELAY_SECRET, secret.get("name"));
+        assertNull(secret.get("optional"), "not optional: without the key the pod waits, with the kubelet saying why");
+        Map<String, Object> item = map(list(secret.get("items")).get(0));
+        assertEquals(List.of("relay.key", Path.of(RELAY_KEY_PATH).getFileName().toString(), 0400),
+                List.of(item.get("key"), item.get("path"), item.get("mode")), "the key file readable by its owner only (pmtud refuses it otherwise)");
+        Map<String, Object> c = map(list(pod.get("containers")).get(0));
+        assertTrue(list(c.get("ports")).stream().map(KustomizeManifestsTest::map)
+                .anyMatch(p -> Integer.valueOf(4390).equals(p.get("containerPort")) && "UDP".equals(p.get("protocol"))), "the relay port: " + c.get("ports"));
+        assertEquals(List.of("/dev/net/tun", "CharDevice"), List.of(get(volume(pod, "dev-net-tun"), "hostPath", "path"),
+                get(volume(pod, "dev-net-tun"), "hostPath", "type")));
+        assertTrue(list(c.get("volumeMounts")).stream().map(KustomizeManifestsTest::map)
+                .anyMatch(m -> "dev-net-tun".equals(m.get("name")) && "/dev/net/tun".equals(m.get("mountPath"))), "the TUN clone device is mounted");
+        assertEquals(Boolean.TRUE, get(c, "securityContext", "readOnlyRootFilesystem"), "read-only root: /proc/sys too, the inject sink needs neither");
+    }
+
+    static final String RELAY_SECRET = "pmtud-relay-key";
+    static final String RELAY_KEY_PATH = "/etc/pmtud/relay.key";
 
     /** Runs {@code pmtud validate} in-process on the pipeline, with NODE_NAME as the pod would have it. */
     void assertValid(String pipeline, String dir) throws IOException {
@@ -254,6 +332,7 @@ class KustomizeManifestsTest {
         assertTrue(strings(get(exclude, "networks")).contains("192.168.100.0/24"));
         assertTrue(strings(get(config, "rules", "exclude-sources")).contains("192.168.100.0/24"));
         Map<String, Object> raw = map(list(get(config, "sinks")).get(0));
+        assertEquals(List.of("raw", "l3"), List.of(raw.get("type"), raw.get("mode")), "the overlay keeps go-pmtud's l3");
         assertEquals(10, raw.get("ttl"));
         assertEquals("eth0", raw.get("interface"));
         assertEquals("eth0", get(config, "rules", "interface"));
@@ -262,6 +341,18 @@ class KustomizeManifestsTest {
         assertEquals("static", peers.get("type"));
         assertEquals(List.of("192.168.100.2", "192.168.100.3", "192.168.100.4", "192.168.100.5", "192.100.0.50"),
                 get(peers, "addresses"));
+        // It says what l3 cannot do, and where to go instead.
+        assertTrue(pipeline.contains("ON THE NODES ONLY, never a pod behind a Service's DNAT") && pipeline.contains("outer daddr != inner")
+                && pipeline.contains("From l3 to the relay"), "the overlay's pipeline file says l3 reaches host sockets only:\n" + pipeline);
+        Path file = tmp.resolve("go-pmtud-compat-note.yaml");
+        Files.writeString(file, pipeline);
+        Result validated = validate(file);
+        assertTrue(validated.out.contains("NOTE: ") && validated.out.contains("l3 reaches host sockets only"), "validate says so too: " + validated.out);
+        // and the base's relay parts are gone from its DaemonSet: nothing waits for a key it never reads
+        Map<String, Object> pod = map(get(only(objects, "DaemonSet"), "spec", "template", "spec"));
+        assertEquals(get(only(objects, "ConfigMap"), "metadata", "name"), get(volume(pod, "config"), "configMap", "name"));
+        assertFalse(list(pod.get("volumes")).toString().contains(RELAY_SECRET), "no relay key Secret: " + pod.get("volumes"));
+        assertFalse(pod.toString().contains("/dev/net/tun") || pod.toString().contains("4390"), "no TUN device, no relay port: " + pod);
         // Every seed peer is inside an excluded network, so l3 replication cannot loop.
         for (Object peer : list(get(peers, "addresses"))) {
             boolean covered = strings(get(exclude, "networks")).stream()

@@ -2,23 +2,20 @@ package dev.pmtud.it;
 
 import dev.pmtud.testkit.Netns;
 import dev.pmtud.testkit.PromText;
-import java.io.ByteArrayOutputStream;
+import java.io.File;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
- * One {@code bin/pmtud run --config FILE} process inside a node namespace, with the YAML it was
- * given (by a {@link PmtudSetup}), its log, and its /metrics read from inside the namespace.
+ * One {@code bin/pmtud run --config FILE} process inside a node namespace (or {@code bin/pmtud}
+ * with another command line, like go-pmtud's flags), with the YAML it was given (by a
+ * {@link PmtudSetup}), its log, and its /metrics read from inside the namespace.
  */
 public final class PmtudDaemon implements AutoCloseable {
     public static final int NFLOG_GROUP = 33;
@@ -29,30 +26,67 @@ public final class PmtudDaemon implements AutoCloseable {
     private final Path config;
     private final Path log;
     private final Process process;
+    private List<String> stopCommand = List.of();
 
     public static int metricsPort(int node) {
         return 9100 + node;
     }
 
     public static PmtudDaemon start(Netns ns, int node, String yaml, Path workDir) throws IOException {
-        return new PmtudDaemon(ns, node, yaml, workDir, List.of());
+        return start(ns, node, yaml, workDir, List.of());
     }
 
     /** Started with extra environment ({@code "PATH=/some/dir"}...) on top of the test's. */
     public static PmtudDaemon start(Netns ns, int node, String yaml, Path workDir, List<String> environment) throws IOException {
-        return new PmtudDaemon(ns, node, yaml, workDir, environment);
+        return new PmtudDaemon(ns, node, yaml, workDir, config -> launcher(environment, "run", "--config", config.toString()), true);
     }
 
-    private PmtudDaemon(Netns ns, int node, String yaml, Path workDir, List<String> environment) throws IOException {
+    /**
+     * Like {@link #start(Netns, int, String, Path)}, with the command that runs pmtud made from
+     * the configuration file's path by {@code command} (go-pmtud's flags instead of a file, say).
+     */
+    public static PmtudDaemon start(Netns ns, int node, String yaml, Path workDir, Function<Path, List<String>> command)
+            throws IOException {
+        return new PmtudDaemon(ns, node, yaml, workDir, command, true);
+    }
+
+    /**
+     * Like {@link #start(Netns, int, String, Path, Function)}, but run on the host: the command puts
+     * pmtud into {@code ns} itself (the image test: {@code podman run --network ns:...}, which
+     * must see the host's /sys and network namespace). {@link #stop} runs {@code stopCommand}
+     * ({@code podman stop NAME}: what a kubelet does) instead of signalling the command's process.
+     */
+    public static PmtudDaemon startOnHost(Netns ns, int node, String yaml, Path workDir, Function<Path, List<String>> command,
+                                          List<String> stopCommand) throws IOException {
+        PmtudDaemon d = new PmtudDaemon(ns, node, yaml, workDir, command, false);
+        d.stopCommand = List.copyOf(stopCommand);
+        return d;
+    }
+
+    /** {@code bin/pmtud} as this build's tests start it, followed by {@code args}. */
+    public static List<String> launcher(String... args) {
+        return launcher(List.of(), args);
+    }
+
+    /** {@code bin/pmtud} as this build's tests start it, with {@code environment} ({@code "NAME=value"}) and {@code args}. */
+    static List<String> launcher(List<String> environment, String... args) {
+        List<String> cmd = new ArrayList<>(Launcher.command(environment));
+        cmd.addAll(List.of(args));
+        return cmd;
+    }
+
+    private PmtudDaemon(Netns ns, int node, String yaml, Path workDir, Function<Path, List<String>> command, boolean inside)
+            throws IOException {
         this.ns = ns;
         this.node = node;
         this.port = metricsPort(node);
         this.config = workDir.resolve("pmtud-node" + node + ".yaml");
         this.log = workDir.resolve("pmtud-node" + node + ".log");
         Files.writeString(config, yaml);
-        List<String> cmd = new ArrayList<>(Launcher.command(environment));
-        cmd.addAll(List.of("run", "--config", config.toString()));
-        this.process = ns.start(log, cmd.toArray(String[]::new));
+        String[] cmd = command.apply(config).toArray(String[]::new);
+        this.process = inside ? ns.start(log, cmd)
+                : new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile())
+                        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
     }
 
     public int node() {
@@ -88,11 +122,11 @@ public final class PmtudDaemon implements AutoCloseable {
                         + " before it was ready; config:\n" + Files.readString(config) + "\nlog:\n" + logText());
             }
             try {
-                Http r = get("/readyz");
-                if (r.status == 200) {
+                LoopbackHttp.Response r = get("/readyz");
+                if (r.status() == 200) {
                     return;
                 }
-                last = "/readyz answered " + r.status + ": " + r.body.strip();
+                last = "/readyz answered " + r.status() + ": " + r.body().strip();
             } catch (IOException e) {
                 last = e.toString();
             }
@@ -103,65 +137,38 @@ public final class PmtudDaemon implements AutoCloseable {
 
     /** The current /metrics, parsed. */
     public PromText metrics() throws Exception {
-        Http r = get("/metrics");
-        if (r.status != 200) {
-            throw new AssertionError("node" + node + " /metrics answered " + r.status + ": " + r.body);
+        LoopbackHttp.Response r = get("/metrics");
+        if (r.status() != 200) {
+            throw new AssertionError("node" + node + " /metrics answered " + r.status() + ": " + r.body());
         }
-        return PromText.parse(r.body);
+        return PromText.parse(r.body());
     }
 
-    record Http(int status, String body) {
+    /** A plain HTTP GET to the daemon's loopback listener, from inside its namespace. */
+    LoopbackHttp.Response get(String path) throws Exception {
+        return LoopbackHttp.get(ns, port, path);
     }
 
-    /** A plain HTTP/1.0 GET to the daemon's loopback listener, from inside its namespace. */
-    Http get(String path) throws Exception {
-        return ns.call(() -> {
-            try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress("127.0.0.1", port), 1000);
-                s.setSoTimeout(3000);
-                OutputStream out = s.getOutputStream();
-                out.write(("GET " + path + " HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-                out.flush();
-                InputStream in = s.getInputStream();
-                ByteArrayOutputStream all = new ByteArrayOutputStream();
-                in.transferTo(all);
-                String text = all.toString(StandardCharsets.UTF_8);
-                int headerEnd = text.indexOf("\r\n\r\n");
-                if (!text.startsWith("HTTP/") || headerEnd < 0) {
-                    throw new IOException("not an HTTP answer: " + text.substring(0, Math.min(200, text.length())));
-                }
-                String head = text.substring(0, headerEnd);
-                int status = Integer.parseInt(head.split(" ")[1]);
-                String body = text.substring(headerEnd + 4);
-                if (head.toLowerCase().contains("transfer-encoding: chunked")) {
-                    body = dechunk(body);
-                }
-                return new Http(status, body);
-            }
-        });
+    /** Waits for the process to end by itself; its exit code, or -1 when it still runs after {@code limit}. */
+    public int awaitExit(Duration limit) throws InterruptedException {
+        return process.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS) ? process.exitValue() : -1;
     }
 
-    private static String dechunk(String body) {
-        StringBuilder out = new StringBuilder();
-        int i = 0;
-        while (i < body.length()) {
-            int eol = body.indexOf("\r\n", i);
-            if (eol < 0) {
-                break;
-            }
-            int size = Integer.parseInt(body.substring(i, eol).split(";")[0].trim(), 16);
-            if (size == 0) {
-                break;
-            }
-            out.append(body, eol + 2, eol + 2 + size);
-            i = eol + 2 + size + 2;
-        }
-        return out.toString();
+    /** The same to another of its loopback listeners (go-pmtud's health port). */
+    LoopbackHttp.Response get(int listenerPort, String path) throws Exception {
+        return LoopbackHttp.get(ns, listenerPort, path);
     }
 
     /** SIGTERM, then waits for a clean exit. Returns the exit code (-1 when it had to be killed). */
     public int stop(Duration limit) throws InterruptedException {
-        process.destroy();
+        if (stopCommand.isEmpty()) {
+            process.destroy();
+        } else {
+            dev.pmtud.testkit.Cmd.Result r = dev.pmtud.testkit.Cmd.exec(stopCommand, (int) limit.toSeconds() + 30);
+            if (r.exitCode() != 0) {
+                System.err.println("[pmtud node" + node + "] " + String.join(" ", stopCommand) + ": " + r);
+            }
+        }
         if (process.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) {
             return process.exitValue();
         }

@@ -1,7 +1,9 @@
 package dev.pmtud.it;
 
 import dev.pmtud.it.ClusterLab.Owner;
+import dev.pmtud.testkit.Netns;
 import dev.pmtud.testkit.PromText;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,13 +32,26 @@ public final class PmtudRun {
         return setup.reachesPods() ? List.of(Owner.HOST, Owner.POD) : List.of(Owner.HOST);
     }
 
+    /** How a daemon is started on a node: {@code bin/pmtud} in its namespace ({@link PmtudDaemon#start}), or the image. */
+    @FunctionalInterface
+    public interface Starter {
+        PmtudDaemon start(Netns ns, int node, String yaml, Path dir) throws IOException;
+    }
+
     /** pmtud on the given nodes (1-based) of {@code lab}, each ready (sources open) before this returns. */
     public static List<PmtudDaemon> startDaemons(ClusterLab lab, PmtudSetup setup, List<Integer> nodes, Path dir, Duration readyLimit)
             throws Exception {
+        // bin/pmtud in the node's namespace, with what the setup adds to the command line and the environment
+        return startDaemons(lab, setup, nodes, dir, readyLimit, (ns, n, yaml, d) -> PmtudDaemon.start(ns, n, yaml, d,
+                file -> PmtudDaemon.launcher(setup.environment(lab.plan, n), setup.arguments(lab.plan, n, file).toArray(String[]::new))));
+    }
+
+    static List<PmtudDaemon> startDaemons(ClusterLab lab, PmtudSetup setup, List<Integer> nodes, Path dir, Duration readyLimit,
+                                          Starter starter) throws Exception {
         List<PmtudDaemon> daemons = new ArrayList<>();
         try {
             for (int n : nodes) {
-                daemons.add(PmtudDaemon.start(lab.node(n), n, setup.config(lab.plan, n, dir), dir));
+                daemons.add(starter.start(lab.node(n), n, setup.config(lab.plan, n, dir), dir));
             }
             for (PmtudDaemon d : daemons) {
                 d.awaitReady(readyLimit);
@@ -63,6 +78,12 @@ public final class PmtudRun {
      * a transfer per owner and family, every check collected; pmtud is stopped (SIGTERM) before returning.
      */
     public static Outcome run(ClusterLab lab, PmtudSetup setup, Path dir, Duration transferLimit, Duration readyLimit) throws Exception {
+        return run(lab, setup, dir, transferLimit, readyLimit, PmtudDaemon::start);
+    }
+
+    /** The same, with the daemons started by {@code starter} (the container image: {@link ImageE2eTest}). */
+    public static Outcome run(ClusterLab lab, PmtudSetup setup, Path dir, Duration transferLimit, Duration readyLimit, Starter starter)
+            throws Exception {
         List<String> problems = new ArrayList<>();
         List<String> report = new ArrayList<>();
         Map<Owner, Map<Family, Long>> millis = new EnumMap<>(Owner.class);
@@ -79,7 +100,7 @@ public final class PmtudRun {
                 }
             }
             long started = System.nanoTime();
-            daemons = startDaemons(lab, setup, allNodes(), dir, readyLimit);
+            daemons = startDaemons(lab, setup, allNodes(), dir, readyLimit, starter);
             report.add("pmtud ready on every node after " + (System.nanoTime() - started) / 1_000_000 + " ms");
             started = System.nanoTime();
             for (int n = 1; n <= ClusterLab.NODES; n++) {
@@ -121,6 +142,7 @@ public final class PmtudRun {
                 }
             }
             report.add("counters after every transfer: " + settled);
+            setup.checkAfterTransfers(lab, daemons, problems);
             report.add("transfers and settling took " + (System.nanoTime() - started) / 1_000_000 + " ms");
         } finally {
             for (IcmpCapture c : uplink) {

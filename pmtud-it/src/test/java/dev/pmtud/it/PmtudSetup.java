@@ -21,6 +21,19 @@ public interface PmtudSetup {
     /** The configuration node {@code n} runs with; files it refers to (keys) are written to {@code dir}. */
     String config(ClusterPlan plan, int n, Path dir) throws IOException;
 
+    /**
+     * {@code bin/pmtud}'s arguments on node {@code n}, given the file {@link #config} was written to;
+     * {@code run --config FILE}, unless the setup starts pmtud another way (go-pmtud's flags).
+     */
+    default List<String> arguments(ClusterPlan plan, int n, Path configFile) {
+        return List.of("run", "--config", configFile.toString());
+    }
+
+    /** Environment ({@code NAME=value}) pmtud gets on node {@code n} on top of the test's. */
+    default List<String> environment(ClusterPlan plan, int n) {
+        return List.of();
+    }
+
     /** Commands run on every node before pmtud starts (go-pmtud's initContainer installed rules). */
     default List<List<String>> externalRules(ClusterPlan plan) {
         return List.of();
@@ -62,6 +75,10 @@ public interface PmtudSetup {
 
     /** Checks on node {@code n} while pmtud runs there (rules, devices). */
     default void checkRunning(ClusterLab lab, int n, List<String> problems) {
+    }
+
+    /** Checks of the running daemons after every transfer, before they are stopped (what they count, what they serve). */
+    default void checkAfterTransfers(ClusterLab lab, List<PmtudDaemon> daemons, List<String> problems) throws Exception {
     }
 
     /** Checks on node {@code n} after pmtud stopped there (what it created is gone). */

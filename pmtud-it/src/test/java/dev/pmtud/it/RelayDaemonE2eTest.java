@@ -49,7 +49,7 @@ class RelayDaemonE2eTest {
 
     /** Every pmtud counter series, as exposed (name, labels, value). */
     private static List<String> counters(PmtudDaemon d) throws Exception {
-        PmtudDaemon.Http r = d.get("/metrics");
+        LoopbackHttp.Response r = d.get("/metrics");
         assertEquals(200, r.status(), r.body());
         return r.body().lines().filter(l -> l.startsWith("pmtud_") && l.contains("_total{")).toList();
     }

@@ -31,6 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  *   <li>Without pmtud every transfer stalls (v4, v6, host, pod).</li>
  *   <li>The negative issue 10 measured: {@code raw} mode {@code l3} fixes the host but not the pod.</li>
  *   <li>The relay of issue 10 fixes all four.</li>
+ *   <li>So does pmtud started with today's go-pmtud flags (issue 13), which build that relay unsigned.</li>
  * </ol>
  */
 @Tag("netns")
@@ -138,6 +139,25 @@ class RoutedClusterE2eTest {
         l3.checkStopped(lab, ClusterLab.ICMP_TARGET, problems);
         assertTrue(problems.isEmpty(), "routed lab, raw l3:\n  " + String.join("\n  ", problems) + "\nlog of node2:\n"
                 + PmtudRun.tail(daemons.get(0).logText(), 20));
+    }
+
+    /**
+     * Issue 13: pmtud started with today's go-pmtud flags ({@code --relay-backend=udp}, {@code --peers}
+     * for the lab) on every node: v4 and v6, host and pod behind DNAT, all fixed; go-pmtud's health
+     * port answers and every go-pmtud metric is there with its labels ({@link GoPmtudFlagsSetup}).
+     */
+    @Test
+    @Order(4)
+    void goPmtudsFlagsFixHostAndPod(@TempDir Path dir) throws Exception {
+        forgetLearnedMtus();
+        PmtudSetup flags = GoPmtudFlagsSetup.UDP;
+        PmtudRun.Outcome o = PmtudRun.run(lab, flags, dir, TRANSFER_LIMIT, READY_LIMIT);
+        for (String line : o.report()) {
+            System.out.println("[e2e] routed " + flags.name() + ": " + line);
+        }
+        E2eSummary.append("routed", flags.name(), o);
+        assertTrue(o.problems().isEmpty(), "routed lab, " + flags.name() + ":\n  " + String.join("\n  ", o.problems())
+                + "\nreport:\n  " + String.join("\n  ", o.report()));
     }
 
     /** Issue 10's relay on every node: v4 and v6, host and pod, all fixed; the owner learns the MTU. */

@@ -67,6 +67,45 @@ class SetupConfigTest {
         assertEquals(List.of("192.0.2.0/24", "2001:db8:2::/48"), filter.get("networks"));
     }
 
+    /**
+     * The go-pmtud setup's flags and variable, through {@code config-from-flags} (what the drop-in
+     * runs): the relay of issue 10 unsigned, the health port beside the metrics port, the managed
+     * rule; and docs/e2e.md shows both the flags and that configuration.
+     */
+    @Test
+    void goPmtudFlagsDescribeTheUnsignedRelay(@TempDir Path dir) throws Exception {
+        List<String> args = new java.util.ArrayList<>(List.of("config-from-flags"));
+        args.addAll(GoPmtudFlagsSetup.UDP.arguments(RoutedLab.PLAN, 2, dir.resolve("unused.yaml")));
+        Map<String, String> env = new java.util.HashMap<>();
+        for (String kv : GoPmtudFlagsSetup.UDP.environment(RoutedLab.PLAN, 2)) {
+            env.put(kv.substring(0, kv.indexOf('=')), kv.substring(kv.indexOf('=') + 1));
+        }
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        int status = dev.pmtud.app.Main.run(new dev.pmtud.app.Cli(new java.io.PrintStream(out, true, "UTF-8"),
+                new java.io.PrintStream(err, true, "UTF-8"), env::get, new dev.pmtud.app.StopSignal()), args.toArray(String[]::new));
+        String yaml = out.toString("UTF-8");
+        assertEquals(0, status, err.toString("UTF-8"));
+        Map<String, Object> y = new Yaml().load(yaml);
+        assertEquals("node2", y.get("node"));
+        assertEquals(Map.of("listen", "127.0.0.1:9102", "health-listen", "127.0.0.1:9202", "go-pmtud", true), y.get("metrics"));
+        assertEquals(List.of(Map.of("type", "static", "addresses",
+                List.of("192.0.2.18", "192.0.2.50", "2001:db8:2:1::2", "2001:db8:2:3::2"))), y.get("peers"));
+        assertEquals(List.of(
+                Map.of("name", "replicate",
+                        "sources", List.of(Map.of("type", "nflog", "group", 33)),
+                        "filters", List.of(Map.of("type", "exclude-networks")),
+                        "sinks", List.of(Map.of("type", "udp", "port", 4390))),
+                Map.of("name", "receive",
+                        "sources", List.of(Map.of("type", "udp", "listen", "[::]:4390")),
+                        "sinks", List.of(Map.of("type", "inject", "device", "pmtud0")))), y.get("pipelines"));
+        assertEquals(Map.of("manage", true), y.get("rules"));
+        String docs = Files.readString(RepoPaths.root().resolve("docs/e2e.md"));
+        assertTrue(docs.contains(String.join(" ", args.subList(1, args.size())).replace(dir.resolve("unused.yaml").toString(), "")),
+                "docs/e2e.md should show node 2's flags: " + args);
+        assertTrue(docs.contains("```yaml\n" + yaml + "```"), "docs/e2e.md should show, verbatim:\n" + yaml);
+    }
+
     /** docs/e2e.md quotes node 2's generated configurations; they must be what the generators write. */
     @Test
     void docsShowTheGeneratedConfigurations(@TempDir Path dir) throws Exception {

@@ -7,9 +7,7 @@ import dev.pmtud.sys.Tun;
 import dev.pmtud.sys.netlink.Rtnetlink;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.util.Optional;
 import jnr.ffi.Pointer;
 
 /**
@@ -17,7 +15,8 @@ import jnr.ffi.Pointer;
  * like a received packet: an IPv4 address (reverse-path filtering drops everything that arrives on
  * an interface without one, whatever its own rp_filter says), {@code rp_filter=2} (loose: the
  * router that sent the message is routed via another interface), IPv6 enabled, up. Made over
- * rtnetlink and /proc/sys, never with the {@code ip} binary.
+ * rtnetlink ({@link DeviceSettings}: it works where /proc/sys is read-only), never with the
+ * {@code ip} binary.
  *
  * <p>It only ever touches a device it created: creation is refused when the name exists, and the
  * device is non-persistent, so closing the descriptor removes it (and a crash does too).
@@ -29,11 +28,13 @@ final class InjectDevice implements AutoCloseable {
     private final Tun tun;
     private final Rtnetlink netlink;
     private final int index;
+    private final Optional<String> ipv6Problem;
 
-    private InjectDevice(Tun tun, Rtnetlink netlink, int index) {
+    private InjectDevice(Tun tun, Rtnetlink netlink, int index, Optional<String> ipv6Problem) {
         this.tun = tun;
         this.netlink = netlink;
         this.index = index;
+        this.ipv6Problem = ipv6Problem;
     }
 
     /**
@@ -60,13 +61,10 @@ final class InjectDevice implements AutoCloseable {
                 throw new IOException(what + ": the TUN device " + name + " vanished right after it was created");
             }
             netlink.addAddress(index, address, prefixLength);
-            sysctl(Path.of("/proc/sys/net/ipv4/conf", name, "rp_filter"), "2", what);
-            Path ipv6 = Path.of("/proc/sys/net/ipv6/conf", name, "disable_ipv6");
-            if (Files.exists(ipv6)) {
-                sysctl(ipv6, "0", what);
-            }
+            DeviceSettings.looseReversePathFilter(netlink, index, name, what);
+            Optional<String> ipv6Problem = DeviceSettings.enableIpv6(name);
             netlink.setUp(index);
-            return new InjectDevice(tun, netlink, index);
+            return new InjectDevice(tun, netlink, index, ipv6Problem);
         } catch (IOException | RuntimeException e) {
             if (tun != null) {
                 tun.close(); // ours: removing it is right
@@ -101,16 +99,13 @@ final class InjectDevice implements AutoCloseable {
         return new NativeException(what + ": " + e.getMessage(), errno, true);
     }
 
-    private static void sysctl(Path file, String value, String what) throws IOException {
-        try {
-            Files.writeString(file, value, StandardCharsets.US_ASCII);
-        } catch (IOException e) {
-            throw new IOException(what + ": cannot write " + value + " to " + file + ": " + e);
-        }
-    }
-
     String name() {
         return tun.name();
+    }
+
+    /** Empty when IPv6 works on the device, else why not (IPv6 messages are then not written). */
+    Optional<String> ipv6Problem() {
+        return ipv6Problem;
     }
 
     /** Writes one IP packet into the device; {@code -errno} on failure. */

@@ -38,6 +38,8 @@ final class InjectSink implements Sink {
 
     private InjectDevice tun;
     private NativeMemory out;
+    /** IPv6 works on the device (else IPv6 messages are counted as EAFNOSUPPORT, not written). */
+    private boolean ipv6 = true;
 
     InjectSink(String label, String device, InetAddress address, int prefixLength, String cloneDevice, PipelineContext context) {
         this.label = label;
@@ -56,8 +58,15 @@ final class InjectSink implements Sink {
     public void open() throws IOException {
         tun = InjectDevice.create(device, address, prefixLength, "inject sink " + label, cloneDevice);
         out = NativeMemory.allocate(PACKET_MAX);
-        log.log(System.Logger.Level.INFO, "inject sink {0}: device {1} up with {2}/{3}, rp_filter 2", label, tun.name(),
-                Values.formatAddress(address), String.valueOf(prefixLength));
+        ipv6 = tun.ipv6Problem().isEmpty();
+        tun.ipv6Problem().ifPresent(problem -> log.log(System.Logger.Level.WARNING, "inject sink {0}: {1}", label, problem));
+        log.log(System.Logger.Level.INFO, "inject sink {0}: device {1} up with {2}/{3}, rp_filter 2, IPv6 {4}", label, tun.name(),
+                Values.formatAddress(address), String.valueOf(prefixLength), ipv6 ? "on" : "off");
+    }
+
+    /** Why IPv6 does not work on the device, or empty (tests; the log says it once at start). */
+    java.util.Optional<String> ipv6Problem() {
+        return tun == null ? java.util.Optional.empty() : tun.ipv6Problem();
     }
 
     /** Packets written so far (tests; the metric is the product's interface). */
@@ -76,6 +85,10 @@ final class InjectSink implements Sink {
         if (len > PACKET_MAX) {
             errors.of(Errno.EMSGSIZE).increment();
             throw new IOException("packet of " + len + " bytes is larger than an IP packet can be");
+        }
+        if (!ipv6 && packet.ipVersion() == 6) {
+            errors.of(Errno.EAFNOSUPPORT).increment();
+            throw new IOException("IPv6 is off on " + device + " (see the warning at start): an IPv6 message not injected");
         }
         out.pointer().put(0, packet.buffer(), packet.l3Offset(), len);
         long r = tun.write(out.pointer(), len);

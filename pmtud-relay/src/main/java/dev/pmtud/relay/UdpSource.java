@@ -1,10 +1,12 @@
 package dev.pmtud.relay;
 
 import dev.pmtud.api.LinkType;
+import dev.pmtud.api.Metrics;
 import dev.pmtud.api.Packet;
 import dev.pmtud.api.PacketHandler;
 import dev.pmtud.api.PipelineContext;
 import dev.pmtud.api.Source;
+import dev.pmtud.api.Values;
 import dev.pmtud.sys.Descriptor;
 import dev.pmtud.sys.Errno;
 import dev.pmtud.sys.Linux;
@@ -17,8 +19,12 @@ import dev.pmtud.sys.SocketMemInfo;
 import dev.pmtud.sys.Sys;
 import java.io.IOException;
 import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.util.Collection;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import jnr.ffi.Pointer;
 
 /**
@@ -32,6 +38,8 @@ import jnr.ffi.Pointer;
  * a reused array, the {@link Verifier}, one reused {@link Packet}. Nothing is allocated per datagram.
  */
 final class UdpSource implements Source {
+    /** Per peer: what this source accepted from it and handed on (go-pmtud's injected_packets_total{source} reads it). */
+    static final String RECEIVED = "pmtud_peer_received_total";
     static final int SLOTS = 16;
     /** The largest datagram read whole; a larger one is refused as truncated (relayed messages are under 1.4 KB). */
     static final int SLOT_SIZE = 4096;
@@ -51,6 +59,8 @@ final class UdpSource implements Source {
     private final PipelineContext context;
     private final System.Logger log;
     private final Discards discards;
+    /** {@code pmtud_peer_received_total} of every peer seen in the peer set so far: created once, kept across changes. */
+    private final Map<InetAddress, Metrics.Counter> received = new ConcurrentHashMap<>();
 
     private Descriptor socket;
     private PollSet poll;
@@ -91,12 +101,25 @@ final class UdpSource implements Source {
         rx = MsgVector.withSlots(SLOTS, SLOT_SIZE);
         memInfo = new SocketMemInfo(socket.fd());
         verifier = new Verifier(keys, maxAgeNanos, new SeenSet(seenCapacity));
-        peers = PeerTable.of(context.peers().current());
-        context.peers().addListener(set -> peers = PeerTable.of(set));
+        peers = peerTable(context.peers().current());
+        context.peers().addListener(set -> peers = peerTable(set));
         dropsAtOpen = Math.max(0, memInfo.drops());
         log.log(System.Logger.Level.INFO, "udp source {0}: listening on {1}, {2}, {3} peers", label, text(listen),
                 keys == null ? "bare packets (go-pmtud format, no key-file)" : "signed datagrams, key ids " + keys.ids()
                         + ", max-age " + maxAgeNanos / 1_000_000 + "ms", peers.size());
+    }
+
+    /** The peer set as a table whose values are the peers' {@code pmtud_peer_received_total} (at zero for a new peer). */
+    private PeerTable peerTable(Collection<InetAddress> set) {
+        return PeerTable.of(set, a -> received.computeIfAbsent(a, p -> context.metrics().counter(RECEIVED,
+                "Messages a source accepted from one peer and handed on", "node", context.nodeName(), "source", label,
+                "peer", Values.formatAddress(p))));
+    }
+
+    /** Messages accepted from {@code peer} so far (tests; the metric is the product's interface). */
+    long receivedFrom(InetAddress peer) {
+        Metrics.Counter c = received.get(peer);
+        return c == null ? 0 : c.count();
     }
 
     private Descriptor bind() throws IOException {
@@ -211,7 +234,9 @@ final class UdpSource implements Source {
     /** Datagram {@code i} of the last batch: refused with a counted reason, or handed on. */
     private void handle(int i, long now, PacketHandler handler) {
         Pointer names = rx.names();
-        if (!SockAddr.copyAddress(names, rx.nameOffset(i), from) || !peers.contains(from)) {
+        PeerTable table = peers;
+        int peer = SockAddr.copyAddress(names, rx.nameOffset(i), from) ? table.slot(from) : -1;
+        if (peer < 0) {
             discards.count(Discards.NOT_A_PEER);
             return;
         }
@@ -227,6 +252,7 @@ final class UdpSource implements Source {
             return;
         }
         packet.wrap(buffer, verifier.packetOffset(), verifier.packetLength(), LinkType.RAW, now);
+        ((Metrics.Counter) table.value(peer)).increment();
         handler.handle(packet);
     }
 

@@ -171,6 +171,44 @@ class InjectSinkNetnsTest {
         }
     }
 
+    /**
+     * What a container gives pmtud: /proc/sys read-only (a bind mount, as runc makes it) and
+     * CAP_NET_ADMIN. rp_filter=2 still gets set (over rtnetlink: the only way the sink sets it), and
+     * IPv6, which no rtnetlink attribute can enable, is checked: right by default, nothing to write;
+     * wrong (net.ipv6.conf.default.disable_ipv6=1 here) and not writable, a warning and IPv6 messages
+     * counted as EAFNOSUPPORT instead of written, while IPv4 keeps working.
+     */
+    @Test
+    void withReadOnlyProcSysRpFilterComesOverRtnetlinkAndIpv6IsOnlyCheckedOrCounted() throws Exception {
+        Netns.assumeRoot();
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/unshare")),
+                "SKIPPED LOUDLY: unshare (util-linux) is needed to mount /proc/sys read-only");
+        try (Netns ns = Netns.create("inject-ro")) {
+            ns.exec("sysctl", "-qw", "net.ipv4.conf.all.rp_filter=1");
+            assertEquals("OPENED rp_filter=2 disable_ipv6=0 written=2 ipv6-refused=0 ipv6-problem=none", readOnlyProcSysCheck(ns),
+                    "IPv6 already on: nothing to write");
+            ns.exec("sysctl", "-qw", "net.ipv6.conf.default.disable_ipv6=1");
+            String wrong = readOnlyProcSysCheck(ns);
+            assertTrue(wrong.startsWith("OPENED rp_filter=2 disable_ipv6=1 written=1 ipv6-refused=1 ipv6-problem=IPv6 is disabled on "
+                    + "pmtud0 (net.ipv6.conf.pmtud0.disable_ipv6=1, inherited from net.ipv6.conf.default.disable_ipv6) and "
+                    + "/proc/sys/net/ipv6/conf/pmtud0/disable_ipv6 cannot be written here"), wrong);
+            assertTrue(wrong.endsWith("set net.ipv6.conf.default.disable_ipv6=0 on the node"), wrong);
+            assertTrue(ns.execAllowingFailure("ip", "link", "show", "pmtud0").exitCode() != 0, "gone after close");
+        }
+    }
+
+    /** InjectOpenCheck --send in {@code ns} with /proc/sys bind-mounted read-only; fails unless it really is read-only. */
+    private static String readOnlyProcSysCheck(Netns ns) throws Exception {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        String script = "mount -o bind,ro /proc/sys /proc/sys || exit 3; "
+                + "if (echo 1 > /proc/sys/net/ipv4/conf/lo/rp_filter) 2>/dev/null; then echo PROC_SYS_WRITABLE; exit 4; fi; "
+                + "exec \"$0\" -cp \"$1\" " + InjectOpenCheck.class.getName() + " pmtud0 --send";
+        Cmd.Result r = Cmd.exec(List.of("ip", "netns", "exec", ns.name(), "unshare", "--mount", "--propagation", "private",
+                "sh", "-c", script, java, System.getProperty("java.class.path")), 60);
+        assertEquals(0, r.exitCode(), r.toString());
+        return r.stdout().trim();
+    }
+
     private static String routeGet(Netns ns, String to) {
         return ns.exec("ip", to.contains(":") ? "-6" : "-4", "route", "get", to).stdout();
     }

@@ -32,4 +32,19 @@ class PeerTableTest {
         assertFalse(t.contains(SockAddr.mapped(Values.parseAddress("::c000:201"))), "IPv4-compatible is not IPv4-mapped");
         assertFalse(PeerTable.EMPTY.contains(SockAddr.mapped(Values.parseAddress("192.0.2.1"))));
     }
+
+    @Test
+    void eachPeerCarriesItsOwnValueMadeOnce() {
+        List<InetAddress> peers = List.of(Values.parseAddress("192.0.2.1"), Values.parseAddress("2001:db8::1"),
+                Values.parseAddress("192.0.2.1"));
+        List<InetAddress> made = new ArrayList<>();
+        PeerTable t = PeerTable.of(peers, a -> {
+            made.add(a);
+            return "value of " + Values.formatAddress(a);
+        });
+        assertEquals(List.of(peers.get(0), peers.get(1)), made, "one value per peer, duplicates not asked again");
+        assertEquals("value of 192.0.2.1", t.value(t.slot(SockAddr.mapped(Values.parseAddress("::ffff:192.0.2.1")))));
+        assertEquals("value of 2001:db8::1", t.value(t.slot(SockAddr.mapped(Values.parseAddress("2001:db8::1")))));
+        assertEquals(-1, t.slot(SockAddr.mapped(Values.parseAddress("192.0.2.2"))));
+    }
 }

@@ -48,6 +48,7 @@ class UdpSinkNetnsTest {
                     UNREACHABLE_V6, PEER_V6));
             UdpSink sink = open(rig, ctx, "key-file", keyFile.toString());
             try {
+                assertEquals(0, failed(ctx, UNREACHABLE_V4), "pmtud_peer_send_failed_total exists at zero before any error");
                 byte[] v4 = Ptb.v4().to(NODE_V4).mtu(1400).build();
                 byte[] v6 = Ptb.v6().to(NODE_V6).mtu(1400).build();
                 sink.send(packet(v4));
@@ -66,6 +67,9 @@ class UdpSinkNetnsTest {
                 assertEquals(1, sent(ctx, NODE_V6));
                 assertEquals(1, errors(ctx, UNREACHABLE_V4, "ENETUNREACH"), () -> ctx.metrics().toString());
                 assertEquals(1, errors(ctx, UNREACHABLE_V6, "ENETUNREACH"), () -> ctx.metrics().toString());
+                assertEquals(1, failed(ctx, UNREACHABLE_V4), "send_failed counts every errno's errors");
+                assertEquals(1, failed(ctx, UNREACHABLE_V6));
+                assertEquals(0, failed(ctx, NODE_V4), "and nothing for a peer that was reached");
                 assertEquals(0, sent(ctx, UNREACHABLE_V4));
                 assertFalse(ctx.metrics().has(PeerCounters.SENT, "node", "relay-peer", "sink", "udp", "peer", PEER_V4),
                         "no series for its own address: never sent to");
@@ -188,6 +192,10 @@ class UdpSinkNetnsTest {
 
     private static long errors(TestContext ctx, String peer, String errno) {
         return ctx.metrics().count(PeerCounters.ERRORS, "node", "relay-peer", "sink", "udp", "peer", peer, "errno", errno);
+    }
+
+    private static long failed(TestContext ctx, String peer) {
+        return ctx.metrics().count(PeerCounters.FAILED, "node", "relay-peer", "sink", "udp", "peer", peer);
     }
 
     private static byte[] receive(DatagramSocket s) throws Exception {

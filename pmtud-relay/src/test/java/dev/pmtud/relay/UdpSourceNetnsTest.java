@@ -125,6 +125,9 @@ class UdpSourceNetnsTest {
                         + " datagrams (receive, peer lookup, MAC, seen-set, decode, TUN write)");
                 assertEquals(0, injectFailures.get());
                 assertEquals(warmup + measured, inject.writtenCount(), "every datagram was accepted and injected");
+                assertEquals(warmup + measured, source.receivedFrom(InetAddress.getByName(PEER_V4)), "counted for the peer that sent them");
+                assertEquals(warmup + measured, nodeCtx.metrics().count(UdpSource.RECEIVED, "node", "relay-node", "source", "udp",
+                        "peer", PEER_V4), "pmtud_peer_received_total{peer} as exposed: " + nodeCtx.metrics());
                 assertEquals(0, source.discards().count("replayed") + source.discards().count("seen-set-full"));
             } finally {
                 receiver.stop(Duration.ofSeconds(2));

@@ -5,6 +5,7 @@ import dev.pmtud.app.Cli;
 import dev.pmtud.app.Daemon;
 import dev.pmtud.app.Main;
 import dev.pmtud.app.config.YamlConfigLoader;
+import dev.pmtud.app.gopmtud.GoPmtudConfig;
 import dev.pmtud.app.gopmtud.GoPmtudFlags;
 import dev.pmtud.app.log.Logging;
 import java.nio.file.Path;
@@ -73,15 +74,31 @@ public final class PmtudCommand implements java.util.concurrent.Callable<Integer
     @picocli.CommandLine.ArgGroup(exclusive = false, heading = "%ngo-pmtud drop-in (no configuration file):%n")
     GoPmtudFlags goPmtud;
 
-    /** Without a command: go-pmtud's flags run the equivalent pipeline; nothing prints the usage. */
+    /**
+     * Without a command: go-pmtud's flags (or {@code PMTUD_*} variables) run the configuration they
+     * describe, the one {@code config-from-flags} prints; nothing prints the usage.
+     */
     @Override
     public Integer call() throws Exception {
-        if (goPmtud == null || !goPmtud.given()) {
+        GoPmtudFlags flags = goPmtud != null ? goPmtud : new GoPmtudFlags();
+        if (!flags.given(cli.environment())) {
             spec.commandLine().usage(cli.out());
             return Main.OK;
         }
+        GoPmtudConfig config = flags.config(cli.environment());
+        String yaml = config.yaml(true);
+        for (String note : config.notes()) {
+            GO_PMTUD_LOG.log(System.Logger.Level.INFO, note);
+        }
+        if (config.unauthenticatedRelay()) {
+            GO_PMTUD_LOG.log(System.Logger.Level.WARNING, "the udp relay is unauthenticated, as go-pmtud's: anyone who can send"
+                    + " from a peer's address can inject messages; to sign it, run `pmtud keygen --output /etc/pmtud/relay.key` once,"
+                    + " give every node that file (mode 0600) and add --relay-key-file=/etc/pmtud/relay.key on every node");
+        }
         Bootstrap boot = bootstrap();
-        dev.pmtud.api.ConfigNode root = new YamlConfigLoader(name -> null).parse(GoPmtudFlags.WHERE, goPmtud.toYaml());
-        return new Daemon(boot, root, false).withGoPmtudMetrics().run();
+        dev.pmtud.api.ConfigNode root = new YamlConfigLoader(name -> null).parse(GoPmtudFlags.WHERE, yaml);
+        return new Daemon(boot, root, false).run();
     }
+
+    private static final System.Logger GO_PMTUD_LOG = System.getLogger("dev.pmtud.app.gopmtud.GoPmtudFlags");
 }

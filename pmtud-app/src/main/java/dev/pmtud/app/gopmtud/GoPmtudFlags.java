@@ -1,119 +1,251 @@
 package dev.pmtud.app.gopmtud;
 
-import dev.pmtud.api.Cidr;
 import dev.pmtud.api.ConfigException;
-import dev.pmtud.api.Values;
-import dev.pmtud.app.SummaryJson;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.function.Function;
 import picocli.CommandLine.Option;
 
 /**
- * go-pmtud's command line, so that pmtud can replace its image without touching the DaemonSet:
- * {@code --peers --iface --nodename --nflog-group --metrics-port --ttl --ignore-networks}, as
- * {@code --flag=value} or {@code --flag value}, lists comma-separated. They describe the seed's
- * pipeline: nflog, then exclude-networks, then the raw sink in l3 mode, with
- * {@code --ignore-networks} as the cluster's networks ({@code cluster: { networks: [...] }}).
+ * go-pmtud's command line, both generations, so that pmtud can replace its image without touching
+ * the DaemonSet. {@code --flag=value} and {@code --flag value} both work (picocli, as cobra/pflag),
+ * lists are comma-separated and may repeat, and every setting can also come from the environment as
+ * {@code PMTUD_<FLAG>} (go-pmtud binds its flags to viper with {@code SetEnvPrefix("PMTUD")} and
+ * {@code AutomaticEnv()}: {@code PMTUD_NFLOG_GROUP}, {@code PMTUD_NODE-TIMEOUT-MINUTES}; the latter is
+ * also read as {@code PMTUD_NODE_TIMEOUT_MINUTES}). A flag beats its variable, as in viper.
+ *
+ * <ul>
+ *   <li>2020 (the seed README): {@code --peers --iface --nodename --nflog-group --metrics-port --ttl
+ *       --ignore-networks}.</li>
+ *   <li>2024–2026 ({@code internal/cmd/command.go} of go-pmtud's master): {@code --iface_names
+ *       --iface_mtu --nodename --nflog_group --metrics_port --health_port --ttl --kube_context
+ *       --node-timeout-minutes --arp-timeout-seconds --relay-backend --replication-port
+ *       --ignore-networks}, and {@code --kubeconfig}, which controller-runtime registers on Go's flag
+ *       set ({@code pkg/client/config}) and go-pmtud passes through ({@code AddGoFlagSet}).</li>
+ *   <li>pmtud's additions: {@code --peers} with the 2026 flags (static peers instead of the API), and
+ *       {@code --relay-key-file} (sign the udp relay).</li>
+ * </ul>
+ *
+ * What the flags become is {@link GoPmtudConfig}'s business; this class only says what was given,
+ * where, and which generation that is.
  */
 public final class GoPmtudFlags {
     public static final String WHERE = "go-pmtud flags";
 
-    @Option(names = "--peers", split = ",", paramLabel = "IP[,IP...]", description = "go-pmtud: the nodes to replicate to.")
-    List<String> peers = new ArrayList<>();
+    /** One setting, with every flag that spells it (2020's first). */
+    enum Setting {
+        PEERS("--peers"),
+        IFACE("--iface"),
+        NODENAME("--nodename"),
+        NFLOG_GROUP("--nflog-group", "--nflog_group"),
+        METRICS_PORT("--metrics-port", "--metrics_port"),
+        TTL("--ttl"),
+        IGNORE_NETWORKS("--ignore-networks"),
+        IFACE_NAMES("--iface_names"),
+        IFACE_MTU("--iface_mtu"),
+        HEALTH_PORT("--health_port"),
+        KUBE_CONTEXT("--kube_context"),
+        KUBECONFIG("--kubeconfig"),
+        NODE_TIMEOUT_MINUTES("--node-timeout-minutes"),
+        ARP_TIMEOUT_SECONDS("--arp-timeout-seconds"),
+        RELAY_BACKEND("--relay-backend"),
+        REPLICATION_PORT("--replication-port"),
+        RELAY_KEY_FILE("--relay-key-file");
 
-    @Option(names = "--iface", paramLabel = "IFACE", description = "go-pmtud: the interface to send on (default: the default route's).")
+        final List<String> flags;
+
+        Setting(String... flags) {
+            this.flags = List.of(flags);
+        }
+
+        /** {@code PMTUD_<FLAG>} as viper forms it (dashes kept), and with dashes as underscores. */
+        List<String> environment() {
+            Set<String> names = new LinkedHashSet<>();
+            for (String f : flags) {
+                String upper = f.substring(2).toUpperCase(Locale.ROOT);
+                names.add("PMTUD_" + upper.replace('-', '_'));
+                names.add("PMTUD_" + upper);
+            }
+            return List.copyOf(names);
+        }
+
+        /** Settings only the 2024–2026 releases have: any of them means today's go-pmtud. */
+        boolean today() {
+            return switch (this) {
+                case IFACE_NAMES, IFACE_MTU, HEALTH_PORT, KUBE_CONTEXT, KUBECONFIG, NODE_TIMEOUT_MINUTES, ARP_TIMEOUT_SECONDS,
+                     RELAY_BACKEND, REPLICATION_PORT, RELAY_KEY_FILE -> true;
+                default -> false;
+            };
+        }
+    }
+
+    @Option(names = "--peers", split = ",", paramLabel = "IP",
+            description = "The nodes to replicate to (default: every other Node of the Kubernetes API, at its InternalIP).")
+    List<String> peers;
+
+    @Option(names = "--iface", paramLabel = "IFACE", description = "2020: the interface to send on (default: the routing table decides).")
     String iface;
 
-    @Option(names = "--nodename", paramLabel = "NAME", description = "go-pmtud: this node's name, a metric label.")
+    @Option(names = "--nodename", paramLabel = "NAME", description = "This node's name: a metric label, and left out of the peers.")
     String nodename;
 
-    @Option(names = "--nflog-group", paramLabel = "N", description = "go-pmtud: the NFLOG group (default 33).")
-    Integer nflogGroup;
+    @Option(names = "--nflog-group", paramLabel = "N", description = "2020 spelling of --nflog_group.")
+    String nflogGroup2020;
 
-    @Option(names = "--metrics-port", paramLabel = "PORT", description = "go-pmtud: the metrics port (default 30040).")
-    Integer metricsPort;
+    @Option(names = "--nflog_group", paramLabel = "N", description = "The NFLOG group (default 33).")
+    String nflogGroup;
 
-    @Option(names = "--ttl", paramLabel = "N", description = "go-pmtud: TTL of replicated packets (default 1).")
-    Integer ttl;
+    @Option(names = "--metrics-port", paramLabel = "PORT", description = "2020 spelling of --metrics_port.")
+    String metricsPort2020;
 
-    @Option(names = "--ignore-networks", split = ",", paramLabel = "CIDR[,CIDR...]",
-            description = "go-pmtud: the cluster's node networks, never replicated again (required).")
-    List<String> ignoreNetworks = new ArrayList<>();
+    @Option(names = "--metrics_port", paramLabel = "ADDR", description = "Where /metrics listens: :30040 (default), HOST:PORT, a port, or 0 for off.")
+    String metricsPort;
 
-    public boolean given() {
-        return !peers.isEmpty() || iface != null || nodename != null || nflogGroup != null || metricsPort != null
-                || ttl != null || !ignoreNetworks.isEmpty();
+    @Option(names = "--health_port", paramLabel = "ADDR", description = "Where /healthz and /readyz listen (default :30041; 0 for off).")
+    String healthPort;
+
+    @Option(names = "--ttl", paramLabel = "N", description = "TTL of replicated packets in 2020's l3 replication (default 1).")
+    String ttl;
+
+    @Option(names = "--ignore-networks", split = ",", paramLabel = "CIDR",
+            description = "The cluster's node networks: messages from there are not replicated again (required with the 2020 flags).")
+    List<String> ignoreNetworks;
+
+    @Option(names = "--iface_names", split = ",", paramLabel = "IFACE",
+            description = "l2: the replication interfaces; the first with --iface_mtu's MTU is used.")
+    List<String> ifaceNames;
+
+    @Option(names = "--iface_mtu", paramLabel = "MTU", description = "l2: the MTU the replication interface has (default 1500).")
+    String ifaceMtu;
+
+    @Option(names = "--kube_context", paramLabel = "NAME", description = "The kubeconfig context to find the peers in.")
+    String kubeContext;
+
+    @Option(names = "--kubeconfig", paramLabel = "FILE", description = "The kubeconfig to find the peers with (default: KUBECONFIG, in-cluster).")
+    String kubeconfig;
+
+    @Option(names = "--node-timeout-minutes", paramLabel = "N", description = "l2: how long a peer's MAC is trusted (default 5).")
+    String nodeTimeoutMinutes;
+
+    @Option(names = "--arp-timeout-seconds", paramLabel = "N", description = "l2: accepted; the kernel times neighbour resolution.")
+    String arpTimeoutSeconds;
+
+    @Option(names = "--relay-backend", paramLabel = "l2|udp", description = "l2 (default): frames to the peers' MACs; udp: the relay on --replication-port.")
+    String relayBackend;
+
+    @Option(names = "--replication-port", paramLabel = "PORT", description = "udp: the relay's port (default 4390).")
+    String replicationPort;
+
+    @Option(names = "--relay-key-file", paramLabel = "FILE", description = "pmtud's addition: sign the udp relay with this key file (pmtud keygen).")
+    String relayKeyFile;
+
+    /** Whether any setting was given, on the command line or as a {@code PMTUD_*} variable. */
+    public boolean given(Function<String, String> environment) {
+        for (Setting s : Setting.values()) {
+            if (!fromCommandLine(s).isEmpty() || fromEnvironment(s, environment) != null) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The values given, each with where it came from; checked for settings given twice and generations mixed. */
+    public GoPmtudConfig config(Function<String, String> environment) {
+        return new GoPmtudConfig(lookup(environment), today(environment));
+    }
+
+    /** What was given per setting: the command line's spelling first, else the environment. */
+    Function<Setting, Given> lookup(Function<String, String> environment) {
+        java.util.Map<Setting, Given> values = new java.util.EnumMap<>(Setting.class);
+        for (Setting s : Setting.values()) {
+            List<Given> cli = fromCommandLine(s);
+            if (cli.size() > 1) {
+                throw new ConfigException(WHERE, 0, cli.get(0).where() + " and " + cli.get(1).where()
+                        + " are the same setting (2020's and today's spelling); give it once");
+            }
+            Given g = cli.isEmpty() ? fromEnvironment(s, environment) : cli.get(0);
+            if (g != null) {
+                values.put(s, g);
+            }
+        }
+        return values::get;
     }
 
     /**
-     * The equivalent configuration.
-     *
-     * @throws ConfigException for a flag go-pmtud would also have refused (no --ignore-networks, a bad address)
+     * Whether these are today's flags (any setting only the 2024–2026 releases have, or a setting
+     * spelled their way); else the 2020 ones. {@code --iface} with today's flags is refused: it names
+     * 2020's sending interface, today's releases replicate on {@code --iface_names}.
      */
-    public String toYaml() {
-        if (ignoreNetworks.stream().allMatch(String::isBlank)) {
-            // go-pmtud refused to start without it: replicas from peers would be replicated again.
-            throw new ConfigException(WHERE, 0, "--ignore-networks is required, as in go-pmtud, so that replicated"
-                    + " messages are not replicated again; give the nodes' network, like --ignore-networks=192.168.100.0/24");
-        }
-        List<String> nets = new ArrayList<>();
-        for (String n : ignoreNetworks) {
-            if (!n.isBlank()) {
-                try {
-                    nets.add(Cidr.parse(n.trim()).toString());
-                } catch (IllegalArgumentException e) {
-                    throw new ConfigException(WHERE, 0, "--ignore-networks: " + e.getMessage());
-                }
+    boolean today(Function<String, String> environment) {
+        Function<Setting, Given> values = lookup(environment);
+        String todays = null;
+        for (Setting s : Setting.values()) {
+            Given g = values.apply(s);
+            boolean todaysSpelling = s.flags.size() > 1 && g != null && g.where().equals(s.flags.get(1));
+            if (g != null && (s.today() || todaysSpelling)) {
+                todays = g.where();
+                break;
             }
         }
-        List<String> addresses = new ArrayList<>();
-        for (String p : peers) {
-            if (!p.isBlank()) {
-                try {
-                    addresses.add(Values.formatAddress(Values.parseAddress(p.trim())));
-                } catch (IllegalArgumentException e) {
-                    throw new ConfigException(WHERE, 0, "--peers: " + e.getMessage());
-                }
+        Given iface = values.apply(Setting.IFACE);
+        if (todays != null && iface != null) {
+            throw new ConfigException(WHERE, 0, iface.where() + " is a flag of go-pmtud's 2020 releases and " + todays
+                    + " one of today's; give one generation's flags (today's replicate on --iface_names)");
+        }
+        return todays != null;
+    }
+
+    private List<Given> fromCommandLine(Setting s) {
+        List<Given> out = new ArrayList<>();
+        for (String flag : s.flags) {
+            String v = field(flag);
+            if (v != null) {
+                out.add(new Given(v, flag));
             }
         }
-        int group = range("--nflog-group", nflogGroup, 33, 0, 65535);
-        int port = range("--metrics-port", metricsPort, 30040, 1, 65535);
-        int hops = range("--ttl", ttl, 1, 1, 255);
-        StringBuilder y = new StringBuilder("# The pipeline go-pmtud's flags describe (pmtud config-from-flags).\n");
-        if (nodename != null && !nodename.isBlank()) {
-            y.append("node: ").append(quote(nodename.trim())).append('\n');
-        }
-        y.append("metrics: { listen: \"0.0.0.0:").append(port).append("\" }\n");
-        if (!addresses.isEmpty()) {
-            y.append("peers:\n  - { type: static, addresses: ").append(list(addresses)).append(" }\n");
-        }
-        // --ignore-networks are the cluster's own networks: the filter drops them, the l3 loop check covers peers with them.
-        y.append("cluster: { networks: ").append(list(nets)).append(" }\n");
-        y.append("sources:\n  - { type: nflog, group: ").append(group).append(" }\n");
-        y.append("filters:\n  - { type: exclude-networks }\n");
-        y.append("sinks:\n  - { type: raw, mode: l3, ttl: ").append(hops);
-        if (iface != null && !iface.isBlank()) {
-            y.append(", interface: ").append(quote(iface.trim()));
-        }
-        y.append(" }\n");
-        return y.toString();
+        return out;
     }
 
-    private static int range(String flag, Integer value, int dflt, int min, int max) {
-        int v = value == null ? dflt : value;
-        if (v < min || v > max) {
-            throw new ConfigException(WHERE, 0, flag + " is " + v + "; it must be from " + min + " to " + max);
+    private static Given fromEnvironment(Setting s, Function<String, String> environment) {
+        for (String name : s.environment()) {
+            String v = environment.apply(name);
+            if (v != null && !v.isEmpty()) { // viper ignores empty variables (AllowEmptyEnv is off)
+                return new Given(v, name);
+            }
         }
-        return v;
+        return null;
     }
 
-    private static String list(List<String> items) {
-        List<String> q = new ArrayList<>();
-        items.forEach(i -> q.add(quote(i)));
-        return "[" + String.join(", ", q) + "]";
+    /** The command line's value of {@code flag}, lists joined with commas; {@code null} when not given. */
+    private String field(String flag) {
+        return switch (flag) {
+            case "--peers" -> join(peers);
+            case "--iface" -> iface;
+            case "--nodename" -> nodename;
+            case "--nflog-group" -> nflogGroup2020;
+            case "--nflog_group" -> nflogGroup;
+            case "--metrics-port" -> metricsPort2020;
+            case "--metrics_port" -> metricsPort;
+            case "--ttl" -> ttl;
+            case "--ignore-networks" -> join(ignoreNetworks);
+            case "--iface_names" -> join(ifaceNames);
+            case "--iface_mtu" -> ifaceMtu;
+            case "--health_port" -> healthPort;
+            case "--kube_context" -> kubeContext;
+            case "--kubeconfig" -> kubeconfig;
+            case "--node-timeout-minutes" -> nodeTimeoutMinutes;
+            case "--arp-timeout-seconds" -> arpTimeoutSeconds;
+            case "--relay-backend" -> relayBackend;
+            case "--replication-port" -> replicationPort;
+            case "--relay-key-file" -> relayKeyFile;
+            default -> throw new IllegalArgumentException(flag);
+        };
     }
 
-    static String quote(String s) {
-        return SummaryJson.quote(s); // a JSON string is a valid YAML double-quoted scalar
+    private static String join(List<String> list) {
+        return list == null ? null : String.join(",", list);
     }
 }

@@ -3,7 +3,6 @@ package dev.pmtud.app.http;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.pmtud.app.StartupException;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.BindException;
@@ -13,6 +12,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
  * {@code /metrics} (Prometheus text), {@code /healthz} (the process and its source threads are
@@ -32,39 +32,64 @@ public final class StatusServer implements AutoCloseable {
     }
 
     /**
-     * Binds and starts serving.
+     * Binds and starts serving {@code /metrics}, {@code /healthz} and {@code /readyz}.
+     *
+     * @param metrics the {@code /metrics} text (Prometheus text format 0.0.4), made per scrape
+     * @throws StartupException with one line naming the address when it cannot bind
+     */
+    public static StatusServer start(InetSocketAddress listen, Supplier<String> metrics,
+                                     BooleanSupplier healthy, BooleanSupplier ready) {
+        HttpServer server = bind(listen, "metrics", "metrics.listen");
+        server.createContext("/metrics", ex -> respond(ex, 200, PROMETHEUS, metrics.get()));
+        probes(server, healthy, ready);
+        server.createContext("/", ex -> respond(ex, 404, TEXT, "not found; try /metrics, /healthz or /readyz\n"));
+        return serve(server);
+    }
+
+    /**
+     * A second listener with {@code /healthz} and {@code /readyz} only ({@code metrics.health-listen}:
+     * go-pmtud's health port, where its DaemonSet's probes go).
      *
      * @throws StartupException with one line naming the address when it cannot bind
      */
-    public static StatusServer start(InetSocketAddress listen, PrometheusMeterRegistry registry,
-                                     BooleanSupplier healthy, BooleanSupplier ready) {
+    public static StatusServer startHealth(InetSocketAddress listen, BooleanSupplier healthy, BooleanSupplier ready) {
+        HttpServer server = bind(listen, "health probes", "metrics.health-listen");
+        probes(server, healthy, ready);
+        server.createContext("/", ex -> respond(ex, 404, TEXT, "not found; try /healthz or /readyz\n"));
+        return serve(server);
+    }
+
+    private static HttpServer bind(InetSocketAddress listen, String what, String key) {
         if (listen.isUnresolved()) {
             listen = new InetSocketAddress(listen.getHostString(), listen.getPort());
             if (listen.isUnresolved()) {
-                throw new StartupException("cannot listen for metrics on " + listen.getHostString() + ":" + listen.getPort()
-                        + ": the host name does not resolve; use an address like 0.0.0.0 or 127.0.0.1 in metrics.listen");
+                throw new StartupException("cannot listen for " + what + " on " + listen.getHostString() + ":" + listen.getPort()
+                        + ": the host name does not resolve; use an address like 0.0.0.0 or 127.0.0.1 in " + key);
             }
         }
-        HttpServer server;
         try {
-            server = HttpServer.create(listen, 16);
+            return HttpServer.create(listen, 16);
         } catch (BindException e) {
-            throw new StartupException("cannot listen for metrics on " + show(listen) + ": " + e.getMessage()
+            throw new StartupException("cannot listen for " + what + " on " + show(listen) + ": " + e.getMessage()
                     + "; another pmtud is probably running (`ss -tlpn` shows what holds port " + listen.getPort()
-                    + "), else choose a free port in metrics.listen or set metrics.enabled: false");
+                    + "), else choose a free port in " + key + (key.equals("metrics.listen") ? " or set metrics.enabled: false" : ""));
         } catch (IOException e) {
-            throw new StartupException("cannot listen for metrics on " + show(listen) + ": " + e.getMessage());
+            throw new StartupException("cannot listen for " + what + " on " + show(listen) + ": " + e.getMessage());
         }
+    }
+
+    private static void probes(HttpServer server, BooleanSupplier healthy, BooleanSupplier ready) {
+        server.createContext("/healthz", ex -> probe(ex, healthy.getAsBoolean(), "alive", "a source thread has stopped"));
+        server.createContext("/readyz", ex -> probe(ex, ready.getAsBoolean(), "ready", "not ready: sources are still opening"));
+    }
+
+    private static StatusServer serve(HttpServer server) {
         ExecutorService executor = Executors.newFixedThreadPool(2, r -> {
             Thread t = new Thread(r, "pmtud-http");
             t.setDaemon(true);
             return t;
         });
         server.setExecutor(executor);
-        server.createContext("/metrics", ex -> respond(ex, 200, PROMETHEUS, registry.scrape()));
-        server.createContext("/healthz", ex -> probe(ex, healthy.getAsBoolean(), "alive", "a source thread has stopped"));
-        server.createContext("/readyz", ex -> probe(ex, ready.getAsBoolean(), "ready", "not ready: sources are still opening"));
-        server.createContext("/", ex -> respond(ex, 404, TEXT, "not found; try /metrics, /healthz or /readyz\n"));
         server.start();
         return new StatusServer(server, executor);
     }

@@ -4,6 +4,7 @@ import static dev.pmtud.sys.nftables.NfTables.NFPROTO_IPV4;
 import static dev.pmtud.sys.nftables.NfTables.NFPROTO_IPV6;
 
 import dev.pmtud.sys.NativeException;
+import dev.pmtud.sys.nftables.NftChange;
 import dev.pmtud.sys.nftables.NftClient;
 import dev.pmtud.sys.nftables.NftRuleInfo;
 import dev.pmtud.sys.nftables.NftTable;
@@ -47,10 +48,36 @@ final class ExistingCaptures {
         return new HashSet<>(found.keySet());
     }
 
+    /**
+     * Whether a change may add or remove such a capture: a rule logging to the group added or
+     * deleted in one of the tables read here, or such a table or its PREROUTING chain deleted.
+     * Everything else (kube-proxy's churn in {@code ip filter} and {@code ip nat}) is not.
+     */
+    boolean concerns(NftChange change) {
+        boolean goPmtud = isGoPmtud(change.family(), change.table());
+        if (!goPmtud && !isIptables(change.family(), change.table())) {
+            return false;
+        }
+        return switch (change.kind()) {
+            case DELETE_TABLE -> true;
+            case DELETE_CHAIN -> goPmtud || "PREROUTING".equals(change.chain());
+            case ADD_RULE, DELETE_RULE -> (goPmtud || "PREROUTING".equals(change.chain())) && change.rule().nflogGroups().contains(group);
+            default -> false;
+        };
+    }
+
+    private static boolean isGoPmtud(int family, String table) {
+        return family == NFPROTO_IPV4 && "pmtud".equals(table);
+    }
+
+    private static boolean isIptables(int family, String table) {
+        return (family == NFPROTO_IPV4 || family == NFPROTO_IPV6) && ("raw".equals(table) || "mangle".equals(table));
+    }
+
     private String find(NftClient c, int family) throws NativeException {
         for (NftTable t : c.tables(family)) {
-            boolean goPmtud = family == NFPROTO_IPV4 && t.name().equals("pmtud");
-            boolean iptables = t.name().equals("raw") || t.name().equals("mangle");
+            boolean goPmtud = isGoPmtud(family, t.name());
+            boolean iptables = isIptables(family, t.name());
             if (!goPmtud && !iptables) {
                 continue;
             }

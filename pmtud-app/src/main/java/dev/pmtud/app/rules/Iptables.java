@@ -54,9 +54,32 @@ final class Iptables {
         return binary;
     }
 
-    /** The command as a user would type it (without the namespace prefix or the lock wait). */
+    /** The command as a user would type it (without the namespace prefix or the lock wait); a word with a space quoted. */
     String describe(List<String> args) {
-        return binary + " " + String.join(" ", args);
+        StringBuilder s = new StringBuilder(binary);
+        for (String a : args) {
+            s.append(' ').append(a.contains(" ") ? "\"" + a + "\"" : a);
+        }
+        return s.toString();
+    }
+
+    /**
+     * Whether this binary writes nf_tables (iptables-nft: its rules are nf_tables objects, their
+     * changes announced) rather than the legacy ip_tables: its name says so, else {@code -V} does
+     * ({@code iptables v1.8.9 (nf_tables)}).
+     */
+    boolean speaksNftables() {
+        if (binary.endsWith("-nft")) {
+            return true;
+        }
+        if (binary.endsWith("-legacy")) {
+            return false;
+        }
+        try {
+            return run(List.of("-V")).stdout().contains("nf_tables");
+        } catch (RuleException e) {
+            return false; // not installed: the first real command says so
+        }
     }
 
     Result run(List<String> args) {

@@ -10,14 +10,18 @@ import dev.pmtud.sys.Errno;
 import dev.pmtud.sys.NativeException;
 import dev.pmtud.sys.nftables.NftBatch;
 import dev.pmtud.sys.nftables.NftChain;
+import dev.pmtud.sys.nftables.NftChange;
 import dev.pmtud.sys.nftables.NftClient;
 import dev.pmtud.sys.nftables.NftRule;
 import dev.pmtud.sys.nftables.NftRuleInfo;
 import dev.pmtud.sys.nftables.NftTable;
 import dev.pmtud.sys.nftables.NftUserdata;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -36,21 +40,26 @@ import java.util.Set;
  * </pre>
  * An {@code inet} table, so it never collides with go-pmtud's {@code ip pmtud}; one chain per NFLOG
  * group. Several excluded networks are a plain conjunction here. The rule comment carries a
- * fingerprint of the rule's expressions: a rule whose fingerprint is not wanted (the interface or
+ * fingerprint of the rule's expressions and the {@link RuleOwner} that added it
+ * ({@code pmtud 1a2b3c4d 4711-9c0ffee1}): a rule whose fingerprint is not wanted (the interface or
  * the networks changed) is replaced, a missing one added, so ensure is idempotent.
  *
- * <p>Ownership: the table and chain carry the comment {@code pmtud}. A table or chain of that name
- * without it is someone else's: pmtud refuses to touch it. Removal deletes only rules whose
- * comment starts with {@code pmtud}, the chain only when nothing else is in it, the table only when
- * it is then empty, in one transaction bound to the ruleset generation it was computed from (the
- * kernel refuses it with ERESTART if anything changed meanwhile, and pmtud reads again).
+ * <p>Ownership: the table and chain carry the comment {@code pmtud}; they are containers that
+ * every pmtud run may share (the chain is per group, so in practice its group's holder's). A table or
+ * chain of that name without it is someone else's: pmtud refuses to touch it. Removal deletes only
+ * rules whose comment starts with {@code pmtud} and names this owner (all owners for
+ * {@code pmtud rules remove}), the chain only when nothing else is in it, the table only when it is
+ * then empty, in one transaction bound to the ruleset generation it was computed from (the kernel
+ * refuses it with ERESTART if anything changed meanwhile, and pmtud reads again). Taking over
+ * (the holder of the group at start) deletes other owners' rules of the chain and adds its own in
+ * one transaction: the capture never lapses.
  *
  * <p>A family already captured to the same group by go-pmtud's table or an iptables(-nft) rule
  * ({@link ExistingCaptures}) gets no second rule.
  */
 final class NftablesBackend implements RuleBackend {
     static final String TABLE = "pmtud";
-    static final String TAG = "pmtud";
+    static final String TAG = RuleOwner.TAG;
     private static final int ATTEMPTS = 5;
 
     /** Opens the netlink connection (tests open it inside a namespace). */
@@ -59,11 +68,13 @@ final class NftablesBackend implements RuleBackend {
     }
 
     private final CaptureRule rule;
+    private final RuleOwner owner;
     private final Opener opener;
     private final ExistingCaptures existing;
 
-    NftablesBackend(CaptureRule rule, Opener opener) {
+    NftablesBackend(CaptureRule rule, RuleOwner owner, Opener opener) {
         this.rule = rule;
+        this.owner = owner;
         this.opener = opener;
         this.existing = new ExistingCaptures(rule.group());
     }
@@ -81,7 +92,7 @@ final class NftablesBackend implements RuleBackend {
         return rule.table().equals("mangle") ? NF_IP_PRI_MANGLE : NF_IP_PRI_RAW;
     }
 
-    /** The rule for one family, its comment carrying its fingerprint. */
+    /** The rule for one family, its comment carrying its fingerprint and owner. */
     NftRule ruleFor(boolean v6, String iface) {
         NftRule.Builder b = NftRule.builder();
         if (iface != null) {
@@ -96,12 +107,19 @@ final class NftablesBackend implements RuleBackend {
             b.sourceNotIn(c.network().getAddress(), c.prefixLength());
         }
         NftRule r = b.logGroup(rule.group()).build();
-        return r.withComment(TAG + " " + r.fingerprint());
+        return r.withComment(TAG + " " + r.fingerprint() + " " + owner.id());
     }
 
     private static boolean ours(NftRuleInfo r) {
-        String c = r.comment();
-        return c != null && (c.equals(TAG) || c.startsWith(TAG + " "));
+        return RuleOwner.tagged(r.comment());
+    }
+
+    private static String fingerprint(String comment) {
+        return RuleOwner.word(comment, 0);
+    }
+
+    private boolean mine(NftRuleInfo r) {
+        return ours(r) && RuleOwner.word(r.comment(), 1).equals(owner.id());
     }
 
     @Override
@@ -130,7 +148,7 @@ final class NftablesBackend implements RuleBackend {
     }
 
     @Override
-    public int ensure(String iface) {
+    public Ensured ensure(String iface, boolean takeOver) {
         try (NftClient c = open()) {
             for (int attempt = 1; ; attempt++) {
                 int gen = c.generation();
@@ -145,37 +163,49 @@ final class NftablesBackend implements RuleBackend {
                 }
                 List<NftRuleInfo> present = chain.isPresent() ? c.rules(NFPROTO_INET, TABLE, chain()) : List.of();
                 Set<Boolean> covered = existing.coveredFamilies(c, rule.families());
-                List<NftRule> want = new ArrayList<>();
+                Map<String, Boolean> wanted = new LinkedHashMap<>(); // fingerprint -> IPv6?
+                Map<String, NftRule> rules = new LinkedHashMap<>();
                 for (boolean v6 : rule.families()) {
                     if (!covered.contains(v6)) {
-                        want.add(ruleFor(v6, iface));
+                        NftRule r = ruleFor(v6, iface);
+                        wanted.put(fingerprint(r.comment()), v6);
+                        rules.put(fingerprint(r.comment()), r);
                     }
                 }
                 NftBatch b = c.batch();
-                if (table.isEmpty() && !want.isEmpty()) {
+                if (table.isEmpty() && !wanted.isEmpty()) {
                     b.addTable(NFPROTO_INET, TABLE, NftUserdata.comment(TAG));
                 }
-                if (chain.isEmpty() && !want.isEmpty()) {
+                if (chain.isEmpty() && !wanted.isEmpty()) {
                     b.addBaseChain(NFPROTO_INET, TABLE, chain(), NF_INET_PRE_ROUTING, priority(), NftUserdata.comment(TAG));
                 }
-                Set<String> wanted = new HashSet<>();
-                want.forEach(r -> wanted.add(r.comment()));
                 Set<String> kept = new HashSet<>();
+                List<String> replaced = new ArrayList<>();
                 for (NftRuleInfo p : present) {
-                    // Not wanted (config changed, or the family is captured elsewhere now) or a duplicate: ours to delete.
-                    if (ours(p) && (!wanted.contains(p.comment()) || !kept.add(p.comment()))) {
-                        b.deleteRule(NFPROTO_INET, TABLE, chain(), p.handle());
+                    if (!ours(p)) {
+                        continue; // someone's own rule in our chain: not ours to judge
+                    }
+                    boolean mine = mine(p);
+                    String fp = fingerprint(p.comment());
+                    // Kept: a wanted rule (not one for an old configuration, nor for a family captured elsewhere now), not a
+                    // duplicate, and this owner's when taking over: another owner's is then a predecessor's, replaced by ours.
+                    if (wanted.containsKey(fp) && (mine || !takeOver) && kept.add(fp)) {
+                        continue;
+                    }
+                    b.deleteRule(NFPROTO_INET, TABLE, chain(), p.handle());
+                    if (!mine) {
+                        replaced.add(p.comment());
                     }
                 }
-                int added = 0;
-                for (NftRule r : want) {
-                    if (!kept.contains(r.comment())) {
-                        b.addRule(NFPROTO_INET, TABLE, chain(), r);
-                        added++;
+                Map<Boolean, Integer> added = new HashMap<>();
+                for (Map.Entry<String, NftRule> r : rules.entrySet()) {
+                    if (!kept.contains(r.getKey())) {
+                        b.addRule(NFPROTO_INET, TABLE, chain(), r.getValue());
+                        added.merge(wanted.get(r.getKey()), 1, Integer::sum);
                     }
                 }
                 if (commit(c, b, gen, attempt)) {
-                    return added;
+                    return new Ensured(added, new HashSet<>(wanted.values()), replaced);
                 }
             }
         } catch (NativeException e) {
@@ -196,7 +226,7 @@ final class NftablesBackend implements RuleBackend {
     }
 
     @Override
-    public void remove() {
+    public void remove(boolean everyOwner) {
         try (NftClient c = open()) {
             for (int attempt = 1; ; attempt++) {
                 int gen = c.generation();
@@ -209,14 +239,13 @@ final class NftablesBackend implements RuleBackend {
                 int chainsLeft = table.get().use();
                 if (chain.isPresent() && TAG.equals(chain.get().comment())) {
                     List<NftRuleInfo> rules = c.rules(NFPROTO_INET, TABLE, chain());
-                    if (rules.stream().allMatch(NftablesBackend::ours)) {
+                    List<NftRuleInfo> delete = rules.stream().filter(r -> everyOwner ? ours(r) : mine(r)).toList();
+                    if (delete.size() == rules.size()) {
                         b.deleteChain(NFPROTO_INET, TABLE, chain()); // with every rule in it
                         chainsLeft--;
                     } else {
-                        for (NftRuleInfo r : rules) {
-                            if (ours(r)) {
-                                b.deleteRule(NFPROTO_INET, TABLE, chain(), r.handle());
-                            }
+                        for (NftRuleInfo r : delete) {
+                            b.deleteRule(NFPROTO_INET, TABLE, chain(), r.handle());
                         }
                     }
                 }
@@ -231,6 +260,19 @@ final class NftablesBackend implements RuleBackend {
         } catch (NativeException e) {
             throw failure(e);
         }
+    }
+
+    @Override
+    public boolean notified() {
+        return true;
+    }
+
+    @Override
+    public boolean concerns(NftChange change) {
+        if (change.family() == NFPROTO_INET && TABLE.equals(change.table())) {
+            return change.kind() == NftChange.Kind.DELETE_TABLE || (change.deletion() && chain().equals(change.chain()));
+        }
+        return existing.concerns(change);
     }
 
     /** @return false when the ruleset changed since {@code gen} and the caller should read it again */

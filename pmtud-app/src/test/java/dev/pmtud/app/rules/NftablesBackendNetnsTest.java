@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.pmtud.sys.nftables.NftClient;
 import dev.pmtud.testkit.Await;
 import dev.pmtud.testkit.Cfg;
 import dev.pmtud.testkit.FrameSender;
@@ -39,17 +38,8 @@ class NftablesBackendNetnsTest {
     /** A manager for NFLOG group 33 on eth0 with {@code excluded}, talking nf_tables inside {@code ns}. */
     static RuleManager manager(Netns ns, String... excluded) {
         Cfg.Lines c = Cfg.lines();
-        return Rules.fromConfig(root(c, "33", c.map("manage", "true", "backend", "nftables", "interface", "eth0",
-                        "exclude-sources", c.list((Object[]) excluded))))
-                .orElseThrow().withNftables(() -> {
-                    try {
-                        return ns.call(NftClient::open);
-                    } catch (dev.pmtud.sys.NativeException e) {
-                        throw e;
-                    } catch (Exception e) {
-                        throw new IllegalStateException(e);
-                    }
-                });
+        return Rules.nftablesIn(ns, Rules.fromConfig(root(c, "33", c.map("manage", "true", "backend", "nftables", "interface", "eth0",
+                        "exclude-sources", c.list((Object[]) excluded)))).orElseThrow());
     }
 
     static void nft(Netns ns, String script) {

@@ -32,9 +32,9 @@ class NftablesBackendTest {
         assertEquals(List.of("table inet pmtud {", "\tcomment \"pmtud\"", "\tchain capture-33 {", "\t\tcomment \"pmtud\"",
                 "\t\ttype filter hook prerouting priority raw; policy accept;"), p.subList(0, 5));
         assertTrue(p.get(5).matches("\t\tiifname \"eth0\" icmp type destination-unreachable icmp code frag-needed "
-                + "ip saddr != 192\\.0\\.2\\.0/24 ip saddr != 198\\.51\\.100\\.0/24 log group 33 comment \"pmtud [0-9a-f]{8}\""), p.get(5));
+                + "ip saddr != 192\\.0\\.2\\.0/24 ip saddr != 198\\.51\\.100\\.0/24 log group 33 comment \"pmtud [0-9a-f]{8} " + m.owner().id() + "\""), p.get(5));
         assertTrue(p.get(6).matches("\t\tiifname \"eth0\" icmpv6 type packet-too-big icmpv6 code no-route "
-                + "ip6 saddr != 2001:db8:ee::/48 ip6 saddr != 2001:db8:ff::/48 log group 33 comment \"pmtud [0-9a-f]{8}\""), p.get(6));
+                + "ip6 saddr != 2001:db8:ee::/48 ip6 saddr != 2001:db8:ff::/48 log group 33 comment \"pmtud [0-9a-f]{8} " + m.owner().id() + "\""), p.get(6));
         assertEquals(List.of("\t}", "}"), p.subList(7, 9));
         assertEquals(List.of("delete chain inet pmtud capture-33", "delete table inet pmtud    # when nothing else is left in it"),
                 m.commands("remove"));
@@ -46,7 +46,9 @@ class NftablesBackendTest {
         RuleManager a = nftables(c, c.map("backend", "nftables", "interface", "eth0", "exclude-sources", c.list("192.0.2.0/24")));
         Cfg.Lines d = Cfg.lines();
         RuleManager b = nftables(d, d.map("backend", "nftables", "interface", "eth0", "exclude-sources", d.list("192.0.2.0/25")));
-        assertNotEquals(a.commands("print").get(5), b.commands("print").get(5));
+        String fa = a.commands("print").get(5).split("comment \"pmtud ")[1].split(" ")[0];
+        String fb = b.commands("print").get(5).split("comment \"pmtud ")[1].split(" ")[0];
+        assertNotEquals(fa, fb, "the fingerprints differ");
         assertEquals(a.commands("print"), a.commands("print"), "the same configuration, the same rule");
     }
 
@@ -75,7 +77,7 @@ class NftablesBackendTest {
         RuleManager m = nftables(c, c.map("backend", "iptables", "interface", "eth0", "exclude-sources", c.list("192.0.2.0/24")));
         assertEquals("iptables", m.backendName());
         assertTrue(m.commands("print").get(0).endsWith("-t raw -A PREROUTING -i eth0 ! -s 192.0.2.0/24 -p icmp -m icmp --icmp-type 3/4 "
-                + "-m comment --comment pmtud -j NFLOG --nflog-group 33"), m.commands("print").get(0));
+                + "-m comment --comment \"pmtud " + m.owner().id() + "\" -j NFLOG --nflog-group 33"), m.commands("print").get(0));
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.pmtud.app.rules;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -27,6 +28,27 @@ class RuleManagerConfigTest {
         return Rules.fromConfig(root).orElseThrow().withCommandPrefix(List.of(), "iptables", "ip6tables");
     }
 
+    /** The comment of {@code m}'s rules as a shell would quote it: {@code "pmtud OWNER"}. */
+    private static String tag(RuleManager m) {
+        return "\"pmtud " + m.owner().id() + "\"";
+    }
+
+    @Test
+    void everyManagerIsAnOwnerOfItsOwnNamedByPidAndRandomBits() {
+        Cfg.Lines c = Cfg.lines();
+        RuleManager a = manager(root(c, "33", c.map("interface", "eth0")));
+        Cfg.Lines d = Cfg.lines();
+        RuleManager b = manager(root(d, "33", d.map("interface", "eth0")));
+        String pid = String.valueOf(ProcessHandle.current().pid());
+        assertTrue(a.owner().id().matches(pid + "-[0-9a-f]{8}"), a.owner().id());
+        assertTrue(b.owner().id().matches(pid + "-[0-9a-f]{8}"), b.owner().id());
+        assertNotEquals(a.owner(), b.owner(), "two runs in one process are two owners");
+        assertTrue(RuleOwner.tagged("pmtud") && RuleOwner.tagged("pmtud 1a2b3c4d " + a.owner().id()) && !RuleOwner.tagged("pmtudx")
+                && !RuleOwner.tagged(null));
+        assertEquals(a.owner().id(), RuleOwner.word("pmtud 1a2b3c4d " + a.owner().id(), 1));
+        assertEquals("", RuleOwner.word("pmtud 1a2b3c4d", 1), "an older pmtud's rule names no owner");
+    }
+
     @Test
     void oneNetworkPerFamilyGivesTheSeedsRuleAndItsTwin() {
         Cfg.Lines c = Cfg.lines();
@@ -35,12 +57,12 @@ class RuleManagerConfigTest {
         assertTrue(m.managed());
         assertEquals(33, m.group());
         assertEquals(List.of(
-                "iptables -t raw -A PREROUTING -i eth0 ! -s 192.168.100.0/24 -p icmp -m icmp --icmp-type 3/4 -m comment --comment pmtud -j NFLOG --nflog-group 33",
-                "ip6tables -t raw -A PREROUTING -i eth0 ! -s 2001:db8:ee::/48 -p icmpv6 -m icmpv6 --icmpv6-type 2/0 -m comment --comment pmtud -j NFLOG --nflog-group 33"),
+                "iptables -t raw -A PREROUTING -i eth0 ! -s 192.168.100.0/24 -p icmp -m icmp --icmp-type 3/4 -m comment --comment " + tag(m) + " -j NFLOG --nflog-group 33",
+                "ip6tables -t raw -A PREROUTING -i eth0 ! -s 2001:db8:ee::/48 -p icmpv6 -m icmpv6 --icmpv6-type 2/0 -m comment --comment " + tag(m) + " -j NFLOG --nflog-group 33"),
                 m.commands("print"));
         assertEquals(List.of(
-                "iptables -t raw -D PREROUTING -i eth0 ! -s 192.168.100.0/24 -p icmp -m icmp --icmp-type 3/4 -m comment --comment pmtud -j NFLOG --nflog-group 33",
-                "ip6tables -t raw -D PREROUTING -i eth0 ! -s 2001:db8:ee::/48 -p icmpv6 -m icmpv6 --icmpv6-type 2/0 -m comment --comment pmtud -j NFLOG --nflog-group 33"),
+                "iptables -t raw -D PREROUTING -i eth0 ! -s 192.168.100.0/24 -p icmp -m icmp --icmp-type 3/4 -m comment --comment " + tag(m) + " -j NFLOG --nflog-group 33",
+                "ip6tables -t raw -D PREROUTING -i eth0 ! -s 2001:db8:ee::/48 -p icmpv6 -m icmpv6 --icmpv6-type 2/0 -m comment --comment " + tag(m) + " -j NFLOG --nflog-group 33"),
                 m.commands("remove"));
     }
 
@@ -51,11 +73,11 @@ class RuleManagerConfigTest {
         assertFalse(m.managed());
         assertEquals(List.of(
                 "iptables -t raw -N PMTUD-40",
-                "iptables -t raw -A PMTUD-40 -s 192.0.2.0/24 -m comment --comment pmtud -j RETURN",
-                "iptables -t raw -A PMTUD-40 -s 198.51.100.0/24 -m comment --comment pmtud -j RETURN",
-                "iptables -t raw -A PMTUD-40 -m comment --comment pmtud -j NFLOG --nflog-group 40",
-                "iptables -t raw -A PREROUTING -i bond0 -p icmp -m icmp --icmp-type 3/4 -m comment --comment pmtud -j PMTUD-40",
-                "ip6tables -t raw -A PREROUTING -i bond0 -p icmpv6 -m icmpv6 --icmpv6-type 2/0 -m comment --comment pmtud -j NFLOG --nflog-group 40"),
+                "iptables -t raw -A PMTUD-40 -s 192.0.2.0/24 -m comment --comment " + tag(m) + " -j RETURN",
+                "iptables -t raw -A PMTUD-40 -s 198.51.100.0/24 -m comment --comment " + tag(m) + " -j RETURN",
+                "iptables -t raw -A PMTUD-40 -m comment --comment " + tag(m) + " -j NFLOG --nflog-group 40",
+                "iptables -t raw -A PREROUTING -i bond0 -p icmp -m icmp --icmp-type 3/4 -m comment --comment " + tag(m) + " -j PMTUD-40",
+                "ip6tables -t raw -A PREROUTING -i bond0 -p icmpv6 -m icmpv6 --icmpv6-type 2/0 -m comment --comment " + tag(m) + " -j NFLOG --nflog-group 40"),
                 m.commands("ensure"));
     }
 
@@ -69,7 +91,7 @@ class RuleManagerConfigTest {
         RuleManager m = manager(root);
         assertEquals(List.of(Cidr.parse("203.0.113.0/24")), m.excludedSources());
         assertEquals(List.of("iptables -t raw -A PREROUTING -i eth0 ! -s 203.0.113.0/24 -p icmp -m icmp --icmp-type 3/4 "
-                + "-m comment --comment pmtud -j NFLOG --nflog-group 33"), m.commands("print"), "ipv4 only: no ip6tables rule");
+                + "-m comment --comment " + tag(m) + " -j NFLOG --nflog-group 33"), m.commands("print"), "ipv4 only: no ip6tables rule");
     }
 
     @Test
@@ -181,7 +203,7 @@ class RuleManagerConfigTest {
         assertEquals(java.util.Optional.of("eth0"), m.configuredInterface());
         assertEquals("eth0", m.interfaceName());
         assertEquals(List.of("ip6tables -t raw -A PREROUTING -i eth0 ! -s 2001:db8:ee::/48 -p icmpv6 -m icmpv6 --icmpv6-type 2/0"
-                + " -m comment --comment pmtud -j NFLOG --nflog-group 34"), m.commands("print"));
+                + " -m comment --comment " + tag(m) + " -j NFLOG --nflog-group 34"), m.commands("print"));
     }
 
     @Test

@@ -32,9 +32,8 @@ class RuleManagerNetnsTest {
 
     private static RuleManager manager(Netns ns, String v4, String v6, String... excluded) {
         Cfg.Lines c = Cfg.lines();
-        return Rules.fromConfig(root(c, "33", c.map("manage", "true", "interface", "eth0",
-                        "exclude-sources", c.list((Object[]) excluded))))
-                .orElseThrow().withCommandPrefix(List.of("ip", "netns", "exec", ns.name()), v4, v6);
+        return Rules.iptablesIn(ns, Rules.fromConfig(root(c, "33", c.map("manage", "true", "interface", "eth0",
+                        "exclude-sources", c.list((Object[]) excluded)))).orElseThrow(), v4, v6);
     }
 
     /** The pmtud-tagged lines of {@code -S} for the raw table. */
@@ -51,19 +50,20 @@ class RuleManagerNetnsTest {
             RuleManager m = manager(ns, v4, v6, "192.0.2.0/24", "198.51.100.0/24", "2001:db8:ee::/48");
             m.ensure();
             m.ensure();
+            String tag = "\"pmtud " + m.owner().id() + "\"";
             List<String> expected4 = List.of(
                     "-N PMTUD-33",
                     "-A PREROUTING -p icmp -m comment --comment pmtud -j NFLOG --nflog-group 34",
-                    "-A PREROUTING -i eth0 -p icmp -m icmp --icmp-type 3/4 -m comment --comment pmtud -j PMTUD-33",
-                    "-A PMTUD-33 -s 192.0.2.0/24 -m comment --comment pmtud -j RETURN",
-                    "-A PMTUD-33 -s 198.51.100.0/24 -m comment --comment pmtud -j RETURN",
-                    "-A PMTUD-33 -m comment --comment pmtud -j NFLOG --nflog-group 33");
+                    "-A PREROUTING -i eth0 -p icmp -m icmp --icmp-type 3/4 -m comment --comment " + tag + " -j PMTUD-33",
+                    "-A PMTUD-33 -s 192.0.2.0/24 -m comment --comment " + tag + " -j RETURN",
+                    "-A PMTUD-33 -s 198.51.100.0/24 -m comment --comment " + tag + " -j RETURN",
+                    "-A PMTUD-33 -m comment --comment " + tag + " -j NFLOG --nflog-group 33");
             assertEquals(expected4, ours(ns, v4));
             List<String> v6rules = ours(ns, v6);
             assertEquals(1, v6rules.size(), v6rules.toString());
             // ip6tables lists the source before the interface
             assertTrue(v6rules.get(0).matches("-A PREROUTING (-i eth0 ! -s 2001:db8:ee::/48|! -s 2001:db8:ee::/48 -i eth0) -p (icmpv6|ipv6-icmp) -m icmp6 "
-                    + "--icmpv6-type 2/0 -m comment --comment pmtud -j NFLOG --nflog-group 33"), v6rules.get(0));
+                    + "--icmpv6-type 2/0 -m comment --comment " + tag + " -j NFLOG --nflog-group 33"), v6rules.get(0));
 
             m.remove();
             assertEquals(List.of("-A PREROUTING -p icmp -m comment --comment pmtud -j NFLOG --nflog-group 34"), ours(ns, v4));
@@ -105,7 +105,7 @@ class RuleManagerNetnsTest {
             RecordingMetrics metrics = new RecordingMetrics();
             m.startWatch(java.time.Duration.ofMillis(100), metrics);
             String[] rule = {"-i", "eth0", "!", "-s", "192.0.2.0/24", "-p", "icmp", "-m", "icmp", "--icmp-type", "3/4",
-                    "-m", "comment", "--comment", "pmtud", "-j", "NFLOG", "--nflog-group", "33"};
+                    "-m", "comment", "--comment", "pmtud " + m.owner().id(), "-j", "NFLOG", "--nflog-group", "33"};
             String[] del = concat(new String[] {v4, "-w", "-t", "raw", "-D", "PREROUTING"}, rule);
             String[] check = concat(new String[] {v4, "-w", "-t", "raw", "-C", "PREROUTING"}, rule);
             ns.exec(del);

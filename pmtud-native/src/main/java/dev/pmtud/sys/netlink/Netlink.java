@@ -18,6 +18,9 @@ public final class Netlink {
     /** Types below this are control messages. */
     public static final int NLMSG_MIN_TYPE = 0x10;
 
+    /** SOL_NETLINK option: join a multicast group (int, the group number, not a bit mask). */
+    public static final int NETLINK_ADD_MEMBERSHIP = 1;
+
     public static final int NLM_F_REQUEST = 0x01;
     public static final int NLM_F_MULTI = 0x02;
     public static final int NLM_F_ACK = 0x04;
@@ -148,6 +151,16 @@ public final class Netlink {
     public static final int IFLA_ADDRESS = 1;
     public static final int IFLA_IFNAME = 3;
     public static final int IFLA_MTU = 4;
+    /** Nested, one attribute per address family ({@code AF_INET}, {@code AF_INET6}) of per-family link settings. */
+    public static final int IFLA_AF_SPEC = 26;
+    /**
+     * Inside {@code IFLA_AF_SPEC / AF_INET}: the link's IPv4 settings ({@code net.ipv4.conf.DEV.*}). In a
+     * request, nested attributes whose type is an {@code IPV4_DEVCONF_*} id and whose value is a u32
+     * ({@code inet_set_link_af()}); in an answer, one u32 array indexed by id - 1 ({@code inet_fill_link_af()}).
+     */
+    public static final int IFLA_INET_CONF = 1;
+    /** {@code IPV4_DEVCONF_RP_FILTER} ({@code linux/ip.h}): {@code net.ipv4.conf.DEV.rp_filter}. */
+    public static final int IPV4_DEVCONF_RP_FILTER = 8;
     /** {@code ifaddrmsg.ifa_scope}: a global address (what {@code ip addr add} gives by default). */
     public static final int RT_SCOPE_UNIVERSE = 0;
 

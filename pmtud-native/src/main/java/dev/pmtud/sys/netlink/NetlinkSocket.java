@@ -124,6 +124,14 @@ public final class NetlinkSocket implements AutoCloseable {
         return Sys.getIntOption(fd, Linux.SOL_SOCKET, Linux.SO_RCVBUF, "SO_RCVBUF");
     }
 
+    /**
+     * Joins multicast group {@code group} ({@link Netlink#NETLINK_ADD_MEMBERSHIP}): the kernel's
+     * notifications to it arrive on this socket from now on, mixed with the answers to requests.
+     */
+    public void joinGroup(int group) throws NativeException {
+        Sys.setIntOption(fd, Linux.SOL_NETLINK, Netlink.NETLINK_ADD_MEMBERSHIP, group, "NETLINK_ADD_MEMBERSHIP " + group);
+    }
+
     private static Pointer intValue(int v) {
         Pointer p = Sys.allocateDirect(4);
         p.putInt(0, v);

@@ -16,9 +16,9 @@ import java.util.Set;
 
 /**
  * The rtnetlink requests pmtud makes on links, addresses and neighbours, instead of running
- * {@code ip}: look a link up by name or index, add an address, bring a link up, list this
- * namespace's addresses, list the neighbour table. Each request is acknowledged; a refusal throws
- * {@link NativeException} with the kernel's errno.
+ * {@code ip}: look a link up by name or index, add an address, bring a link up, set and read a
+ * link's IPv4 settings, list this namespace's addresses, list the neighbour table. Each request is
+ * acknowledged; a refusal throws {@link NativeException} with the kernel's errno.
  *
  * <p>Opened in the caller's network namespace and bound to it for good, so any thread may use it
  * later (one at a time: the methods are synchronized). Control path: allocates freely.
@@ -95,6 +95,70 @@ public final class Rtnetlink implements AutoCloseable {
         Bytes.putHostInt(b, at + 12, Linux.IFF_UP);  // ifi_change: only this bit
         writer.end();
         socket.request(writer, "RTM_NEWLINK up, index " + index);
+    }
+
+    /**
+     * Sets one IPv4 setting of link {@code index} ({@code net.ipv4.conf.DEV.*}; {@code devconf} is an
+     * {@code IPV4_DEVCONF_*} id like {@link Netlink#IPV4_DEVCONF_RP_FILTER}): {@code RTM_NEWLINK} with
+     * {@code IFLA_AF_SPEC / AF_INET / IFLA_INET_CONF / devconf = value}, what the kernel's
+     * {@code inet_set_link_af()} applies. Needs CAP_NET_ADMIN only, not a writable /proc/sys
+     * (containers mount it read-only).
+     */
+    public synchronized void setIpv4Conf(int index, int devconf, int value) throws NativeException {
+        ipv4ConfRequest(writer.reset(), socket.nextSeq(), index, devconf, value);
+        socket.request(writer, "RTM_NEWLINK IPv4 setting " + devconf + " = " + value + ", index " + index);
+    }
+
+    /** The request {@link #setIpv4Conf} sends (package-private: its layout is checked byte for byte). */
+    static NetlinkWriter ipv4ConfRequest(NetlinkWriter w, int seq, int index, int devconf, int value) {
+        w.begin(RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK, seq);
+        int at = w.reserve(IFINFOMSG_LEN); // family AF_UNSPEC, flags and change 0: nothing but the settings
+        Bytes.putHostInt(w.array(), at + 4, index);
+        int afSpec = w.beginNested(IFLA_AF_SPEC);
+        int inet = w.beginNested(Linux.AF_INET);
+        int conf = w.beginNested(IFLA_INET_CONF);
+        w.attrU32(devconf, value);
+        return w.endNested(conf).endNested(inet).endNested(afSpec).end();
+    }
+
+    /**
+     * One IPv4 setting of link {@code index} as the kernel holds it ({@code RTM_GETLINK}; the answer's
+     * {@code IFLA_AF_SPEC / AF_INET / IFLA_INET_CONF} array), or -1 when the link has no IPv4 settings.
+     */
+    public synchronized int ipv4Conf(int index, int devconf) throws NativeException {
+        writer.reset().begin(RTM_GETLINK, NLM_F_REQUEST, socket.nextSeq());
+        int at = writer.reserve(IFINFOMSG_LEN);
+        Bytes.putHostInt(writer.array(), at + 4, index);
+        writer.end();
+        int[] value = {-1};
+        AttributeReader afSpec = new AttributeReader();
+        AttributeReader inet = new AttributeReader();
+        socket.dump(writer, "RTM_GETLINK index " + index, r -> {
+            if (r.type() != RTM_NEWLINK || r.payloadLength() < IFINFOMSG_LEN) {
+                return;
+            }
+            byte[] b = r.buffer();
+            attrs.reset(b, r.payloadOffset() + IFINFOMSG_LEN, r.payloadLength() - IFINFOMSG_LEN);
+            while (attrs.next()) {
+                if (attrs.type() != IFLA_AF_SPEC) {
+                    continue;
+                }
+                attrs.nested(afSpec);
+                while (afSpec.next()) {
+                    if (afSpec.type() != Linux.AF_INET) {
+                        continue;
+                    }
+                    afSpec.nested(inet);
+                    while (inet.next()) {
+                        int offset = (devconf - 1) * 4;
+                        if (inet.type() == IFLA_INET_CONF && devconf >= 1 && offset + 4 <= inet.valueLength()) {
+                            value[0] = Bytes.hostInt(b, inet.valueOffset() + offset);
+                        }
+                    }
+                }
+            }
+        });
+        return value[0];
     }
 
     /** Every address configured on any link of this namespace (IPv4 and IPv6). */

@@ -29,6 +29,7 @@ public final class NfTables {
     public static final int NFT_MSG_NEWRULE = 6;
     public static final int NFT_MSG_GETRULE = 7;
     public static final int NFT_MSG_DELRULE = 8;
+    /** Sent to notification listeners after every committed transaction (who committed it). */
     public static final int NFT_MSG_NEWGEN = 15;
     public static final int NFT_MSG_GETGEN = 16;
 
@@ -113,14 +114,22 @@ public final class NfTables {
     // ---- log ----
     public static final int NFTA_LOG_GROUP = 1;
 
+    // ---- xt compat match (iptables-nft's -m comment: struct xt_comment_info { char comment[256]; }) ----
+    public static final int NFTA_MATCH_NAME = 1;
+    public static final int NFTA_MATCH_INFO = 3;
+
     // ---- xt compat target (iptables-nft's NFLOG target on older iptables) ----
     public static final int NFTA_TARGET_NAME = 1;
     public static final int NFTA_TARGET_INFO = 3;
     /** {@code struct xt_nflog_info { u32 len; u16 group; ... }}: the group's offset, host order. */
     public static final int XT_NFLOG_INFO_GROUP_OFFSET = 4;
 
-    // ---- generation ----
+    // ---- generation (enum nft_gen_attributes) ----
     public static final int NFTA_GEN_ID = 1;
+    /** be32: the process that committed the transaction (in a notification). */
+    public static final int NFTA_GEN_PROC_PID = 2;
+    /** string: that process's name (comm). */
+    public static final int NFTA_GEN_PROC_NAME = 3;
 
     /** nfnetlink message type of an nf_tables message. */
     public static int type(int msg) {

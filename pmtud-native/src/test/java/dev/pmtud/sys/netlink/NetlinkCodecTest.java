@@ -93,6 +93,20 @@ class NetlinkCodecTest {
         assertFalse(outer.next());
     }
 
+    /** What {@code Rtnetlink.setIpv4Conf} sends: {@code inet_set_link_af()}'s layout (linux/if_link.h, net/ipv4/devinet.c). */
+    @Test
+    void ipv4LinkSettingIsNestedAfSpecInetConf() {
+        NetlinkWriter w = Rtnetlink.ipv4ConfRequest(new NetlinkWriter(), 3, 42, IPV4_DEVCONF_RP_FILTER, 2);
+        byte[] expected = bytes(
+                52, 0, 0, 0, 16, 0, 0x05, 0x00, 3, 0, 0, 0, 0, 0, 0, 0, /* RTM_NEWLINK, REQUEST|ACK, seq 3 */
+                0, 0, 0, 0, 42, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* ifinfomsg: AF_UNSPEC, index 42, flags 0, change 0 */
+                20, 0, 26, 0x80, /* IFLA_AF_SPEC, nested, 20 bytes */
+                16, 0, 2, 0x80, /* AF_INET, nested */
+                12, 0, 1, 0x80, /* IFLA_INET_CONF, nested */
+                8, 0, 8, 0, 2, 0, 0, 0 /* IPV4_DEVCONF_RP_FILTER (8) = u32 2 */);
+        assertArrayEquals(expected, w.toByteArray());
+    }
+
     @Test
     void batchedMessagesFollowEachOtherAligned() {
         NetlinkWriter w = new NetlinkWriter();

@@ -9,11 +9,13 @@ import dev.pmtud.sys.Errno;
 import dev.pmtud.sys.Linux;
 import dev.pmtud.sys.NativeException;
 import dev.pmtud.sys.Sys;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** Talks to the real kernel over NETLINK_ROUTE (read-only: a link dump). */
+/** Talks to the real kernel over NETLINK_ROUTE (read-only: link dumps). */
 class NetlinkSocketTest {
 
     @Test
@@ -37,6 +39,16 @@ class NetlinkSocketTest {
                 }
             });
             assertEquals("lo", names.get(loIndex));
+        }
+    }
+
+    /** The IPv4 settings in a link's RTM_GETLINK answer are the ones /proc/sys shows (loopback's rp_filter). */
+    @Test
+    void readsALinksIpv4SettingAsProcSysShowsIt() throws Exception {
+        int loIndex = Sys.LIBC.if_nametoindex("lo");
+        int expected = Integer.parseInt(Files.readString(Path.of("/proc/sys/net/ipv4/conf/lo/rp_filter")).trim());
+        try (Rtnetlink rt = Rtnetlink.open()) {
+            assertEquals(expected, rt.ipv4Conf(loIndex, Netlink.IPV4_DEVCONF_RP_FILTER));
         }
     }
 

@@ -36,6 +36,7 @@ final class KubernetesPeerProvider implements PeerProvider {
     private final Supplier<KubernetesClient> clientFactory;
     private final LabelSelector selector;
     private final String addressType;
+    private final boolean firstAddressFallback;
     private final String ownNode;
     private final Duration startTimeout;
     private final System.Logger log;
@@ -49,9 +50,20 @@ final class KubernetesPeerProvider implements PeerProvider {
 
     KubernetesPeerProvider(Supplier<KubernetesClient> clientFactory, LabelSelector selector, String addressType,
             String ownNode, Duration startTimeout, System.Logger log) {
+        this(clientFactory, selector, addressType, false, ownNode, startTimeout, log);
+    }
+
+    /**
+     * @param firstAddressFallback a node without an address of {@code addressType} is a peer at its
+     *                             first address of any type (go-pmtud's rule, {@code getInternalIP()}
+     *                             in its {@code internal/node/reconciler.go})
+     */
+    KubernetesPeerProvider(Supplier<KubernetesClient> clientFactory, LabelSelector selector, String addressType,
+            boolean firstAddressFallback, String ownNode, Duration startTimeout, System.Logger log) {
         this.clientFactory = clientFactory;
         this.selector = selector;
         this.addressType = addressType;
+        this.firstAddressFallback = firstAddressFallback;
         this.ownNode = ownNode;
         this.startTimeout = startTimeout;
         this.log = log;
@@ -69,6 +81,8 @@ final class KubernetesPeerProvider implements PeerProvider {
             } catch (KubernetesClientException e) {
                 throw new IOException("kubernetes peers: cannot configure the API client (" + e.getMessage()
                         + "); run in a pod with a service account, or set 'kubeconfig' to a readable kubeconfig file", e);
+            } catch (IllegalArgumentException e) {
+                throw new IOException("kubernetes peers: " + e.getMessage(), e);
             }
             informer = client.nodes().runnableInformer(0);
             informer.exceptionHandler(this::onFailure);
@@ -190,16 +204,25 @@ final class KubernetesPeerProvider implements PeerProvider {
         if (node.getStatus() == null || node.getStatus().getAddresses() == null) {
             return;
         }
+        boolean found = false;
         for (NodeAddress a : node.getStatus().getAddresses()) {
-            if (!addressType.equals(a.getType()) || a.getAddress() == null) {
-                continue;
+            if (addressType.equals(a.getType()) && a.getAddress() != null) {
+                found |= add(node, a, out);
             }
-            try {
-                out.add(Values.parseAddress(a.getAddress()));
-            } catch (IllegalArgumentException e) {
-                log.log(System.Logger.Level.DEBUG, () -> "kubernetes peers: node " + node.getMetadata().getName()
-                        + " has a " + addressType + " address that is not an IP: " + a.getAddress());
-            }
+        }
+        if (!found && firstAddressFallback && !node.getStatus().getAddresses().isEmpty()) {
+            add(node, node.getStatus().getAddresses().get(0), out);
+        }
+    }
+
+    private boolean add(Node node, NodeAddress a, Set<InetAddress> out) {
+        try {
+            out.add(Values.parseAddress(a.getAddress()));
+            return true;
+        } catch (IllegalArgumentException | NullPointerException e) {
+            log.log(System.Logger.Level.DEBUG, () -> "kubernetes peers: node " + node.getMetadata().getName()
+                    + " has a " + a.getType() + " address that is not an IP: " + a.getAddress());
+            return false;
         }
     }
 

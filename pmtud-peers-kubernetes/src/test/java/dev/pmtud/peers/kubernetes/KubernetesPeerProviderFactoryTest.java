@@ -44,7 +44,8 @@ class KubernetesPeerProviderFactoryTest {
     void registeredWithItsKeys() {
         PeerProviderFactory f = factory();
         assertEquals(KubernetesPeerProviderFactory.class, f.getClass());
-        assertTrue(f.keys().containsAll(java.util.Set.of("node-selector", "address-type", "kubeconfig")), f.keys().toString());
+        assertTrue(f.keys().containsAll(java.util.Set.of("node-selector", "address-type", "kubeconfig", "context", "first-address-fallback")),
+                f.keys().toString());
     }
 
     @Test
@@ -69,6 +70,58 @@ class KubernetesPeerProviderFactoryTest {
         } finally {
             server.destroy();
         }
+    }
+
+    /**
+     * A kubeconfig with two contexts, each naming its own cluster (two fake API servers): the
+     * provider watches the cluster of {@code context}, not the file's current-context (go-pmtud's
+     * {@code --kube_context}); a context the file lacks is a located error naming the ones it has.
+     */
+    @Test
+    void contextPicksTheClusterOfThatContextNotTheCurrentOne() throws Exception {
+        KubernetesMockServer a = KubernetesPeerProviderTest.crudServer();
+        KubernetesMockServer b = KubernetesPeerProviderTest.crudServer();
+        a.init(InetAddress.getLoopbackAddress(), 0);
+        b.init(InetAddress.getLoopbackAddress(), 0);
+        try (KubernetesClient apiA = a.createClient(); KubernetesClient apiB = b.createClient()) {
+            apiA.nodes().resource(KubernetesPeerProviderTest.node("me", Map.of(), "InternalIP", "192.0.2.1")).create();
+            apiA.nodes().resource(KubernetesPeerProviderTest.node("in-a", Map.of(), "InternalIP", "192.0.2.2")).create();
+            apiB.nodes().resource(KubernetesPeerProviderTest.node("me", Map.of(), "InternalIP", "198.51.100.1")).create();
+            apiB.nodes().resource(KubernetesPeerProviderTest.node("in-b", Map.of(), "InternalIP", "198.51.100.2")).create();
+            Path kubeconfig = twoContexts(KubernetesPeerProviderTest.url(a), KubernetesPeerProviderTest.url(b));
+
+            RecordingListener current = new RecordingListener();
+            try (PeerProvider p = factory().create(block("kubeconfig", kubeconfig.toString()), new TestContext("me"))) {
+                p.start(current);
+                current.awaitPeers(ips("192.0.2.2"));
+            }
+            RecordingListener inB = new RecordingListener();
+            try (PeerProvider p = factory().create(block("kubeconfig", kubeconfig.toString(), "context", "cluster-b"), new TestContext("me"))) {
+                p.start(inB);
+                inB.awaitPeers(ips("198.51.100.2"));
+            }
+            assertTrue(inB.history.stream().noneMatch(s -> s.contains(ips("192.0.2.2").iterator().next())),
+                    "never the current-context's cluster: " + inB.history);
+
+            ConfigException unknown = assertThrows(ConfigException.class,
+                    () -> factory().create(block("kubeconfig", kubeconfig.toString(), "context", "cluster-c"), new TestContext("me")));
+            assertEquals(3, unknown.line(), unknown.getMessage());
+            assertTrue(unknown.getMessage().contains("'context'") && unknown.getMessage().contains("cluster-c")
+                    && unknown.getMessage().contains("cluster-a, cluster-b"), unknown.getMessage());
+        } finally {
+            a.destroy();
+            b.destroy();
+        }
+    }
+
+    private Path twoContexts(String urlA, String urlB) throws java.io.IOException {
+        Path kubeconfig = dir.resolve("two-contexts");
+        Files.writeString(kubeconfig, String.join("\n",
+                "apiVersion: v1", "kind: Config", "current-context: cluster-a",
+                "clusters: [{name: a, cluster: {server: '" + urlA + "'}}, {name: b, cluster: {server: '" + urlB + "'}}]",
+                "users: [{name: u, user: {token: t}}]",
+                "contexts: [{name: cluster-a, context: {cluster: a, user: u}}, {name: cluster-b, context: {cluster: b, user: u}}]", ""));
+        return kubeconfig;
     }
 
     @Test

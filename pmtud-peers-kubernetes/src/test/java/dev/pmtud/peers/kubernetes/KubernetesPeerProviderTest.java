@@ -177,6 +177,25 @@ class KubernetesPeerProviderTest {
         external.awaitPeers(ips("198.51.100.2", "2001:db8:1::3"));
     }
 
+    /** go-pmtud's rule: the InternalIP, else the node's first address (of any type); a Hostname there is no peer. */
+    @Test
+    void firstAddressFallbackTakesTheFirstAddressOfANodeWithoutTheType() throws Exception {
+        KubernetesMockServer server = startServer(0);
+        KubernetesClient api = server.createClient();
+        cleanup.add(api);
+        api.nodes().resource(node("self", labels(), "InternalIP", "192.0.2.1")).create();
+        api.nodes().resource(node("n2", labels(), "ExternalIP", "198.51.100.2", "InternalIP", "192.0.2.2")).create();
+        api.nodes().resource(node("n3", labels(), "ExternalIP", "198.51.100.3", "ExternalIP", "198.51.100.33")).create();
+        api.nodes().resource(node("n4", labels(), "Hostname", "n4", "ExternalIP", "198.51.100.4")).create();
+
+        RecordingListener listener = new RecordingListener();
+        KubernetesPeerProvider p = new KubernetesPeerProvider(() -> client(url(server)), LabelSelector.parse(""), "InternalIP", true,
+                "self", RecordingListener.WAIT, System.getLogger("test"));
+        cleanup.add(p::close);
+        p.start(listener);
+        listener.awaitPeers(ips("192.0.2.2", "198.51.100.3"));
+    }
+
     @Test
     void survivesAnApiServerThatIsDownAtStartAndRestartsLater() throws Exception {
         int port;

@@ -64,6 +64,7 @@ final class IpReplicator implements Replicator {
         }
         netlink = Rtnetlink.open();
         own = new OwnAddresses(netlink);
+        rebuild(context.peers().current()); // every peer's counters exist at zero from the start, not from its first message
     }
 
     @Override

@@ -71,6 +71,7 @@ final class UnicastReplicator implements Replicator {
                 return false;
             }
         });
+        rebuild(context.peers().current()); // every peer's counters exist at zero from the start, not from its first message
     }
 
     private NeighbourTable.Snapshot macs() {

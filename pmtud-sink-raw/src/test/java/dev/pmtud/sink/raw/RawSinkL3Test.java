@@ -55,6 +55,7 @@ class RawSinkL3Test {
                 byte[] b4 = Ptb.v4().mtu(1300).build();
                 byte[] a6 = Ptb.v6().mtu(1400).build();
                 byte[] b6 = Ptb.v6().mtu(1280).build();
+                assertEquals(0, Sinks.failed(ctx, UNREACHABLE_V4), "pmtud_peer_send_failed_total exists at zero before any error");
                 for (byte[] m : List.of(a4, a6, b4, b6)) {
                     sink.send(Sinks.packet(m));
                 }
@@ -92,6 +93,7 @@ class RawSinkL3Test {
                 // the unreachable peers: counted with their errno, per message of their family
                 assertEquals(2, Sinks.errors(ctx, UNREACHABLE_V4, "ENETUNREACH"), () -> ctx.metrics().toString());
                 assertEquals(2, Sinks.errors(ctx, UNREACHABLE_V6, "ENETUNREACH"), () -> ctx.metrics().toString());
+                assertEquals(2, Sinks.failed(ctx, UNREACHABLE_V4), "send_failed counts every errno's errors");
                 assertEquals(0, Sinks.sent(ctx, UNREACHABLE_V4));
             }
         }

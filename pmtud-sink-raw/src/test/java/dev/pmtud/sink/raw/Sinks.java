@@ -46,6 +46,11 @@ final class Sinks {
         return sent(ctx, peer) + Math.max(0, errors(ctx, peer, "ENOBUFS")) + Math.max(0, errors(ctx, peer, "EAGAIN"));
     }
 
+    /** {@code pmtud_peer_send_failed_total} of {@code peer} (every errno), -1 when the series does not exist. */
+    static long failed(TestContext ctx, String peer) {
+        return ctx.metrics().count(PeerCounters.FAILED, "node", NODE, "sink", "raw", "peer", peer);
+    }
+
     /** A decoded packet over {@code l3} as an NFLOG source would hand it on. */
     static Packet packet(byte[] l3) {
         Packet p = new Packet().wrap(l3, 0, l3.length, LinkType.RAW, 1L);
