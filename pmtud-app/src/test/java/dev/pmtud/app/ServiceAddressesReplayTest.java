@@ -57,7 +57,7 @@ class ServiceAddressesReplayTest {
 
         assertEquals(Main.OK, r.status(), r.toString());
         assertTrue(r.out().contains("summary: received " + records.size() + ", invalid 0, dropped " + forged.size()
-                + ", forwarded " + kept.size()), r.toString());
+                + " (service-addresses " + forged.size() + "), forwarded " + kept.size()), r.toString());
         assertEquals(forged.size(), r.out().lines().filter(l -> l.contains("foreign-embedded-source")).count(), r.toString());
     }
 }
