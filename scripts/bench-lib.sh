@@ -162,10 +162,11 @@ PMTUD_PID=
 # The NFLOG source block; override when the source's keys differ.
 PMTUD_SOURCE_BLOCK=${PMTUD_SOURCE_BLOCK:-"{ type: nflog, group: $NFLOG_GROUP }"}
 
-# pmtud_config MODE FILE: nflog -> exclude-networks -> raw sink (l3 to both peers, or l2-broadcast),
+# pmtud_config MODE FILE: nflog -> exclude-networks (or the filter lines in PMTUD_FILTERS_BLOCK) -> raw sink (l3 to both peers, or l2-broadcast),
 # or (MODE udp) the udp relay's sink to both peers, signed with $RELAY_KEY (see relay_key).
 pmtud_config() {
   local mode=$1 file=$2 sink source=$PMTUD_SOURCE_BLOCK
+  local filters=${PMTUD_FILTERS_BLOCK:-"  - { type: exclude-networks, networks: [$NODE_NET] }"}
   # MODE+batchN: the nflog source with batch: N (1 = one message per netlink batch, the default;
   # 16 = the default before 2026-11-27: the kernel waits for 16 messages or its 10 ms flush timer)
   if [[ $mode =~ ^(.*)\+batch([0-9]+)$ ]]; then
@@ -187,7 +188,7 @@ peers:
 sources:
   - $source
 filters:
-  - { type: exclude-networks, networks: [$NODE_NET] }
+$filters
 sinks:
   - $sink
 ${PMTUD_RULES_BLOCK:-}

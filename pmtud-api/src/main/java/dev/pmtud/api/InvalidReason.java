@@ -18,6 +18,10 @@ public final class InvalidReason {
     public static final String BAD_IP_VERSION = "bad-ip-version";
     public static final String BAD_IHL = "bad-ihl";
     public static final String BAD_IP_LENGTH = "bad-ip-length";
+    /**
+     * An IPv4 fragment (more-fragments set or an offset: the first fragment too, which holds only
+     * part of the message) or an IPv6 packet with a fragment header.
+     */
     public static final String IP_FRAGMENT = "ip-fragment";
     public static final String TRUNCATED_EXTENSION_HEADER = "truncated-extension-header";
     public static final String NOT_ICMP = "not-icmp";
@@ -31,9 +35,16 @@ public final class InvalidReason {
     public static final String EMBEDDED_BAD_IHL = "embedded-bad-ihl";
     /** The embedded packet is shorter than its own IP header plus four transport bytes. */
     public static final String EMBEDDED_TOO_SHORT = "embedded-too-short";
+    /** An ICMPv6 packet too big reporting an MTU below 1280, the smallest an IPv6 link may have. */
+    public static final String MTU_BELOW_IPV6_MINIMUM = "mtu-below-ipv6-minimum";
+    /**
+     * The ICMP checksum (over the message) or ICMPv6 checksum (with the pseudo-header) does not
+     * verify; checked when the whole packet was captured.
+     */
+    public static final String BAD_ICMP_CHECKSUM = "bad-icmp-checksum";
 
     public static final List<String> ALL = List.of(UNSUPPORTED_LINK_TYPE, TRUNCATED_LINK_HEADER, TOO_MANY_VLAN_TAGS,
             NOT_IP, TRUNCATED_IP_HEADER, BAD_IP_VERSION, BAD_IHL, BAD_IP_LENGTH, IP_FRAGMENT,
             TRUNCATED_EXTENSION_HEADER, NOT_ICMP, TRUNCATED_ICMP_HEADER, NOT_FRAG_NEEDED, NOT_PACKET_TOO_BIG,
-            EMBEDDED_NOT_IP, EMBEDDED_BAD_IHL, EMBEDDED_TOO_SHORT);
+            EMBEDDED_NOT_IP, EMBEDDED_BAD_IHL, EMBEDDED_TOO_SHORT, MTU_BELOW_IPV6_MINIMUM, BAD_ICMP_CHECKSUM);
 }

@@ -6,7 +6,8 @@ package dev.pmtud.api;
  * ICMP header and the embedded original packet. It writes only offsets and small numbers into the
  * {@link Packet}'s decoded fields, never copies, never allocates and never throws: every bound is
  * checked against the captured length first, and a buffer pmtud cannot use ends with one of
- * {@link InvalidReason}.
+ * {@link InvalidReason}. Strict about what a kernel would act on: no fragments, a verified ICMP
+ * or ICMPv6 checksum (when the packet was captured whole), no IPv6 MTU below 1280.
  *
  * <p>Stateless; {@link Packet#decode()} is its only caller.
  */
@@ -19,6 +20,10 @@ final class PacketDecoder {
     private static final int ARPHRD_ETHER = 1;
     /** More extension headers than a router adds in practice: a longer chain is not a PTB pmtud can use. */
     private static final int MAX_EXTENSION_HEADERS = 8;
+    /** IPv4 flags and fragment offset: more-fragments (0x2000) and the 13-bit offset. */
+    private static final int IPV4_MF_AND_OFFSET = 0x3fff;
+    /** The smallest MTU an IPv6 link may have (RFC 8200 section 5). */
+    static final long IPV6_MIN_MTU = 1280;
 
     private PacketDecoder() {
     }
@@ -145,7 +150,11 @@ final class PacketDecoder {
         // Trust the shorter of the header's length and what was captured: trailing link padding
         // is not part of the packet, and a short capture still carries what pmtud needs.
         p.l3Len = Math.min(totalLength, end - at);
-        if ((u16(b, at + 6) & 0x1fff) != 0) {
+        // Any fragment: a later one holds no ICMP header, and the first (MF set, offset 0) only part
+        // of the message, whose checksum cannot be checked and which a peer would hold for
+        // reassembly. Capture rules match only offset 0 (nft and iptables skip the transport match
+        // of later fragments), so MF is what actually arrives.
+        if ((u16(b, at + 6) & IPV4_MF_AND_OFFSET) != 0) {
             return InvalidReason.IP_FRAGMENT;
         }
         if ((b[at + 9] & 0xff) != 1) {
@@ -177,6 +186,11 @@ final class PacketDecoder {
         p.innerOff = inner;
         p.innerProtocol = b[inner + 9] & 0xff;
         p.innerTransportOff = inner + innerIhl;
+        // Only a packet captured whole can be checked (a short capture, like a small pcap snaplen,
+        // still carries the fields pmtud reads; what is relayed of it gets a fresh checksum).
+        if (totalLength <= end - at && InternetChecksum.fold(InternetChecksum.add(0, b, icmp, l3End - icmp)) != 0) {
+            return InvalidReason.BAD_ICMP_CHECKSUM;
+        }
         return null;
     }
 
@@ -208,15 +222,14 @@ final class PacketDecoder {
                 }
                 next = b[q] & 0xff;
                 q += extLen;
-            } else if (next == 44) { // fragment: only an atomic or first fragment carries the ICMPv6 header
+            } else if (next == 44) {
+                // A fragment header: a later fragment holds no ICMPv6 header, the first only part of
+                // the message (see ipv4()); an atomic fragment (RFC 8021 deprecates them) is refused
+                // alike rather than relayed with a header the peers' kernels would reassemble.
                 if (l3End - q < 8) {
                     return InvalidReason.TRUNCATED_EXTENSION_HEADER;
                 }
-                if ((u16(b, q + 2) & 0xfff8) != 0) {
-                    return InvalidReason.IP_FRAGMENT;
-                }
-                next = b[q] & 0xff;
-                q += 8;
+                return InvalidReason.IP_FRAGMENT;
             } else {
                 return InvalidReason.NOT_ICMP;
             }
@@ -241,6 +254,17 @@ final class PacketDecoder {
         p.innerOff = inner;
         p.innerProtocol = b[inner + 6] & 0xff;
         p.innerTransportOff = inner + 40;
+        if (p.nextHopMtu < IPV6_MIN_MTU) {
+            // No IPv6 link is that small: the kernel's TCP ignores it (tcp_v6_err), and it only ever
+            // served to provoke atomic fragments (RFC 8021).
+            return InvalidReason.MTU_BELOW_IPV6_MINIMUM;
+        }
+        if (40 + payloadLength <= end - at) { // captured whole: see ipv4()
+            long sum = InternetChecksum.ipv6PseudoHeader(b, at, l3End - q, 58);
+            if (InternetChecksum.fold(InternetChecksum.add(sum, b, q, l3End - q)) != 0) {
+                return InvalidReason.BAD_ICMP_CHECKSUM;
+            }
+        }
         return null;
     }
 

@@ -12,14 +12,14 @@ import java.util.List;
  * <ul>
  *   <li>50 % valid and new (37.5 % IPv4 frag-needed, 12.5 % IPv6 packet-too-big),</li>
  *   <li>25 % exact duplicates of a valid message earlier in the same batch (dedup drops them),</li>
- *   <li>6.25 % first fragments (MF set, offset 0) of one and the same message: the decoder accepts
- *       a first fragment (only later fragments are {@code ip-fragment}), so dedup drops them too,</li>
  *   <li>4.7 % valid but from an excluded network (a peer's own copy coming back in l3 mode),</li>
- *   <li>14.1 % invalid (ICMP echo, a UDP datagram, a cut-off embedded header).</li>
+ *   <li>20.3 % invalid (ICMP echo, a UDP datagram, a cut-off embedded header, and 6.25 % first
+ *       fragments, MF set at offset 0, which the decoder refuses as {@code ip-fragment}).</li>
  * </ul>
  * {@link #freshen(int)} rewrites the embedded packet's ports of every "new" message before each
  * round, as a source would read different bytes, so that dedup sees new flows round after round
- * and duplicates stay duplicates (they are rewritten with the same value).
+ * and duplicates stay duplicates (they are rewritten with the same value); it updates the ICMP
+ * checksum with them (RFC 1624), which the decoder verifies.
  */
 public final class MessageMix {
     /** Messages per batch: 64 = 32 new + 16 duplicate + 4 first fragments + 3 excluded + 9 invalid. */
@@ -33,6 +33,8 @@ public final class MessageMix {
     public final LinkType linkType;
     /** Where the embedded ports (32 bits) of each message that is rewritten per round lies, or -1. */
     private final int[] portAt = new int[BATCH];
+    /** Where the ICMP checksum of each message whose ports are rewritten lies. */
+    private final int[] checksumAt = new int[BATCH];
     /** How many messages of each kind; for documentation and sanity checks. */
     public final int valid;
     public final int duplicates;
@@ -52,6 +54,7 @@ public final class MessageMix {
             int slot = i % 16;
             byte[] l3;
             int port = -1;
+            int checksum = -1;
             if (slot < 8) { // new: 6 v4 + 2 v6 per 16
                 boolean v6 = slot >= 6;
                 int host = 1 + (i % 200);
@@ -61,10 +64,12 @@ public final class MessageMix {
                         : Ptb.v4().from("203.0.113." + host).to("192.0.2.10").mtu(1400 - i)
                                 .tcp("192.0.2.10", 443, "203.0.113." + host, 40000 + i).build();
                 port = v6 ? 40 + 8 + 40 : 20 + 8 + 20; // outer header + icmp + inner header: inner sport
+                checksum = v6 ? 42 : 22;
                 v++;
             } else if (slot < 12) { // duplicate of the message 8 slots earlier (same 16-slot block)
                 l3 = msgs.get(i - 8).clone();
                 port = ports.get(i - 8) < 0 ? -1 : ports.get(i - 8);
+                checksum = checksumOffset(l3);
                 d++;
             } else if (slot == 12) { // from the excluded network (only every 16th counts once per block; keep 3 of 4)
                 if (i / 16 == 3) {
@@ -82,7 +87,7 @@ public final class MessageMix {
                 bad++;
             } else {
                 byte[] f = Ptb.v4().build();
-                f[6] = 0x20; // more-fragments set, offset 0: a first fragment, which the decoder accepts
+                f[6] = 0x20; // more-fragments set, offset 0: a first fragment, which the decoder refuses
                 l3 = f;
                 bad++;
             }
@@ -92,6 +97,7 @@ public final class MessageMix {
             frames.add(framed);
             ports.add(port);
             portAt[i] = port < 0 ? -1 : port + linkHeader;
+            checksumAt[i] = port < 0 ? -1 : checksum + linkHeader;
             length[i] = framed.length;
         }
         int total = 0;
@@ -106,6 +112,7 @@ public final class MessageMix {
             offset[i] = at;
             if (portAt[i] >= 0) {
                 portAt[i] += at;
+                checksumAt[i] += at;
             }
             at += (length[i] + 7) & ~7;
         }
@@ -113,6 +120,26 @@ public final class MessageMix {
         this.duplicates = d;
         this.excluded = x;
         this.invalid = bad;
+    }
+
+    private static int checksumOffset(byte[] l3) {
+        return (l3[0] & 0xf0) == 0x60 ? 42 : 22;
+    }
+
+    /** RFC 1624 eqn. 3: HC' = ~(~HC + ~m + m') for the two 16-bit words at {@code p} becoming {@code hi}, {@code lo}. */
+    private static void updateChecksum(byte[] b, int at, int p, int hi, int lo) {
+        long sum = ~u16(b, at) & 0xffff;
+        sum += (~u16(b, p) & 0xffff) + hi + (~u16(b, p + 2) & 0xffff) + lo;
+        while ((sum >>> 16) != 0) {
+            sum = (sum & 0xffff) + (sum >>> 16);
+        }
+        int c = (int) ~sum & 0xffff;
+        b[at] = (byte) (c >>> 8);
+        b[at + 1] = (byte) c;
+    }
+
+    private static int u16(byte[] b, int at) {
+        return (b[at] & 0xff) << 8 | (b[at + 1] & 0xff);
     }
 
     /**
@@ -128,6 +155,7 @@ public final class MessageMix {
         for (int i = 0; i < BATCH; i++) {
             int p = portAt[i];
             if (p >= 0) {
+                updateChecksum(b, checksumAt[i], p, (round >>> 16) & 0xffff, round & 0xffff);
                 b[p] = b0;
                 b[p + 1] = b1;
                 b[p + 2] = b2;

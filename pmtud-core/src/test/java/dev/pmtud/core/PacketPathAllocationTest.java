@@ -13,6 +13,7 @@ import dev.pmtud.core.filter.DedupFilterFactory;
 import dev.pmtud.core.filter.MtuRangeFilterFactory;
 import dev.pmtud.core.filter.RateLimitFilterFactory;
 import dev.pmtud.testkit.AllocationCheck;
+import dev.pmtud.testkit.Checksums;
 import dev.pmtud.testkit.Ptb;
 import dev.pmtud.testkit.TestContext;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -24,6 +25,7 @@ class PacketPathAllocationTest {
     private static final int PACKETS = 200_000;
     /** The next-hop MTU field: 20-byte IPv4 header, then bytes 6..7 of the ICMP header. */
     private static final int MTU_OFFSET = 20 + 6;
+    private static final int CHECKSUM_OFFSET = 20 + 2;
 
     private static void run(PacketPath path, byte[] l3, Packet p, int from, int to) {
         for (int i = from; i < to; i++) {
@@ -31,6 +33,11 @@ class PacketPathAllocationTest {
             int mtu = i % 7 == 0 ? 40 : 1400; // and some report an MTU below the minimum
             l3[MTU_OFFSET] = (byte) (mtu >>> 8);
             l3[MTU_OFFSET + 1] = (byte) mtu;
+            l3[CHECKSUM_OFFSET] = 0; // the decoder verifies the ICMP checksum, which covers the MTU
+            l3[CHECKSUM_OFFSET + 1] = 0;
+            int checksum = Checksums.internet(l3, 20, l3.length - 20);
+            l3[CHECKSUM_OFFSET] = (byte) (checksum >>> 8);
+            l3[CHECKSUM_OFFSET + 1] = (byte) checksum;
             p.wrap(l3, 0, l3.length, LinkType.RAW, T0 + i * 100_000L);
             path.process(p);
         }

@@ -24,7 +24,7 @@ class PluginRegistryTest {
     @Test
     void findsTheBuiltInsWithKindAndOrigin() throws Exception {
         PluginRegistry registry = PluginRegistry.discover(List.of(loader));
-        for (String type : List.of("exclude-networks", "mtu-range", "dedup", "rate-limit")) {
+        for (String type : List.of("exclude-networks", "mtu-range", "dedup", "rate-limit", "service-addresses")) {
             assertTrue(registry.find(PluginRegistry.FILTER, type).isPresent(), type);
         }
         assertTrue(registry.find(PluginRegistry.SINK, "log").isPresent());
@@ -37,7 +37,7 @@ class PluginRegistryTest {
         assertEquals(expectedOrigin.toString(), dedup.origin());
         assertTrue(Files.exists(Path.of(dedup.origin())));
         assertTrue(registry.find(PluginRegistry.FILTER, "nope").isEmpty());
-        assertEquals(List.of("dedup", "exclude-networks", "mtu-range", "rate-limit"), registry.types(PluginRegistry.FILTER));
+        assertEquals(List.of("dedup", "exclude-networks", "mtu-range", "rate-limit", "service-addresses"), registry.types(PluginRegistry.FILTER));
     }
 
     @Test

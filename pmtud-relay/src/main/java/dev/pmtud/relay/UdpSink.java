@@ -5,6 +5,7 @@ import dev.pmtud.api.Outage;
 import dev.pmtud.api.Packet;
 import dev.pmtud.api.PeerTargets;
 import dev.pmtud.api.PipelineContext;
+import dev.pmtud.api.RelayedMessage;
 import dev.pmtud.api.Sink;
 import dev.pmtud.api.Values;
 import dev.pmtud.sys.Descriptor;
@@ -25,6 +26,9 @@ import jnr.ffi.Pointer;
  * Relays each message to the peers' udp sources: the IP packet as captured, outer header unchanged,
  * in one UDP datagram per peer of the packet's family, on {@code port}. With a key file the datagram
  * is signed ({@link WireFormat}); without, it is the bare packet, as go-pmtud sends it.
+ *
+ * <p>The packet is sent whole unless it is longer than its receiver needs: then it is cut to
+ * RFC 1812's 576 / RFC 4443's 1280 bytes with lengths and checksums fixed ({@link RelayedMessage}).
  *
  * <p>Hot path: the datagram is laid out once in the family's {@link FamilyBatch} payload (header,
  * packet and MAC around it when signed) and goes to every peer of that family in one
@@ -54,6 +58,7 @@ final class UdpSink implements Sink {
 
     // owned by the sending thread
     private final PeerTargets targets;
+    private final RelayedMessage relayed = new RelayedMessage();
     private Set<InetAddress> local = Set.of();
     private Set<InetAddress> builtFrom;
     private FamilyBatch batch4;
@@ -124,9 +129,10 @@ final class UdpSink implements Sink {
             }
             return;
         }
-        byte[] b = packet.buffer();
-        int off = packet.l3Offset();
-        int len = packet.l3Length();
+        RelayedMessage m = relayed.ipPacket(packet); // at most 576 / 1280 bytes, as the peer's kernel needs
+        byte[] b = m.buffer();
+        int off = m.offset();
+        int len = m.length();
         Pointer out = batch.payload();
         int total;
         if (signer != null) {

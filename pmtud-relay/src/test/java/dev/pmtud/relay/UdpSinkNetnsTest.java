@@ -106,6 +106,49 @@ class UdpSinkNetnsTest {
     }
 
     @Test
+    void aJumboMessageIsRelayedCutToWhatTheKernelNeedsSignedOrBare() throws Exception {
+        Netns.assumeRoot();
+        byte[] key = Relay.key(5);
+        Path keyFile = Relay.keyFile(dir, "rw-------", key);
+        try (TwoNodes rig = new TwoNodes();
+             DatagramSocket at4 = rig.nodeSocket(NODE_V4, PORT_UNDER_TEST);
+             DatagramSocket at6 = rig.nodeSocket(NODE_V6, PORT_UNDER_TEST)) {
+            TestContext ctx = new TestContext("relay-peer").withPeers(addresses(NODE_V4, NODE_V6));
+            byte[] v4 = Ptb.v4().to(NODE_V4).mtu(1400).size(9000).build();
+            byte[] v6 = Ptb.v6().to(NODE_V6).mtu(1400).size(9000).build();
+            Verifier verifier = new Verifier(RelayKeys.of(key), 60_000_000_000L, new SeenSet(8));
+            for (boolean signed : new boolean[] {true, false}) {
+                UdpSink sink = signed ? open(rig, ctx, "key-file", keyFile.toString()) : open(rig, ctx);
+                try {
+                    sink.send(packet(v4));
+                    sink.send(packet(v6));
+                    byte[] got4 = receive(at4);
+                    byte[] got6 = receive(at6);
+                    int header = signed ? WireFormat.HEADER_LENGTH : 0;
+                    assertEquals(576 + (signed ? WireFormat.OVERHEAD : 0), got4.length, "v4 datagram, signed " + signed);
+                    assertEquals(1280 + (signed ? WireFormat.OVERHEAD : 0), got6.length, "v6 datagram, signed " + signed);
+                    if (signed) {
+                        long now = WireFormat.wallClockNanos();
+                        assertEquals(Verifier.ACCEPTED, verifier.check(got4, 0, got4.length, now), "signed over the cut packet");
+                        assertEquals(Verifier.ACCEPTED, verifier.check(got6, 0, got6.length, now));
+                    }
+                    byte[] ip4 = Arrays.copyOfRange(got4, header, header + 576);
+                    byte[] ip6 = Arrays.copyOfRange(got6, header, header + 1280);
+                    assertEquals(576, (ip4[2] & 0xff) << 8 | (ip4[3] & 0xff), "IPv4 total length");
+                    assertEquals(0, dev.pmtud.testkit.Checksums.internet(ip4, 0, 20), "IPv4 header checksum");
+                    assertTrue(dev.pmtud.testkit.Checksums.icmpChecksumValid(ip4), "ICMP checksum");
+                    assertEquals(1240, (ip6[4] & 0xff) << 8 | (ip6[5] & 0xff), "IPv6 payload length");
+                    assertTrue(dev.pmtud.testkit.Checksums.icmpChecksumValid(ip6), "ICMPv6 checksum");
+                    assertArrayEquals(Arrays.copyOfRange(v4, 24, 576), Arrays.copyOfRange(ip4, 24, 576), "the first 576 bytes");
+                    assertTrue(packet(ip4).isValid() && packet(ip6).isValid());
+                } finally {
+                    sink.close();
+                }
+            }
+        }
+    }
+
+    @Test
     void sendingAllocatesNothingPerMessage() throws Exception {
         Netns.assumeRoot();
         Path keyFile = Relay.keyFile(dir, "rw-------", Relay.key(4));

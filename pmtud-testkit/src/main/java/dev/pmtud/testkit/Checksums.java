@@ -11,11 +11,20 @@ public final class Checksums {
 
     /** The ICMPv6 checksum of the IPv6 packet at {@code off} (pseudo-header included). */
     public static int icmpv6(byte[] ip, int off) {
+        return icmpv6(ip, off, off + 40);
+    }
+
+    /**
+     * The ICMPv6 checksum of the IPv6 packet at {@code off} whose ICMPv6 message starts at
+     * {@code icmpOff}, behind extension headers: the pseudo-header's length is the message's alone.
+     */
+    public static int icmpv6(byte[] ip, int off, int icmpOff) {
         int payloadLength = (ip[off + 4] & 0xff) << 8 | (ip[off + 5] & 0xff);
+        int length = off + 40 + payloadLength - icmpOff;
         long s = sum(ip, off + 8, 32, 0);
-        s += payloadLength;
+        s += length;
         s += 58;
-        s = sum(ip, off + 40, payloadLength, s);
+        s = sum(ip, icmpOff, length, s);
         return fold(s);
     }
 

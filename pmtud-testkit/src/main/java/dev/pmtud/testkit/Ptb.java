@@ -35,6 +35,7 @@ public final class Ptb {
     private int embeddedBytes = -1;
     private byte[] embedded;
     private int innerTotalLength = 9000;
+    private int size = -1;
 
     private Ptb(int version) {
         this.version = version;
@@ -135,6 +136,16 @@ public final class Ptb {
         return this;
     }
 
+    /**
+     * Makes the whole outer packet {@code l3Length} bytes long: the router quoted that much of the
+     * original packet, whose payload continues with the bytes {@code 0, 1, 2, ...} (as a router
+     * quoting a jumbo frame does; RFC 1812 wants at most 576 bytes in all).
+     */
+    public Ptb size(int l3Length) {
+        size = l3Length;
+        return this;
+    }
+
     /** The embedded packet's own total length field (what was too big). */
     public Ptb innerLength(int n) {
         innerTotalLength = n;
@@ -171,6 +182,14 @@ public final class Ptb {
         byte[] inner = embedded != null ? embedded.clone() : version == 4 ? innerV4() : innerV6();
         if (embeddedBytes >= 0 && embeddedBytes < inner.length) {
             inner = java.util.Arrays.copyOf(inner, embeddedBytes);
+        }
+        int quoted = size - (version == 4 ? 20 : 40) - 8;
+        if (size >= 0 && quoted > inner.length) {
+            int from = inner.length;
+            inner = java.util.Arrays.copyOf(inner, quoted);
+            for (int i = from; i < quoted; i++) {
+                inner[i] = (byte) (i - from);
+            }
         }
         return inner;
     }
@@ -218,6 +237,23 @@ public final class Ptb {
             b.putShort(22, (short) 0);
             b.putShort(22, (short) Checksums.internet(p, 20, payload.length));
         }
+        return p;
+    }
+
+    /**
+     * An IPv6 packet whose {@code extensions} (whole extension headers, the first of type
+     * {@code firstHeader}, the last naming ICMPv6, 58) precede the ICMPv6 message {@code icmp}
+     * ({@link #icmpMessage()}), with the ICMPv6 checksum filled in.
+     */
+    public static byte[] ipv6(InetAddress src, InetAddress dst, int firstHeader, int hopLimit, byte[] extensions, byte[] icmp) {
+        byte[] payload = new byte[extensions.length + icmp.length];
+        System.arraycopy(extensions, 0, payload, 0, extensions.length);
+        System.arraycopy(icmp, 0, payload, extensions.length, icmp.length);
+        byte[] p = ipv6(src, dst, firstHeader, hopLimit, payload);
+        int at = 40 + extensions.length;
+        ByteBuffer b = ByteBuffer.wrap(p);
+        b.putShort(at + 2, (short) 0);
+        b.putShort(at + 2, (short) Checksums.icmpv6(p, 0, at));
         return p;
     }
 

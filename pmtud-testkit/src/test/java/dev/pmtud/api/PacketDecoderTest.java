@@ -297,11 +297,16 @@ class PacketDecoderTest {
         assertEquals(l3.length, p.l3Length());
     }
 
+    /** An IPv6 PTB behind {@code extensions} (the first of type {@code first}), its checksum right. */
+    static byte[] ptb6Behind(int first, byte[]... extensions) {
+        byte[] icmp = Ptb.v6().mtu(1400).tcp(VIP6, 443, CLIENT6, 51000).icmpMessage();
+        return Ptb.ipv6(inet(ROUTER6), inet(VIP6), first, 64, concat(extensions), icmp);
+    }
+
     @Test
     void hopByHopBeforeIcmpv6IsWalked() {
-        byte[] icmp = Ptb.v6().mtu(1400).tcp(VIP6, 443, CLIENT6, 51000).icmpMessage();
         byte[] hbh = {58, 0, 5, 2, 0, 0, 1, 0}; // next = ICMPv6, length 8, router alert + PadN
-        Packet p = decode(ipv6(ROUTER6, VIP6, 0, concat(hbh, icmp)), LinkType.RAW);
+        Packet p = decode(ptb6Behind(0, hbh), LinkType.RAW);
         assertTrue(p.isValid(), () -> p.invalidReason());
         assertEquals(48, p.icmpOffset());
         assertEquals(1400, p.nextHopMtu());
@@ -309,15 +314,74 @@ class PacketDecoderTest {
     }
 
     @Test
-    void destinationOptionsRoutingAndAtomicFragmentAreWalked() {
-        byte[] icmp = Ptb.v6().mtu(1280).tcp(VIP6, 443, CLIENT6, 51000).icmpMessage();
+    void destinationOptionsAndRoutingAreWalked() {
         byte[] dst = {43, 1, 1, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}; // dest opts, 16 bytes, next routing
-        byte[] rt = {44, 0, 0, 0, 0, 0, 0, 0}; // routing, next fragment
-        byte[] frag = {58, 0, 0, 0, 0, 0, 0, 1}; // offset 0, M=0: an atomic fragment
-        Packet p = decode(ipv6(ROUTER6, VIP6, 60, concat(dst, rt, frag, icmp)), LinkType.RAW);
+        byte[] rt = {58, 0, 0, 0, 0, 0, 0, 0}; // routing, next ICMPv6
+        Packet p = decode(ptb6Behind(60, dst, rt), LinkType.RAW);
         assertTrue(p.isValid(), () -> p.invalidReason());
-        assertEquals(40 + 16 + 8 + 8, p.icmpOffset());
-        assertEquals(1280, p.nextHopMtu());
+        assertEquals(40 + 16 + 8, p.icmpOffset());
+        assertEquals(1400, p.nextHopMtu());
+    }
+
+    @Test
+    void everyFragmentIsRefusedTheFirstOneToo() {
+        byte[] dst = {44, 1, 1, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}; // dest opts, next fragment
+        byte[] first6 = {58, 0, 0, 1, 0, 0, 0, 1}; // offset 0, M=1: a first fragment
+        byte[] atomic6 = {58, 0, 0, 0, 0, 0, 0, 1}; // offset 0, M=0: an atomic fragment (RFC 8021)
+        assertEquals(InvalidReason.IP_FRAGMENT, decode(ptb6Behind(44, first6), LinkType.RAW).invalidReason());
+        assertEquals(InvalidReason.IP_FRAGMENT, decode(ptb6Behind(44, atomic6), LinkType.RAW).invalidReason());
+        assertEquals(InvalidReason.IP_FRAGMENT, decode(ptb6Behind(60, dst, first6), LinkType.RAW).invalidReason());
+        // IPv4: more-fragments set at offset 0 (what a capture rule lets through of a fragmented message)
+        assertEquals(InvalidReason.IP_FRAGMENT, decode(withShort(ptb4(1400), 6, 0x2000), LinkType.RAW).invalidReason());
+        assertEquals(InvalidReason.IP_FRAGMENT, decode(withShort(ptb4(1400), 6, 0x6000), LinkType.RAW).invalidReason(),
+                "DF and MF together");
+        // don't-fragment alone is no fragment
+        assertTrue(decode(withShort(ptb4(1400), 6, 0x4000), LinkType.RAW).isValid());
+    }
+
+    @Test
+    void ipv6MtuBelow1280IsRefusedAndExactly1280Kept() {
+        assertEquals(InvalidReason.MTU_BELOW_IPV6_MINIMUM, decode(ptb6(1279), LinkType.RAW).invalidReason());
+        assertEquals(InvalidReason.MTU_BELOW_IPV6_MINIMUM, decode(ptb6(0), LinkType.RAW).invalidReason());
+        assertTrue(decode(ptb6(1280), LinkType.RAW).isValid());
+        // an IPv4 MTU that small is the mtu-range filter's business, not the decoder's
+        assertTrue(decode(ptb4(576), LinkType.RAW).isValid());
+    }
+
+    @Test
+    void badChecksumIsRefusedInEveryPartTheChecksumCovers() {
+        byte[] v4 = ptb4(1400);
+        byte[] v6 = ptb6(1400);
+        for (int at = 20; at < v4.length; at++) { // every ICMP byte: header, MTU, the quoted packet
+            byte[] bad = v4.clone();
+            bad[at] ^= 0x10;
+            String why = decode(bad, LinkType.RAW).invalidReason();
+            assertNotNull(why, "byte " + at + " changed");
+        }
+        assertEquals(InvalidReason.BAD_ICMP_CHECKSUM, decode(withShort(v4, 22, 0x1234), LinkType.RAW).invalidReason());
+        assertEquals(InvalidReason.BAD_ICMP_CHECKSUM, decode(withByte(v4, v4.length - 1, v4[v4.length - 1] + 1), LinkType.RAW)
+                .invalidReason(), "the last quoted byte");
+        assertEquals(InvalidReason.BAD_ICMP_CHECKSUM, decode(withByte(v6, v6.length - 1, v6[v6.length - 1] + 1), LinkType.RAW)
+                .invalidReason());
+        // ICMPv6 covers the pseudo-header: another source address breaks it, the hop limit does not
+        assertEquals(InvalidReason.BAD_ICMP_CHECKSUM, decode(withByte(v6, 8 + 15, 7), LinkType.RAW).invalidReason());
+        assertTrue(decode(withByte(v6, 7, 1), LinkType.RAW).isValid());
+        // ICMP (IPv4) does not: the outer header's TTL and addresses are outside it
+        assertTrue(decode(withByte(withByte(v4, 8, 1), 15, 99), LinkType.RAW).isValid());
+        // a checksum behind extension headers covers only the ICMPv6 message's length
+        byte[] hbh = ptb6Behind(0, new byte[] {58, 0, 1, 4, 0, 0, 0, 0});
+        assertTrue(decode(hbh, LinkType.RAW).isValid());
+        assertEquals(InvalidReason.BAD_ICMP_CHECKSUM, decode(withByte(hbh, 60, 7), LinkType.RAW).invalidReason());
+    }
+
+    @Test
+    void aShortCaptureCannotBeCheckedAndIsKept() {
+        // pcap's snaplen cut the packet: the fields are there, the checksum cannot be verified
+        byte[] v4 = Ptb.v4().embeddedBytes(28).build();
+        Packet p = decode(cut(v4, v4.length - 4), LinkType.RAW);
+        assertTrue(p.isValid(), () -> p.invalidReason());
+        byte[] v6 = ptb6(1400);
+        assertTrue(decode(cut(v6, v6.length - 2), LinkType.RAW).isValid());
     }
 
     @Test
@@ -404,9 +468,12 @@ class PacketDecoderTest {
         c.add(new Case("v6 payload 0 (jumbogram)", withShort(v6, 4, 0), LinkType.RAW, InvalidReason.BAD_IP_LENGTH));
         c.add(new Case("v4 fragment offset", withShort(v4, 6, 0x2000 | 10), LinkType.RAW, InvalidReason.IP_FRAGMENT));
         c.add(new Case("v4 last fragment", withShort(v4, 6, 1), LinkType.RAW, InvalidReason.IP_FRAGMENT));
+        c.add(new Case("v4 first fragment", withShort(v4, 6, 0x2000), LinkType.RAW, InvalidReason.IP_FRAGMENT));
         byte[] icmp6 = Ptb.v6().mtu(1400).tcp(VIP6, 443, CLIENT6, 51000).icmpMessage();
         c.add(new Case("v6 fragment header offset 8", ipv6(ROUTER6, VIP6, 44, concat(new byte[] {58, 0, 0, 8, 0, 0, 0, 1}, icmp6)),
                 LinkType.RAW, InvalidReason.IP_FRAGMENT));
+        c.add(new Case("v6 first fragment", ptb6Behind(44, new byte[] {58, 0, 0, 1, 0, 0, 0, 7}), LinkType.RAW,
+                InvalidReason.IP_FRAGMENT));
         c.add(new Case("v6 hop-by-hop cut", ipv6(ROUTER6, VIP6, 0, new byte[] {58, 0, 0, 0}), LinkType.RAW,
                 InvalidReason.TRUNCATED_EXTENSION_HEADER));
         c.add(new Case("v6 hop-by-hop longer than packet", ipv6(ROUTER6, VIP6, 0, concat(new byte[] {58, 10, 0, 0, 0, 0, 0, 0}, icmp6)),
@@ -458,6 +525,11 @@ class PacketDecoderTest {
                 LinkType.RAW, InvalidReason.EMBEDDED_TOO_SHORT));
         c.add(new Case("v6 payload length cuts the embedded packet", withShort(v6, 4, 8 + 43), LinkType.RAW,
                 InvalidReason.EMBEDDED_TOO_SHORT));
+        c.add(new Case("v6 mtu 1279", ptb6(1279), LinkType.RAW, InvalidReason.MTU_BELOW_IPV6_MINIMUM));
+        c.add(new Case("v4 checksum off by one", withShort(v4, 22, ((v4[22] & 0xff) << 8 | (v4[23] & 0xff)) + 1), LinkType.RAW,
+                InvalidReason.BAD_ICMP_CHECKSUM));
+        c.add(new Case("v6 checksum zero", withShort(v6, 42, 0), LinkType.RAW, InvalidReason.BAD_ICMP_CHECKSUM));
+        c.add(new Case("v4 quoted port changed", withByte(v4, 49, v4[49] ^ 1), LinkType.RAW, InvalidReason.BAD_ICMP_CHECKSUM));
         return c;
     }
 

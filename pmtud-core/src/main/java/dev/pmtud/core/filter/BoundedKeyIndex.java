@@ -131,6 +131,11 @@ public final class BoundedKeyIndex {
         return lastInsertEvicted;
     }
 
+    /** Whether record {@code r} holds a key. */
+    public boolean holds(int r) {
+        return recordKeyLength[r] != 0;
+    }
+
     /** Forgets the key of record {@code r}; the record becomes free. */
     public void remove(int r) {
         if (recordKeyLength[r] == 0) {

@@ -7,120 +7,142 @@ import java.util.Collection;
 import java.util.List;
 
 /**
- * Token buckets per outer source address, like cloudflare/pmtud's hashlimit, plus an optional bucket
- * for all sources together. A new source starts with a full bucket. A packet is let through only
- * when both its source's bucket and the total bucket hold a token; a dropped packet takes no token
- * from either, so a source over its limit does not eat into the total.
+ * Token buckets per outer source address, like cloudflare/pmtud's hashlimit, and optionally a total
+ * budget for all sources together that a flood of forged sources cannot take from the routers that
+ * matter. A new source starts with a full bucket; a dropped message takes no token from anything.
  *
- * <p>The buckets are kept as a "theoretical arrival time" (GCRA, the token bucket in integer
- * nanoseconds): with interval {@code T = 1/rate}, a bucket of {@code burst} tokens is full when its
- * time is at most now, and a packet fits when {@code tat - now <= (burst - 1) * T}. Integer time
- * keeps refills exact however many packets arrive in between. Time going backwards moves the
- * bucket back by the same amount: no refill, and no bucket stuck until time catches up.
- *
- * <p>Memory is fixed at {@code maxSources} buckets. Every packet makes its source the most recently
- * used; when the table comes round, the least recently used source is forgotten (it restarts full
- * if it comes back, which can only let one extra burst through).
+ * <p>With a total, admission is fair rather than first come:
+ * <ul>
+ *   <li><b>Known routers first.</b> Sources let through while the filter was calm are remembered
+ *       ({@link KnownSources}: bounded, forgotten {@code knownFor} after their last message). Only
+ *       they may take the last {@code reserve} tokens of the total bucket ({@link TotalBucket}),
+ *       so a flood from sources never seen before leaves them room.</li>
+ *   <li><b>Shares per source prefix.</b> While the total bucket is congested (it refused a message
+ *       within the last {@link TotalBucket#CALM_AFTER}), a source that is not known also needs a
+ *       token from its prefix's fair share ({@link PrefixShares}): a flood forging addresses in a
+ *       few networks gets a few shares, not the whole budget.</li>
+ *   <li><b>Within the total.</b> Every message let through takes a token from the total bucket, so
+ *       what each peer receives never exceeds the total rate plus its burst, flood or not.</li>
+ * </ul>
+ * Packet time only, memory fixed (three bounded tables), verdicts preallocated, nothing allocated
+ * per message.
  */
 public final class RateLimitFilter implements Filter {
     public static final String SOURCE_EXCEEDED = "source-rate-exceeded";
+    public static final String PREFIX_EXCEEDED = "prefix-share-exceeded";
     public static final String TOTAL_EXCEEDED = "total-rate-exceeded";
     private static final Verdict DROP_SOURCE = Verdict.drop(SOURCE_EXCEEDED);
+    private static final Verdict DROP_PREFIX = Verdict.drop(PREFIX_EXCEEDED);
     private static final Verdict DROP_TOTAL = Verdict.drop(TOTAL_EXCEEDED);
     private static final int KEY_WIDTH = 1 + 16;
 
+    /** How the total budget is shared; {@link #NONE} without one. */
+    public record Sharing(double totalPerSecond, long totalBurst, int prefixBits4, int prefixBits6, int knownSources,
+            long knownForNanos) {
+        public static final Sharing NONE = new Sharing(0, 0, 24, 48, 0, 0);
+
+        /** The tokens of the total burst only known sources may take: half of it (none without known sources). */
+        long reserve() {
+            return knownSources > 0 ? totalBurst / 2 : 0;
+        }
+    }
+
     private final long interval;
     private final long tolerance;
-    private final boolean hasTotal;
-    private final long totalInterval;
-    private final long totalTolerance;
-    private final BoundedKeyIndex index;
-    private final long[] tat;
-    private final long[] lastSeen;
-    private long totalTat;
-    private long totalLastSeen;
-    private boolean totalStarted;
+    private final BucketTable sources;
+    private final TotalBucket total;
+    private final PrefixShares prefixes;
+    private final KnownSources known;
 
-    /**
-     * @param totalPerSecond 0 for no total limit
-     */
-    public RateLimitFilter(double perSourcePerSecond, long burst, double totalPerSecond, long totalBurst, int maxSources) {
-        if (!(perSourcePerSecond > 0) || burst < 1 || totalPerSecond < 0 || totalPerSecond > 0 && totalBurst < 1) {
+    public RateLimitFilter(double perSourcePerSecond, long burst, Sharing sharing, int maxSources) {
+        if (!(perSourcePerSecond > 0) || burst < 1 || sharing.totalPerSecond() < 0
+                || sharing.totalPerSecond() > 0 && sharing.totalBurst() < 1) {
             throw new IllegalArgumentException("rates must be positive and bursts at least 1");
         }
-        this.interval = intervalNanos(perSourcePerSecond);
-        this.tolerance = tolerance(interval, burst);
-        this.hasTotal = totalPerSecond > 0;
-        this.totalInterval = hasTotal ? intervalNanos(totalPerSecond) : 0;
-        this.totalTolerance = hasTotal ? tolerance(totalInterval, totalBurst) : 0;
-        this.index = new BoundedKeyIndex(maxSources, KEY_WIDTH);
-        this.tat = new long[maxSources];
-        this.lastSeen = new long[maxSources];
-    }
-
-    private static long intervalNanos(double perSecond) {
-        return Math.max(1, Math.round(1e9 / perSecond));
-    }
-
-    private static long tolerance(long interval, long burst) {
-        // Saturate: a burst so large it overflows is as good as unlimited.
-        return burst - 1 > Long.MAX_VALUE / 4 / interval ? Long.MAX_VALUE / 4 : (burst - 1) * interval;
+        this.interval = BucketTable.intervalNanos(perSourcePerSecond);
+        this.tolerance = BucketTable.tolerance(interval, burst);
+        this.sources = new BucketTable(maxSources, KEY_WIDTH);
+        boolean hasTotal = sharing.totalPerSecond() > 0;
+        this.total = hasTotal ? new TotalBucket(sharing.totalPerSecond(), sharing.totalBurst(), sharing.reserve()) : null;
+        this.prefixes = hasTotal
+                ? new PrefixShares(maxSources, sharing.totalPerSecond(), burst, sharing.prefixBits4(), sharing.prefixBits6())
+                : null;
+        this.known = hasTotal && sharing.knownSources() > 0
+                ? new KnownSources(sharing.knownSources(), KEY_WIDTH, sharing.knownForNanos())
+                : null;
     }
 
     @Override
     public Verdict apply(Packet packet) {
         long now = packet.timestampNanos();
-        byte[] key = index.key();
+        byte[] b = packet.buffer();
+        int at = packet.outerSourceOffset();
         int alen = packet.addressLength();
+        byte[] key = sources.key();
         key[0] = (byte) alen;
-        System.arraycopy(packet.buffer(), packet.outerSourceOffset(), key, 1, alen);
-        int r = index.find(alen + 1);
-        long sourceTat;
-        if (r < 0) {
-            sourceTat = now; // a full bucket
-        } else {
-            sourceTat = tat[r] - Math.max(0, lastSeen[r] - now);
-            index.remove(r); // re-inserted below as the most recently used
-        }
-        r = index.insert(alen + 1);
-        lastSeen[r] = now;
-        tat[r] = sourceTat;
-        if (sourceTat - now > tolerance) {
+        System.arraycopy(b, at, key, 1, alen);
+        int r = sources.touch(alen + 1, now);
+        if (!sources.fits(r, now, tolerance)) {
             return DROP_SOURCE;
         }
-        if (hasTotal) {
-            if (!totalStarted) {
-                totalStarted = true;
-                totalTat = now;
-            } else if (now < totalLastSeen) {
-                totalTat -= totalLastSeen - now;
+        if (total != null) {
+            total.advance(now);
+            boolean congested = total.congested(now);
+            boolean isKnown = false;
+            if (known != null) {
+                System.arraycopy(key, 0, known.key(), 0, alen + 1);
+                isKnown = known.known(alen + 1, now, congested ? total.episodeStart() : now);
             }
-            totalLastSeen = now;
-            if (totalTat - now > totalTolerance) {
+            // Every unknown source is counted in its prefix's share; the share binds only under
+            // congestion, and is only spent while it holds (so calm times build no debt).
+            boolean share = !isKnown && prefixes.fits(b, at, alen, now);
+            if (!isKnown && !share && congested) {
+                return DROP_PREFIX;
+            }
+            if (!total.fits(now, isKnown)) {
+                if (total.refused(now) && known != null) {
+                    known.episodeStarted(now);
+                }
                 return DROP_TOTAL;
             }
-            totalTat = Math.max(totalTat, now) + totalInterval;
+            total.take(now);
+            if (share) {
+                prefixes.take(now);
+            }
+            if (known != null) {
+                known.admitted(alen + 1, now, !congested);
+            }
         }
-        tat[r] = Math.max(sourceTat, now) + interval;
+        sources.take(r, now, interval);
         return Verdict.PASS;
     }
 
     /** Sources tracked now (at most maxSources). */
     public int size() {
-        return index.size();
+        return sources.size();
     }
 
     public int capacity() {
-        return index.capacity();
+        return sources.capacity();
     }
 
     /** Sources forgotten because the table came round to them while still tracked. */
     public long evictions() {
-        return index.evictions();
+        return sources.evictions();
+    }
+
+    /** Source prefixes whose share is tracked now (0 without a total). */
+    public int prefixes() {
+        return prefixes == null ? 0 : prefixes.size();
+    }
+
+    /** Routers remembered from calm times (0 without a total or with known-sources 0). */
+    public int knownSources() {
+        return known == null ? 0 : known.size();
     }
 
     @Override
     public Collection<String> dropReasons() {
-        return hasTotal ? List.of(SOURCE_EXCEEDED, TOTAL_EXCEEDED) : List.of(SOURCE_EXCEEDED);
+        return total != null ? List.of(SOURCE_EXCEEDED, PREFIX_EXCEEDED, TOTAL_EXCEEDED) : List.of(SOURCE_EXCEEDED);
     }
 }

@@ -30,6 +30,16 @@ class HotPathAllocationTest {
         }
     }
 
+    /** Peers for the service-addresses filter's table, IPv4 and IPv6. */
+    private static List<java.net.InetAddress> peers() {
+        try {
+            return List.of(java.net.InetAddress.getByName("198.51.100.2"), java.net.InetAddress.getByName("198.51.100.3"),
+                    java.net.InetAddress.getByName("2001:db8:1::2"));
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     @Test
     void filtersDoNotAllocatePerPacket() {
         AllocationCheck.assumeMeasurable();
@@ -39,7 +49,10 @@ class HotPathAllocationTest {
                 FilterFactories.create(new MtuRangeFilterFactory(), block(1, "mtu-range")),
                 FilterFactories.create(new DedupFilterFactory(), block(1, "dedup", "window", "10ms", "max-entries", "128")),
                 FilterFactories.create(new RateLimitFilterFactory(),
-                        block(1, "rate-limit", "per-source", "100/s", "total", "500/s", "max-sources", "128")))
+                        block(1, "rate-limit", "per-source", "100/s", "total", "500/s", "max-sources", "128")),
+                FilterFactories.create(new ServiceAddressesFilterFactory(),
+                        block(1, "service-addresses", "addresses", dev.pmtud.testkit.Cfg.list(1, "192.0.2.10/32", "2001:db8:5::/64")),
+                        new dev.pmtud.testkit.TestContext().withPeers(peers())))
                 .toArray(Filter[]::new);
         byte[] v4 = Ptb.v4().build();
         byte[] v6 = Ptb.v6().build();

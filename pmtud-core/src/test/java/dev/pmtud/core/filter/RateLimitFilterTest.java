@@ -74,7 +74,7 @@ class RateLimitFilterTest {
     @Test
     void totalLimitsAllSourcesTogether() {
         Filter f = FilterFactories.create(new RateLimitFilterFactory(),
-                block(1, "rate-limit", "per-source", "10/s", "burst", "10", "total", "3/s", "total-burst", "3"));
+                block(1, "rate-limit", "per-source", "10/s", "burst", "10", "total", "3/s", "total-burst", "3", "known-sources", "0"));
         List<String> sources = List.of("203.0.113.1", "203.0.113.2", "203.0.113.3");
         for (String s : sources) {
             assertEquals(Verdict.PASS, at(f, s, T0));
@@ -87,7 +87,7 @@ class RateLimitFilterTest {
     @Test
     void totalBurstDefaultsToTheTotalRate() {
         Filter f = FilterFactories.create(new RateLimitFilterFactory(),
-                block(1, "rate-limit", "per-source", "10/s", "burst", "10", "total", "5/s"));
+                block(1, "rate-limit", "per-source", "10/s", "burst", "10", "total", "5/s", "known-sources", "0"));
         int passed = 0;
         for (int i = 0; i < 20; i++) {
             if (!at(f, "203.0.113." + (i + 1), T0).isDrop()) {
@@ -161,5 +161,14 @@ class RateLimitFilterTest {
                 new RateLimitFilterFactory(), map(2, "type", "rate-limit", "total-burst", s(6, "5"))));
         assertTrue(orphan.getMessage().startsWith("pmtud.yaml:6: "), orphan.getMessage());
         assertTrue(orphan.getMessage().contains("total"), orphan.getMessage());
+        for (String key : List.of("prefix-v4", "prefix-v6", "known-sources", "known-for")) {
+            ConfigException alone = assertThrows(ConfigException.class, () -> FilterFactories.create(
+                    new RateLimitFilterFactory(), map(2, "type", "rate-limit", key, s(7, key.equals("known-for") ? "1m" : "24"))));
+            assertEquals("pmtud.yaml:7: filters[0] (rate-limit): '" + key + "' needs a total rate to share; add total: 100/s or remove "
+                    + key, alone.getMessage());
+        }
+        ConfigException prefix = assertThrows(ConfigException.class, () -> FilterFactories.create(
+                new RateLimitFilterFactory(), map(2, "type", "rate-limit", "total", s(3, "100/s"), "prefix-v4", s(8, "33"))));
+        assertTrue(prefix.getMessage().startsWith("pmtud.yaml:8: "), prefix.getMessage());
     }
 }

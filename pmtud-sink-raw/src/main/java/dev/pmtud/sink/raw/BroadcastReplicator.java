@@ -3,6 +3,7 @@ package dev.pmtud.sink.raw;
 import dev.pmtud.api.Filter;
 import dev.pmtud.api.Outage;
 import dev.pmtud.api.Packet;
+import dev.pmtud.api.RelayedMessage;
 import dev.pmtud.sys.Descriptor;
 import dev.pmtud.sys.Errno;
 import dev.pmtud.sys.Linux;
@@ -30,6 +31,7 @@ final class BroadcastReplicator implements Replicator {
     private final Filter loopGuard = new BroadcastGuard();
     private FollowedLink link;
     private Rtnetlink netlink;
+    private final RelayedMessage relayed = new RelayedMessage(); // the sending thread's
     private Descriptor socket;
     private NativeMemory payload;
     private NativeMemory destination;
@@ -67,11 +69,12 @@ final class BroadcastReplicator implements Replicator {
             outage.failed(Errno.ENODEV, Errno::name);
             throw gone;
         }
-        int len = packet.l3Length();
+        RelayedMessage m = relayed.ipPacket(packet);
+        int len = m.length();
         if (len > PeerVector.PAYLOAD_MAX) {
             throw new IOException("message of " + len + " bytes is larger than " + PeerVector.PAYLOAD_MAX);
         }
-        payload.pointer().put(0, packet.buffer(), packet.l3Offset(), len);
+        payload.pointer().put(0, m.buffer(), m.offset(), len);
         SockAddr.linkProtocol(destination.pointer(), 0, packet.ipVersion() == 4 ? Linux.ETH_P_IP : Linux.ETH_P_IPV6);
         if (Sys.LIBC.sendto(socket.fd(), payload.pointer(), len, Linux.MSG_DONTWAIT, destination.pointer(), Linux.SOCKADDR_LL_SIZE) < 0) {
             int errno = Sys.errno();

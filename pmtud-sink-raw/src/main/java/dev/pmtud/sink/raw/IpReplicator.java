@@ -5,6 +5,7 @@ import dev.pmtud.api.Outage;
 import dev.pmtud.api.Packet;
 import dev.pmtud.api.PeerTargets;
 import dev.pmtud.api.PipelineContext;
+import dev.pmtud.api.RelayedMessage;
 import dev.pmtud.sys.Errno;
 import dev.pmtud.sys.Linux;
 import dev.pmtud.sys.NativeException;
@@ -47,6 +48,7 @@ final class IpReplicator implements Replicator {
     private NeighbourTable neighbours;
 
     // owned by the sending thread
+    private final RelayedMessage relayed = new RelayedMessage();
     private Set<InetAddress> builtPeers;
     private Set<InetAddress> builtOwn;
     private NeighbourTable.Snapshot builtNeighbours;
@@ -88,11 +90,10 @@ final class IpReplicator implements Replicator {
         if (peers != builtPeers || own.current() != builtOwn || neighbours.snapshot() != builtNeighbours) {
             rebuild(peers);
         }
-        if (packet.ipVersion() == 4) {
-            v4.send(packet.buffer(), l3 ? packet.icmpOffset() : packet.l3Offset(), l3 ? packet.icmpLength() : packet.l3Length(), outage);
-        } else {
-            v6.send(packet.buffer(), l3 ? packet.icmpOffset() : packet.l3Offset(), l3 ? packet.icmpLength() : packet.l3Length(), outage);
-        }
+        IpFamily family = packet.ipVersion() == 4 ? v4 : v6;
+        // l3: the ICMP message behind the kernel's header; ipip: the packet inside the outer one
+        RelayedMessage m = l3 ? relayed.icmpMessage(packet) : relayed.ipPacket(packet);
+        family.send(m.buffer(), m.offset(), m.length(), outage);
     }
 
     /** For a new peer snapshot, new own addresses or new neighbour states. Allocates; not per packet. */

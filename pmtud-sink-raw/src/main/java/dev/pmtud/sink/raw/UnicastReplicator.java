@@ -6,6 +6,7 @@ import dev.pmtud.api.Packet;
 import dev.pmtud.api.PeerCounters;
 import dev.pmtud.api.PeerTargets;
 import dev.pmtud.api.PipelineContext;
+import dev.pmtud.api.RelayedMessage;
 import dev.pmtud.sys.Descriptor;
 import dev.pmtud.sys.Errno;
 import dev.pmtud.sys.Linux;
@@ -51,6 +52,7 @@ final class UnicastReplicator implements Replicator {
     private volatile NeighbourTable table;
 
     // owned by the sending thread
+    private final RelayedMessage relayed = new RelayedMessage();
     private Set<InetAddress> builtPeers;
     private Set<InetAddress> builtOwn;
     private NeighbourTable.Snapshot builtMacs;
@@ -127,7 +129,8 @@ final class UnicastReplicator implements Replicator {
             return;
         }
         frames.etherType(packet.ipVersion() == 4 ? Linux.ETH_P_IP : Linux.ETH_P_IPV6);
-        if (frames.send(socket.fd(), packet.buffer(), packet.l3Offset(), packet.l3Length()) > 0) {
+        RelayedMessage m = relayed.ipPacket(packet);
+        if (frames.send(socket.fd(), m.buffer(), m.offset(), m.length()) > 0) {
             outage.delivered();
         } else {
             frames.nothingDelivered(outage);
