@@ -289,7 +289,7 @@ class NflogSourceNetnsTest {
             AtomicLong handled = new AtomicLong();
             byte[] msg = loadMessage();
             // A 64 KiB socket buffer and a consumer stalled until half the burst is out: overruns are certain.
-            NflogSettings small = NflogSettings.defaults(GROUP).withBuffer(64 * 1024).withBatch(16, Duration.ofMillis(10));
+            NflogSettings small = NflogSettings.defaults(GROUP).withBuffer(64 * 1024).withBatch(16, Duration.ofMillis(10)).withBurstBatch(16);
             try (Running r = new Running(pair.open(small), stalledOnFirstUntil(halfSent, handled)); RawSender tx = pair.sender()) {
                 long t0 = System.nanoTime();
                 long sent = sendAndSettle(tx, msg, burst, halfSent::countDown, r.source, 0);
@@ -314,7 +314,8 @@ class NflogSourceNetnsTest {
             CountDownLatch allSent = new CountDownLatch(1);
             AtomicLong handled = new AtomicLong();
             byte[] msg = loadMessage();
-            NflogSettings small = NflogSettings.defaults(GROUP).withBuffer(64 * 1024);
+            // One message per kernel batch throughout (adaptive batching off): exactness is the point here.
+            NflogSettings small = NflogSettings.defaults(GROUP).withBuffer(64 * 1024).withBurstBatch(1);
             try (Running r = new Running(pair.open(small), stalledOnFirstUntil(allSent, handled)); RawSender tx = pair.sender()) {
                 long t0 = System.nanoTime();
                 sendAll(tx, msg, burst);
@@ -338,7 +339,8 @@ class NflogSourceNetnsTest {
             int count = 100_000;
             AtomicLong handled = new AtomicLong();
             byte[] msg = loadMessage();
-            NflogSettings small = NflogSettings.defaults(GROUP).withBuffer(256 * 1024);
+            // One message per kernel batch throughout (adaptive batching off): exactness is the point here.
+            NflogSettings small = NflogSettings.defaults(GROUP).withBuffer(256 * 1024).withBurstBatch(1);
             try (Running r = new Running(pair.open(small), p -> {
                 handled.incrementAndGet();
                 long until = System.nanoTime() + 50_000; // 50 µs per message
@@ -357,6 +359,66 @@ class NflogSourceNetnsTest {
         }
     }
 
+    /**
+     * Adaptive batching (issue 12, item 8): a backlog switches the kernel to batches, so the same
+     * socket buffer holds ~3x more messages. A 256 KiB buffer (512 KiB as the kernel counts) holds
+     * ~630 messages of one per batch (~830 bytes each with the kernel's overhead) but ~2,000 batched
+     * (~260 bytes each). First a backlog of 200 (the consumer stalled, then draining with full reads)
+     * switches; the consumer stalls again on the backlog's last message, so no read can undo the
+     * switch while a burst of 1,500 is queued, which must then arrive whole; a calm second later the
+     * threshold is back at one message per batch. The same burst with adaptation off overruns.
+     */
+    @Test
+    void aBacklogSwitchesToKernelBatchesThatHoldABurstOneMessageBatchesCannot() throws Exception {
+        Netns.assumeRoot();
+        try (Pair pair = new Pair()) {
+            byte[] msg = loadMessage();
+            int warmUp = 200;
+            int burst = 1500;
+            CountDownLatch firstBacklogSent = new CountDownLatch(1);
+            CountDownLatch burstSent = new CountDownLatch(1);
+            AtomicLong handled = new AtomicLong();
+            PacketHandler stalledTwice = p -> {
+                long n = handled.incrementAndGet();
+                CountDownLatch gate = n == 1 ? firstBacklogSent : n == warmUp ? burstSent : null;
+                if (gate != null) {
+                    try {
+                        gate.await(60, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            };
+            NflogSettings small = NflogSettings.defaults(GROUP).withBuffer(256 * 1024);
+            try (Running r = new Running(pair.open(small), stalledTwice); RawSender tx = pair.sender()) {
+                NflogSource s = r.source;
+                sendAll(tx, msg, warmUp);
+                firstBacklogSent.countDown();
+                Await.within(Duration.ofSeconds(10), () -> handled.get() >= warmUp);
+                // the consumer holds the backlog's last message: no read until the burst is queued
+                assertEquals(1, s.batchSwitches(), "a backlog of " + warmUp + " drained in full reads switches to batches");
+                sendAll(tx, msg, burst);
+                burstSent.countDown();
+                awaitAccounted(s, warmUp + burst, 10_000);
+                assertEquals(0, s.lost(), "batched, a stalled burst of " + burst + " fits the buffer: " + report("adaptive", warmUp + burst, s, 0, ruleCounters(pair)));
+                assertEquals(warmUp + burst, s.received());
+                assertEquals(0, s.overruns());
+                Await.within(Duration.ofSeconds(5), () -> s.batchSwitches() == 2);
+            }
+            // the same burst, adaptation off: one message per batch does not fit
+            handled.set(0);
+            CountDownLatch released = new CountDownLatch(1);
+            NflogSettings off = NflogSettings.defaults(GROUP).withBuffer(256 * 1024).withBurstBatch(1);
+            try (Running r = new Running(pair.open(off), stalledOnFirstUntil(released, handled)); RawSender tx = pair.sender()) {
+                sendAll(tx, msg, burst);
+                released.countDown();
+                awaitAccounted(r.source, burst, 10_000);
+                assertTrue(r.source.lost() > 0, "without adaptive batching the burst overruns: " + report("off", burst, r.source, 0, ""));
+                assertEquals(0, r.source.batchSwitches());
+            }
+        }
+    }
+
     /** Batches of 16 ending in loss: the trailing drops count at least one per dropped batch, never more than lost. */
     @Test
     void tailLossWithBatch16IsALowerBoundUntilALaterMessageMakesItExact() throws Exception {
@@ -366,7 +428,7 @@ class NflogSourceNetnsTest {
             CountDownLatch allSent = new CountDownLatch(1);
             AtomicLong handled = new AtomicLong();
             byte[] msg = loadMessage();
-            NflogSettings small = NflogSettings.defaults(GROUP).withBuffer(64 * 1024).withBatch(16, Duration.ofMillis(10));
+            NflogSettings small = NflogSettings.defaults(GROUP).withBuffer(64 * 1024).withBatch(16, Duration.ofMillis(10)).withBurstBatch(16);
             try (Running r = new Running(pair.open(small), stalledOnFirstUntil(allSent, handled)); RawSender tx = pair.sender()) {
                 sendAll(tx, msg, burst);
                 allSent.countDown();
