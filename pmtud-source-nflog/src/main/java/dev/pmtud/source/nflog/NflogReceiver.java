@@ -135,7 +135,8 @@ final class NflogReceiver implements AutoCloseable {
 
     /**
      * Sends {@code wanted} to the kernel when it differs from {@code applied}; returns what now
-     * applies, or -1 when the kernel refused (logged once; the group keeps its threshold).
+     * applies, or -1 when the request could not be sent (logged once; adaptation stops and the
+     * group keeps the threshold it has).
      */
     private int apply(int wanted, int applied) {
         if (wanted == applied) {
@@ -146,8 +147,8 @@ final class NflogReceiver implements AutoCloseable {
             batchSwitches++;
             return wanted;
         } catch (NativeException e) {
-            log.log(System.Logger.Level.WARNING, what + ": adaptive batching off, the kernel refused a queue threshold of "
-                    + wanted + ": " + e.getMessage());
+            log.log(System.Logger.Level.WARNING, what + ": adaptive batching stopped: could not send the queue threshold "
+                    + wanted + " (" + e.getMessage() + "); the group keeps " + applied + " message(s) per batch");
             return -1;
         }
     }
