@@ -33,6 +33,8 @@ ADD rootfs.tar /
 ADD pmtud.tar /
 
 ENV PATH=/usr/sbin:/usr/bin:/sbin:/bin
+# One malloc arena, as bin/pmtud sets it: every extra arena keeps free memory resident (docs/performance.md, section 6).
+ENV MALLOC_ARENA_MAX=1
 USER 10001:10001
 WORKDIR /opt/pmtud
 # Metrics, /healthz and /readyz (go-pmtud's metrics port).

@@ -3,11 +3,19 @@
 # after 5 s idle and after a flood, for the shipped JVM options (bin/pmtud) and candidate flag sets.
 # pmtud runs as in the load harness: nflog -> exclude-networks -> raw l3 to two peers, in the rig.
 #
-#   scripts/bench-footprint.sh [-r RUNS] [-v VARIANTS] [-F FLOOD_VARIANTS] [-f FLOOD_S] [-p FLOOD_PPS] [-o OUTDIR]
+#   scripts/bench-footprint.sh [-r RUNS] [-v VARIANTS] [-F FLOOD_VARIANTS] [-f FLOOD_S] [-p FLOOD_PPS]
+#                              [-c CONFIG] [-S SOAK_S -P SOAK_PPS -W WARMUP_S] [-o OUTDIR]
 #     RUNS            5
 #     VARIANTS        comma list of names below (default: all)
 #     FLOOD_VARIANTS  variants that also get the flood (default shipped,recommended)
 #     FLOOD_S         60 (seconds of flood)     FLOOD_PPS 50000 (requested rate; tcpreplay --pps)
+#     CONFIG          probe (default: issue 12's probe configuration, bench-lib.sh's probe_config:
+#                     IPv4 and IPv6 peers, metrics, managed rules, the bundled filter chain, raw l3)
+#                     or l3 (the load harness's nflog -> exclude-networks -> raw l3, iptables rule)
+#     SOAK_S          instead of the runs above: one soak of the first variant for SOAK_S seconds at
+#                     SOAK_PPS msg/s (default 20000; 300 000 distinct messages looped), RSS sampled
+#                     every 10 s into soak.tsv; summary: RSS at ready, at WARMUP_S (default 300),
+#                     at the end, the peak, and the slope after warm-up (least squares, KiB/min)
 #
 # Variants (options appended to bin/pmtud's defaults through PMTUD_JAVA_OPTS, so they win):
 #   shipped      nothing added: exactly what bin/pmtud runs
@@ -21,13 +29,16 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/bench-lib.sh"
 
 RUNS=5 VARIANTS=shipped,cds,c1,recommended FLOOD_VARIANTS=shipped,recommended FLOOD_S=60 FLOOD_PPS=50000
+CONFIG=probe SOAK_S=0 SOAK_PPS=20000 WARMUP_S=300
 OUT=${OUT:-$ROOT/pmtud-bench/$BENCH_BUILD_DIR/footprint-$(date -u +%Y%m%dT%H%M%SZ)}
-while getopts "r:v:F:f:p:o:h" o; do
+while getopts "r:v:F:f:p:c:S:P:W:o:h" o; do
   case $o in
     r) RUNS=$OPTARG ;; v) VARIANTS=$OPTARG ;; F) FLOOD_VARIANTS=$OPTARG ;; f) FLOOD_S=$OPTARG ;;
-    p) FLOOD_PPS=$OPTARG ;; o) OUT=$OPTARG ;; *) sed -n '2,20p' "$0"; exit 2 ;;
+    p) FLOOD_PPS=$OPTARG ;; c) CONFIG=$OPTARG ;; S) SOAK_S=$OPTARG ;; P) SOAK_PPS=$OPTARG ;;
+    W) WARMUP_S=$OPTARG ;; o) OUT=$OPTARG ;; *) sed -n '2,30p' "$0"; exit 2 ;;
   esac
 done
+case $CONFIG in probe|l3) ;; *) die "-c is probe or l3, not '$CONFIG'" ;; esac
 require_root_and_tools
 [ -x "$PMTUD_BIN" ] || die "no $PMTUD_BIN"
 mkdir -p "$OUT"
@@ -49,8 +60,8 @@ log "machine: $(machine_line)"
 PCAP=$OUT/messages.pcap
 java -cp "$BENCH_JAR" dev.pmtud.bench.GenPcap "$PCAP" 300000 "$NODE_MAC" "$INJ_MAC" "$SERVICE_IP" >/dev/null
 rig_up
-pmtud_config l3 "$OUT/pmtud.yaml"
-nflog_on
+pmtud_config "$CONFIG" "$OUT/pmtud.yaml"
+[ "$CONFIG" = probe ] || nflog_on   # the probe configuration installs its own rules
 
 # Environment a variant adds (glibc malloc arenas: one per thread by default, up to 8 per core).
 variant_env() { case $1 in lean) echo MALLOC_ARENA_MAX=2 ;; *) echo PMTUD_BENCH_VARIANT=$1 ;; esac; }
@@ -65,6 +76,59 @@ if [[ ",$VARIANTS," == *,cds,* || ",$VARIANTS," == *,recommended,* ]]; then
   pmtud_stop
   [ -s "$JSA" ] || die "no CDS archive written; see $OUT/cds-training.log"
   log "archive: $(du -h "$JSA" | cut -f1)"
+fi
+
+# ---- soak: one variant, SOAK_S seconds at SOAK_PPS, RSS every 10 s ----
+if [ "$SOAK_S" -gt 0 ]; then
+  v=${VARIANTS%%,*}
+  export PMTUD_JAVA_OPTS
+  PMTUD_JAVA_OPTS=$(variant_opts "$v")
+  export "$(variant_env "$v")"
+  pmtud_start "$OUT/pmtud.yaml" "$OUT/soak-$v.log"
+  unset MALLOC_ARENA_MAX
+  pmtud_wait_ready 60 >/dev/null || die "soak ($v): not ready; see $OUT/soak-$v.log"
+  SOAK=$OUT/soak.tsv
+  printf 't_s\trss_kib\tcpu_s\treceived\tforwarded\tlost\tload1\n' >"$SOAK"
+  sample() { # t
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$(rss_kib "$PMTUD_PID")" \
+      "$(awk -v t="$(cpu_ticks "$PMTUD_PID")" -v hz="$CLK_TCK" 'BEGIN {printf "%.1f", t / hz}')" \
+      "$(metric '^pmtud_received_total')" "$(metric '^pmtud_forwarded_total')" "$(metric '^pmtud_source_lost_total')" \
+      "$(cut -d' ' -f1 /proc/loadavg)" >>"$SOAK"
+  }
+  sample 0
+  # --pps-multi: 1000 bursts a second instead of one message every 50 us, so that the injector
+  # sleeps between bursts instead of spinning a core for 30 minutes on a shared machine.
+  ip netns exec "$NS_INJ" timeout $(( SOAK_S + 60 )) tcpreplay -i eth0 --pps="$SOAK_PPS" --pps-multi=$(( SOAK_PPS / 1000 > 0 ? SOAK_PPS / 1000 : 1 )) \
+    --loop=0 --duration="$SOAK_S" --preload-pcap "$PCAP" >"$OUT/soak-tcpreplay.log" 2>&1 &
+  REPLAY_PID=$!
+  trap 'kill "$REPLAY_PID" 2>/dev/null; pmtud_stop; rig_down' EXIT
+  t0=$(date +%s)
+  while kill -0 "$REPLAY_PID" 2>/dev/null; do
+    sleep 10
+    kill -0 "$PMTUD_PID" 2>/dev/null || die "pmtud exited during the soak; see $OUT/soak-$v.log"
+    sample $(( $(date +%s) - t0 ))
+  done
+  wait "$REPLAY_PID" || true
+  settle
+  sample $(( $(date +%s) - t0 ))
+  pmtud_stop
+  {
+    echo "# soak $(date -u +%FT%TZ) on $(machine_line)"
+    echo "# $0 -c $CONFIG -v $v -S $SOAK_S -P $SOAK_PPS -W $WARMUP_S; $(variant_env "$v") PMTUD_JAVA_OPTS='$PMTUD_JAVA_OPTS'"
+    grep -m1 -o 'Actual: [0-9]* packets.*' "$OUT/soak-tcpreplay.log" || true
+    awk -F'\t' -v w="$WARMUP_S" 'NR == 1 {next}
+      { t = $1; r = $2 / 1024; if (NR == 2) ready = r; if (t <= w) atw = r; if (r > peak) peak = r; last = r; lastt = t
+        if (t >= w) { n++; sx += t; sy += r; sxx += t * t; sxy += t * r }
+        cpu = $3; rec = $4; fwd = $5; lost = $6; l = l " " $7 }
+      END {
+        slope = (n > 1 && n * sxx - sx * sx) ? (n * sxy - sx * sy) / (n * sxx - sx * sx) : 0
+        printf "RSS MiB: ready %.1f, at %d s (end of warm-up) %.1f, end (%d s) %.1f, peak %.1f\n", ready, w, atw, lastt, last, peak
+        printf "after warm-up: end - warm-up %+.2f MiB, slope %+.1f KiB/min (%d samples)\n", last - atw, slope * 1024 * 60, n
+        printf "pmtud: received %d, forwarded %d, lost %d, CPU %.1f s\n", rec, fwd, lost, cpu
+        printf "load average (1 min) while sampled:%s\n", l
+      }' "$SOAK"
+  } | tee "$OUT/summary.txt"
+  exit 0
 fi
 
 RES=$OUT/results.tsv

@@ -7,6 +7,8 @@
 #   p1 (peer)                      198.51.100.2    --+
 #   p2 (peer)                      198.51.100.3    --+
 #   service address 192.0.2.10/32 on lo of node, p1, p2 (ECMP nodes share it)
+#   IPv6 too: 2001:db8:100::N/64 on each eth0 (N = the last byte above: ::1, ::2, ::3, ::100), for
+#   the probe configuration's IPv6 peers (pmtud_config probe)
 #
 # Namespace names follow pmtud-testkit's Netns pattern pmtud-<pid>-<n>-<role>, so a rig left by a
 # killed run is removed by the next test run (Netns.removeStale) as well as by our own trap.
@@ -25,6 +27,11 @@ NODE_IP=198.51.100.1
 P1_IP=198.51.100.2
 P2_IP=198.51.100.3
 INJ_IP=198.51.100.100
+NODE_IP6=2001:db8:100::1
+P1_IP6=2001:db8:100::2
+P2_IP6=2001:db8:100::3
+INJ_IP6=2001:db8:100::100
+NODE_NET6=2001:db8:100::/64
 NODE_NET=198.51.100.0/24
 SERVICE_IP=192.0.2.10
 NODE_MAC=02:00:00:00:00:01
@@ -66,19 +73,20 @@ rig_up() {
   done
   in_ns "$NS_SW" ip link add br0 type bridge stp_state 0 forward_delay 0
   in_ns "$NS_SW" ip link set br0 up
-  _port() { # ns mac ip role
+  _port() { # ns mac ip role ip6
     ip link add eth0 netns "$1" address "$2" type veth peer name "$4" netns "$NS_SW"
     in_ns "$NS_SW" ip link set "$4" master br0 up
     in_ns "$1" ip link set eth0 up
     in_ns "$1" ip addr add "$3/24" dev eth0
+    in_ns "$1" ip -6 addr add "$5/64" dev eth0 nodad
     in_ns "$1" sysctl -qw net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.eth0.rp_filter=0 net.ipv4.conf.default.rp_filter=0
     # Large backlog so that the receive path is not limited by the default 1000 at top speed.
     in_ns "$1" ip link set eth0 txqueuelen 10000
   }
-  _port "$NS_INJ" "$INJ_MAC" "$INJ_IP" inj
-  _port "$NS_NODE" "$NODE_MAC" "$NODE_IP" node
-  _port "$NS_P1" "$P1_MAC" "$P1_IP" p1
-  _port "$NS_P2" "$P2_MAC" "$P2_IP" p2
+  _port "$NS_INJ" "$INJ_MAC" "$INJ_IP" inj "$INJ_IP6"
+  _port "$NS_NODE" "$NODE_MAC" "$NODE_IP" node "$NODE_IP6"
+  _port "$NS_P1" "$P1_MAC" "$P1_IP" p1 "$P1_IP6"
+  _port "$NS_P2" "$P2_MAC" "$P2_IP" p2 "$P2_IP6"
   for ns in "$NS_NODE" "$NS_P1" "$NS_P2"; do
     in_ns "$ns" ip addr add "$SERVICE_IP/32" dev lo
     in_ns "$ns" ip route add default via "$INJ_IP"
@@ -86,7 +94,8 @@ rig_up() {
   # Static neighbours and fdb entries: no ARP or flooding in the measurements.
   local pair
   for ns in "$NS_INJ" "$NS_NODE" "$NS_P1" "$NS_P2"; do
-    for pair in "$NODE_IP $NODE_MAC" "$P1_IP $P1_MAC" "$P2_IP $P2_MAC" "$INJ_IP $INJ_MAC"; do
+    for pair in "$NODE_IP $NODE_MAC" "$P1_IP $P1_MAC" "$P2_IP $P2_MAC" "$INJ_IP $INJ_MAC" \
+                "$NODE_IP6 $NODE_MAC" "$P1_IP6 $P1_MAC" "$P2_IP6 $P2_MAC" "$INJ_IP6 $INJ_MAC"; do
       set -- $pair
       in_ns "$ns" ip neigh replace "$1" lladdr "$2" dev eth0 nud permanent 2>/dev/null || true
     done
@@ -163,9 +172,11 @@ PMTUD_PID=
 PMTUD_SOURCE_BLOCK=${PMTUD_SOURCE_BLOCK:-"{ type: nflog, group: $NFLOG_GROUP }"}
 
 # pmtud_config MODE FILE: nflog -> exclude-networks (or the filter lines in PMTUD_FILTERS_BLOCK) -> raw sink (l3 to both peers, or l2-broadcast),
-# or (MODE udp) the udp relay's sink to both peers, signed with $RELAY_KEY (see relay_key).
+# or (MODE udp) the udp relay's sink to both peers, signed with $RELAY_KEY (see relay_key),
+# or (MODE probe) the probe configuration of issue 12 (see probe_config).
 pmtud_config() {
   local mode=$1 file=$2 sink source=$PMTUD_SOURCE_BLOCK
+  if [ "$mode" = probe ]; then probe_config "$file"; return; fi
   local filters=${PMTUD_FILTERS_BLOCK:-"  - { type: exclude-networks, networks: [$NODE_NET] }"}
   # MODE+batchN: the nflog source with batch: N (1 = one message per netlink batch, the default;
   # 16 = the default before 2026-11-27: the kernel waits for 16 messages or its 10 ms flush timer)
@@ -192,6 +203,33 @@ $filters
 sinks:
   - $sink
 ${PMTUD_RULES_BLOCK:-}
+YAML
+}
+
+# probe_config FILE: the configuration the footprint target (issue 12, item 8) is about, as the
+# distribution's conf/pmtud.yaml has it: IPv4 and IPv6 peers, the metrics server, pmtud's own managed
+# NFLOG rules (both families; the nftables backend), the bundled filter chain (exclude-networks,
+# mtu-range, dedup 1s, rate-limit 1/s burst 2 total 100/s) and raw l3. No nflog_on: the managed
+# rule logs; nflog_count reads nothing then (the peers' and pmtud's counters do).
+probe_config() {
+  cat >"$1" <<YAML
+node: bench-node
+metrics:
+  listen: "127.0.0.1:$METRICS_PORT"
+peers:
+  - { type: static, addresses: [$P1_IP, $P2_IP, $P1_IP6, $P2_IP6] }
+sources:
+  - $PMTUD_SOURCE_BLOCK
+filters:
+  - { type: exclude-networks, networks: [$NODE_NET, $NODE_NET6] }
+  - { type: mtu-range, min: 552, max: 9216 }
+  - { type: dedup, window: 1s }
+  - { type: rate-limit, per-source: 1/s, burst: 2, total: 100/s }
+sinks:
+  - { type: raw, mode: l3, ttl: 1 }
+rules:
+  manage: true
+  interface: eth0
 YAML
 }
 

@@ -4,7 +4,7 @@
 #
 #   scripts/bench-load.sh [-r RUNS] [-m MODES] [-R RATES] [-s SECONDS] [-n TOP_COUNT] [-o OUTDIR]
 #     RUNS       repetitions of the whole matrix (default 5)
-#     MODES      comma list of tee, l3, l2-broadcast (default: all three)
+#     MODES      comma list of tee, l3, l2-broadcast, l2-unicast (default: tee, l3, l2-broadcast)
 #     RATES      comma list of msg/s and "top" (default 20000,50000,100000,top)
 #     SECONDS    length of each fixed-rate step (default 3): COUNT = rate * SECONDS
 #     TOP_COUNT  messages sent at top speed (default 300000)
@@ -72,7 +72,7 @@ for run in $(seq "$RUNS"); do
         tee_on
         for rate in ${RATES//,/ }; do one_step tee "$rate" "$run"; done
         tee_off ;;
-      l3|l2-broadcast)
+      l3|l2-broadcast|l2-unicast)
         [ -x "$PMTUD_BIN" ] || die "no $PMTUD_BIN"
         pmtud_config "$mode" "$OUT/pmtud-$mode.yaml"
         nflog_on
@@ -81,7 +81,7 @@ for run in $(seq "$RUNS"); do
         for rate in ${RATES//,/ }; do one_step "$mode" "$rate" "$run"; done
         pmtud_stop
         nflog_off ;;
-      *) die "unknown mode $mode (tee, l3, l2-broadcast)" ;;
+      *) die "unknown mode $mode (tee, l3, l2-broadcast, l2-unicast)" ;;
     esac
   done
 done

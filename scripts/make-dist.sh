@@ -6,8 +6,9 @@
 #     --build-dir NAME  Maven output directory name (-Dpmtud.build.dir), default: target (what
 #                       `make build` uses); parallel builds in one tree use their own, e.g. target-dist
 #     --out DIR         where pmtud/ and the tarball go, default: dist/ at the top of the tree
-#     --compress LEVEL  jlink's --compress: default 2 (zip; zip-6 on JDK 21+); 0 makes a bigger
-#                       directory but a smaller tarball and ~5 MB less RSS (docs/deployment.md)
+#     --compress LEVEL  jlink's --compress: default 0 (none: a bigger directory, but a smaller
+#                       tarball and ~3 MiB less RSS, docs/deployment.md); 2 (zip-6 on JDK 21+) for
+#                       the smallest directory
 #     --rebuild         run Maven even when the reactor's jars look current
 #     --verify          then run scripts/verify-dist.sh on the result
 #     --for-image       only what the container image takes (make image): no class-data sharing
@@ -153,9 +154,10 @@ rm -rf "$DIST"
 mkdir -p "$DIST"/{bin,lib,plugins,conf,docs}
 
 log "jlink ($JDK, Java $JDK_FEATURE): $MODULES"
-if [ -z "$COMPRESS" ]; then
-  if [ "$JDK_FEATURE" -ge 21 ]; then COMPRESS=zip-6; else COMPRESS=2; fi
-fi
+# Uncompressed by default: the JVM reads classes that are not in the CDS archives straight from the
+# mapped lib/modules instead of inflating copies, ~3 MiB less RSS (docs/performance.md, "Footprint").
+[ -n "$COMPRESS" ] || COMPRESS=0
+[ "$COMPRESS" != 2 ] || [ "$JDK_FEATURE" -lt 21 ] || COMPRESS=zip-6
 cds=(--generate-cds-archive)
 [ "$FOR_IMAGE" = 1 ] && cds=()
 "$JDK/bin/jlink" --add-modules "$MODULES" --output "$DIST/runtime" \
@@ -207,6 +209,10 @@ fi
 
 # Class-data sharing archive made by `make dist` from a training run (ignored if it does not match).
 [ -f "$home/lib/pmtud.jsa" ] && opts+=("-XX:SharedArchiveFile=$home/lib/pmtud.jsa" -Xshare:auto)
+
+# One malloc arena (glibc's default is up to 8 per core): pmtud's packet path never calls
+# malloc, the JVM's threads rarely, and every extra arena keeps its own free memory resident.
+export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-1}"
 
 # shellcheck disable=SC2086  # PMTUD_JAVA_OPTS is a word list on purpose
 exec "$java" "${opts[@]}" ${PMTUD_JAVA_OPTS:-} \

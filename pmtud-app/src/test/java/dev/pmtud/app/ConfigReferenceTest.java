@@ -134,7 +134,7 @@ class ConfigReferenceTest {
                 "| key | type | default | meaning |",
                 "|---|---|---|---|",
                 "| `window` | duration | `1s` | how long |",
-                "|`max-entries`|integer|`65536`|size|",
+                "|`max-entries`|integer|`16384`|size|",
                 "text mentioning | `not-a-key` | inside a sentence",
                 "## Sinks",
                 "| `orphan` | outside any block |",

@@ -7,9 +7,16 @@ import dev.pmtud.api.PipelineContext;
 import java.time.Duration;
 import java.util.Set;
 
-/** {@code { type: dedup, window: 1s, max-entries: 65536 }}. */
+/** {@code { type: dedup, window: 1s, max-entries: 16384 }}. */
 public final class DedupFilterFactory implements FilterFactory {
     static final int MAX_ENTRIES_LIMIT = 1 << 24;
+    /**
+     * 16,384 keys (~1.4 MiB of heap, all of it resident from the start): more distinct flows per
+     * window than a node sees outside a flood, where the rate limit behind dedup decides anyway;
+     * 65,536 cost 4.3 MiB more of the 64 MiB footprint target and twice the CPU per lookup
+     * (docs/performance.md).
+     */
+    static final int DEFAULT_MAX_ENTRIES = 16384;
 
     @Override
     public String type() {
@@ -32,7 +39,7 @@ public final class DedupFilterFactory implements FilterFactory {
         if (window.isZero() || window.isNegative()) {
             throw config.error("window", "must be longer than zero, like 1s");
         }
-        int maxEntries = config.integer("max-entries", 65536, 1, MAX_ENTRIES_LIMIT);
+        int maxEntries = config.integer("max-entries", DEFAULT_MAX_ENTRIES, 1, MAX_ENTRIES_LIMIT);
         DedupFilter filter = new DedupFilter(window.toNanos(), maxEntries);
         String name = config.string("name", type());
         context.metrics().functionCounter("pmtud_dedup_evictions_total",

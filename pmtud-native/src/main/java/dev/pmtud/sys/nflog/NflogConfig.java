@@ -55,6 +55,20 @@ public final class NflogConfig {
         s.request(w.end(), "NFLOG group " + group + " bind");
     }
 
+    /**
+     * An unacknowledged request that sets the queue threshold of {@code group}, which this socket
+     * bound, for a group that is receiving (see above): built once, sent with
+     * {@link NetlinkSocket#send(NetlinkWriter)} whenever needed, so changing allocates nothing. The
+     * kernel applies it at once to the batch it is filling; an error would arrive among the packets.
+     */
+    public static NetlinkWriter queueThreshold(NetlinkSocket s, int group, int queueThreshold) {
+        return new NetlinkWriter()
+                .begin(nfnlType(NFNL_SUBSYS_ULOG, NFULNL_MSG_CONFIG), NLM_F_REQUEST, s.nextSeq())
+                .nfgenmsg(Linux.AF_UNSPEC, NFNETLINK_V0, group)
+                .attrBe32(NFULA_CFG_QTHRESH, queueThreshold)
+                .end();
+    }
+
     /** Unbinds {@code group}, which this socket bound (closing the socket does the same). */
     public static void unbind(NetlinkSocket s, int group) throws NativeException {
         s.request(command(s, Linux.AF_UNSPEC, group, NFULNL_CFG_CMD_UNBIND).end(), "NFLOG group " + group + " unbind");

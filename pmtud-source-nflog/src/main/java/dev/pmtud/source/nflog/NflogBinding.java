@@ -5,6 +5,7 @@ import dev.pmtud.sys.Errno;
 import dev.pmtud.sys.Linux;
 import dev.pmtud.sys.NativeException;
 import dev.pmtud.sys.netlink.NetlinkSocket;
+import dev.pmtud.sys.netlink.NetlinkWriter;
 import dev.pmtud.sys.nflog.NflogConfig;
 import java.io.IOException;
 
@@ -24,12 +25,19 @@ final class NflogBinding implements AutoCloseable {
     private final int group;
     private final String label;
     private final System.Logger log;
+    /** The two queue-threshold requests adaptive batching switches between, built once. */
+    private final int calmBatch;
+    private final NetlinkWriter calmRequest;
+    private final NetlinkWriter burstRequest;
 
-    private NflogBinding(NetlinkSocket socket, int group, String label, System.Logger log) {
+    private NflogBinding(NetlinkSocket socket, NflogSettings settings, String label, System.Logger log) {
         this.socket = socket;
-        this.group = group;
+        this.group = settings.group();
         this.label = label;
         this.log = log;
+        this.calmBatch = settings.batch();
+        this.calmRequest = NflogConfig.queueThreshold(socket, group, settings.batch());
+        this.burstRequest = NflogConfig.queueThreshold(socket, group, Math.max(settings.batch(), settings.burstBatch()));
     }
 
     /** Binds {@code settings.group()}; throws with a one-line, actionable message when it cannot. */
@@ -55,7 +63,7 @@ final class NflogBinding implements AutoCloseable {
             } catch (NativeException e) {
                 throw explain(e, settings.group());
             }
-            return new NflogBinding(s, settings.group(), label, log);
+            return new NflogBinding(s, settings, label, log);
         } catch (IOException | RuntimeException e) {
             s.close();
             throw e;
@@ -87,6 +95,14 @@ final class NflogBinding implements AutoCloseable {
 
     NetlinkSocket socket() {
         return socket;
+    }
+
+    /**
+     * Sets the group's queue threshold while it receives: the configured {@code batch}, or else the
+     * burst threshold (the only two values adaptive batching uses). Unacknowledged, allocation-free.
+     */
+    void queueThreshold(int messages) throws NativeException {
+        socket.send(messages == calmBatch ? calmRequest : burstRequest);
     }
 
     /** The socket's receive buffer as the kernel reports it (twice what was asked), for the log. */

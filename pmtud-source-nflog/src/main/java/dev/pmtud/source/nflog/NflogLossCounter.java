@@ -15,23 +15,22 @@ import java.util.function.LongSupplier;
  * message arrives, possibly never. So the source also reads sk_drops (SO_MEMINFO,
  * {@link #reconcile()}) on every ENOBUFS and whenever the socket goes idle after one:
  * <ul>
- *   <li>{@code batch: 1}: every batch is one message, so sk_drops is the number of lost messages;
- *       {@code lost = max(sequence gaps, sk_drops)}, exact within ~10 ms of the socket going idle.
- *   <li>{@code batch > 1}: {@code lost = sequence gaps + batches dropped since the last gap}: each
- *       trailing dropped batch counts as one message (a lower bound, at most {@code batch}× too
+ *   <li>one message per batch ({@code batch: 1}, the calm state): sk_drops is the number of lost
+ *       messages, exact within ~10 ms of the socket going idle;
+ *   <li>several ({@code batch > 1}, or the burst threshold of adaptive batching): each dropped batch
+ *       after the last gap counts as one message (a lower bound, at most the batch size times too
  *       small) until a later message's sequence number replaces it with the exact figure.
  * </ul>
+ * One formula serves both, so the kernel's batch size may change while the source runs (adaptive
+ * batching, {@link NflogBatchControl}): {@code lost = max(gaps + batches dropped since the last
+ * gap, batches dropped)}. With one message per batch the second term is the exact count and never
+ * below the first; with more, the first is the better bound.
  * What no interface reveals: a message for which the kernel could not allocate a batch buffer
- * (GFP_ATOMIC failure in nfulnl_log_packet; it takes no sequence number and counts nowhere). A rule
- * with {@code --nflog-threshold N} overrides {@code batch} in the kernel; with N > 1 and
- * {@code batch: 1} the trailing count is then the lower bound described for {@code batch > 1}.
- * (A source that changed its kernel batch size while running would start a new count here with
- * the new size, keeping what was counted so far.)
+ * (GFP_ATOMIC failure in nfulnl_log_packet; it takes no sequence number and counts nowhere).
  */
 final class NflogLossCounter {
     private static final long TWO_POW_31 = 1L << 31;
 
-    private final boolean oneMessagePerBatch;
     /** The socket's sk_drops since it was created (wrapping at 2^32), or -1 when unknown. */
     private final LongSupplier socketDrops;
 
@@ -39,7 +38,7 @@ final class NflogLossCounter {
     private int expectedSeq;
     /** Messages counted by sequence gaps: exact. */
     private long gapLost;
-    /** batch > 1: kernel batches dropped since the last gap, each counted as one message. */
+    /** Kernel batches dropped since the last gap, each counted as one message. */
     private long trailingLost;
     private long dropsAtStart;
     private long dropsAtLastGap;
@@ -47,12 +46,8 @@ final class NflogLossCounter {
     private volatile long droppedBatches;
     private volatile long lost;
 
-    /**
-     * @param batch       the kernel's queue threshold for the group (messages per batch)
-     * @param socketDrops reads the socket's sk_drops, -1 when unknown (called on the same thread)
-     */
-    NflogLossCounter(int batch, LongSupplier socketDrops) {
-        this.oneMessagePerBatch = batch == 1;
+    /** @param socketDrops reads the socket's sk_drops, -1 when unknown (called on the same thread) */
+    NflogLossCounter(LongSupplier socketDrops) {
         this.socketDrops = socketDrops;
     }
 
@@ -71,14 +66,14 @@ final class NflogLossCounter {
             long gap = (seq - expectedSeq) & 0xffffffffL;
             if (gap > 0 && gap < TWO_POW_31) {
                 gapLost += gap;
-                if (!oneMessagePerBatch) {
-                    // the gap covers every batch dropped before this message, exactly
-                    long drops = socketDrops.getAsLong();
-                    if (drops >= 0) {
-                        dropsAtLastGap = drops;
-                    }
-                    trailingLost = 0;
+                // the gap covers every batch dropped before this message, exactly (a gap follows
+                // drops only: one getsockopt per congestion episode's first delivered message)
+                long drops = socketDrops.getAsLong();
+                if (drops >= 0) {
+                    dropsAtLastGap = drops;
+                    droppedBatches = drops - dropsAtStart;
                 }
+                trailingLost = 0;
                 update();
             }
         }
@@ -93,15 +88,13 @@ final class NflogLossCounter {
             return;
         }
         droppedBatches = drops - dropsAtStart;
-        if (!oneMessagePerBatch) {
-            trailingLost = Math.max(0, drops - dropsAtLastGap);
-        }
+        trailingLost = Math.max(0, drops - dropsAtLastGap);
         update();
     }
 
     private void update() {
         // one message per batch: sk_drops counts messages, and gaps count the same ones again
-        lost = oneMessagePerBatch ? Math.max(gapLost, droppedBatches) : gapLost + trailingLost;
+        lost = Math.max(gapLost + trailingLost, droppedBatches);
     }
 
     /** Messages lost so far; read from any thread. */

@@ -11,7 +11,9 @@ import dev.pmtud.sys.PollSet;
  * The NFLOG source's receive loop, on the source's thread: poll the socket and the wake-up, read up
  * to {@value #SLOTS} kernel batches with one {@code recvmmsg}, copy each once into a reused array
  * and hand it to {@link NflogPackets}. An overrun (ENOBUFS) and the quiet after one are when the
- * {@link NflogLossCounter} reads the socket's drop counter. Nothing is allocated per batch.
+ * {@link NflogLossCounter} reads the socket's drop counter. A {@link NflogBatchControl} watches for
+ * a backlog (reads that fill every slot, overruns) and switches the kernel's queue threshold.
+ * Nothing is allocated per batch.
  */
 final class NflogReceiver implements AutoCloseable {
     /** Kernel batches read per system call. */
@@ -28,22 +30,38 @@ final class NflogReceiver implements AutoCloseable {
     private final NflogPackets packets;
     private final NflogLossCounter loss;
     private final PollSet poll;
+    private final NflogBatchControl batching;
+    private final QueueThreshold threshold;
+    private final System.Logger log;
     private final MsgVector rx;
     private final byte[] batch = new byte[SLOT_SIZE];
     /** Turns System.nanoTime() into epoch nanoseconds, for messages without a kernel timestamp. */
     private final long clockOffsetNanos = System.currentTimeMillis() * 1_000_000L - System.nanoTime();
     private volatile long receiveCalls;
     private volatile long overruns;
+    private volatile long batchSwitches;
+
+    /** Applies a kernel queue threshold to the bound group ({@link NflogBinding#queueThreshold}). */
+    interface QueueThreshold {
+        void apply(int messages) throws NativeException;
+    }
 
     /**
-     * @param fd   the bound NETLINK_NETFILTER socket (the caller closes it, after this)
-     * @param what how errors name the read, e.g. {@code "nflog-33: recvmmsg(NFLOG group 33)"}
+     * @param fd        the bound NETLINK_NETFILTER socket (the caller closes it, after this)
+     * @param what      how errors name the read, e.g. {@code "nflog-33: recvmmsg(NFLOG group 33)"}
+     * @param batching  when to switch the kernel's queue threshold
+     * @param threshold how to switch it
+     * @param log       where a failed switch is reported (once: adaptation then stops)
      */
-    NflogReceiver(int fd, String what, NflogPackets packets, NflogLossCounter loss) throws NativeException {
+    NflogReceiver(int fd, String what, NflogPackets packets, NflogLossCounter loss, NflogBatchControl batching,
+            QueueThreshold threshold, System.Logger log) throws NativeException {
         this.fd = fd;
         this.what = what;
         this.packets = packets;
         this.loss = loss;
+        this.batching = batching;
+        this.threshold = threshold;
+        this.log = log;
         this.poll = new PollSet(fd);
         MsgVector vector;
         try {
@@ -58,6 +76,8 @@ final class NflogReceiver implements AutoCloseable {
     /** Reads until {@link #wakeup()}; throws only when the socket fails for good. */
     void run(PacketHandler handler) throws NativeException {
         boolean overrunPending = false;
+        boolean adaptive = batching.adaptive();
+        int applied = batching.current();
         while (true) {
             int ready = poll.await(overrunPending ? IDLE_AFTER_OVERRUN_MILLIS : IDLE_MILLIS);
             if (ready == PollSet.WOKEN) {
@@ -68,6 +88,10 @@ final class NflogReceiver implements AutoCloseable {
                 // reveal drops after the last one; sk_drops does.
                 loss.reconcile();
                 overrunPending = false;
+                if (adaptive) {
+                    applied = apply(batching.idle(System.nanoTime()), applied);
+                    adaptive = applied >= 0;
+                }
                 continue;
             }
             if (!poll.readable(0)) {
@@ -83,6 +107,10 @@ final class NflogReceiver implements AutoCloseable {
                     overruns++;
                     overrunPending = true;
                     loss.reconcile();
+                    if (adaptive) {
+                        applied = apply(batching.overrun(System.nanoTime()), applied);
+                        adaptive = applied >= 0;
+                    }
                     continue;
                 }
                 if (errno == Errno.EAGAIN || errno == Errno.EINTR) {
@@ -91,12 +119,37 @@ final class NflogReceiver implements AutoCloseable {
                 throw new NativeException(what, errno);
             }
             receiveCalls++;
-            long now = clockOffsetNanos + System.nanoTime();
+            long nano = System.nanoTime();
+            if (adaptive) {
+                applied = apply(batching.received(n, SLOTS, nano), applied);
+                adaptive = applied >= 0;
+            }
+            long now = clockOffsetNanos + nano;
             for (int i = 0; i < n; i++) {
                 int len = rx.length(i);
                 rx.copy(i, batch, 0, len);
                 packets.batch(batch, 0, len, rx.truncated(i), now, handler);
             }
+        }
+    }
+
+    /**
+     * Sends {@code wanted} to the kernel when it differs from {@code applied}; returns what now
+     * applies, or -1 when the request could not be sent (logged once; adaptation stops and the
+     * group keeps the threshold it has).
+     */
+    private int apply(int wanted, int applied) {
+        if (wanted == applied) {
+            return applied;
+        }
+        try {
+            threshold.apply(wanted);
+            batchSwitches++;
+            return wanted;
+        } catch (NativeException e) {
+            log.log(System.Logger.Level.WARNING, what + ": adaptive batching stopped: could not send the queue threshold "
+                    + wanted + " (" + e.getMessage() + "); the group keeps " + applied + " message(s) per batch");
+            return -1;
         }
     }
 
@@ -113,6 +166,11 @@ final class NflogReceiver implements AutoCloseable {
     /** How often the kernel reported a receive buffer overrun (ENOBUFS: congestion episodes). */
     long overruns() {
         return overruns;
+    }
+
+    /** How often adaptive batching changed the kernel's queue threshold. */
+    long batchSwitches() {
+        return batchSwitches;
     }
 
     /** Frees the poll set and the vector; on the source's thread, after {@link #run} returned. */

@@ -11,21 +11,30 @@ import java.time.Duration;
  * @param bufferBytes the socket receive buffer (SO_RCVBUFFORCE)
  * @param batch       queue threshold: the kernel sends after this many messages...
  * @param flush       ...or after this long (10 ms resolution)
+ * @param burstBatch  the queue threshold while the socket is backlogged (adaptive batching,
+ *                    {@link NflogBatchControl}); not above {@code batch}: no adaptation
  *
  * <p>Default {@code batch} 1: the kernel hands each message to the socket at once (relay p99 in
  * the 100 µs range instead of the 10 ms flush timer), while under load {@code recvmmsg} still
  * drains up to {@value NflogReceiver#SLOTS} queued messages per system call; and with one message per
  * kernel batch the socket's drop counter counts lost messages exactly.
  */
-public record NflogSettings(int group, boolean ipv4, boolean ipv6, int bufferBytes, int batch, Duration flush) {
+public record NflogSettings(int group, boolean ipv4, boolean ipv6, int bufferBytes, int batch, Duration flush,
+        int burstBatch) {
 
     public static final int DEFAULT_GROUP = 33;
     public static final int DEFAULT_BUFFER = 16 << 20;
     public static final int DEFAULT_BATCH = 1;
     public static final Duration DEFAULT_FLUSH = Duration.ofMillis(10);
+    /**
+     * 32: more than a kernel buffer of one page holds of ~200-byte frag-needed messages (~18), so
+     * under a burst the page, not the count, ends a batch; a batch of 32 full-size packet-too-bigs
+     * still takes a flush timeout at most.
+     */
+    public static final int DEFAULT_BURST_BATCH = 32;
 
     public static NflogSettings defaults(int group) {
-        return new NflogSettings(group, true, true, DEFAULT_BUFFER, DEFAULT_BATCH, DEFAULT_FLUSH);
+        return new NflogSettings(group, true, true, DEFAULT_BUFFER, DEFAULT_BATCH, DEFAULT_FLUSH, DEFAULT_BURST_BATCH);
     }
 
     /** The flush timeout in the kernel's unit, 1/100 s (at least 1). */
@@ -44,14 +53,19 @@ public record NflogSettings(int group, boolean ipv4, boolean ipv6, int bufferByt
     }
 
     public NflogSettings withBuffer(int bytes) {
-        return new NflogSettings(group, ipv4, ipv6, bytes, batch, flush);
+        return new NflogSettings(group, ipv4, ipv6, bytes, batch, flush, burstBatch);
     }
 
     public NflogSettings withBatch(int messages, Duration flushAfter) {
-        return new NflogSettings(group, ipv4, ipv6, bufferBytes, messages, flushAfter);
+        return new NflogSettings(group, ipv4, ipv6, bufferBytes, messages, flushAfter, burstBatch);
     }
 
     public NflogSettings withFamilies(boolean v4, boolean v6) {
-        return new NflogSettings(group, v4, v6, bufferBytes, batch, flush);
+        return new NflogSettings(group, v4, v6, bufferBytes, batch, flush, burstBatch);
+    }
+
+    /** {@code messages} not above {@code batch}: no adaptive batching. */
+    public NflogSettings withBurstBatch(int messages) {
+        return new NflogSettings(group, ipv4, ipv6, bufferBytes, batch, flush, messages);
     }
 }

@@ -26,6 +26,8 @@ import java.util.Optional;
  * logs to the group (the daemon's own; tests use {@code Netns.call}).
  */
 public final class NflogSource implements Source {
+    /** Adaptive batching returns to {@code batch} after this long without a backlog. */
+    static final long CALM_NANOS = 1_000_000_000L;
     private final NflogSettings settings;
     private final String label;
     private final System.Logger log;
@@ -47,7 +49,7 @@ public final class NflogSource implements Source {
         this.label = label;
         this.log = log;
         this.discards = new NflogDiscards(metrics, label);
-        this.loss = new NflogLossCounter(settings.batch(), this::socketDrops);
+        this.loss = new NflogLossCounter(this::socketDrops);
         this.packets = new NflogPackets(settings, loss, discards);
     }
 
@@ -67,10 +69,13 @@ public final class NflogSource implements Source {
         memInfo = new SocketMemInfo(fd);
         interfaces = new InterfaceNames(fd);
         packets.interfaces(interfaces);
-        receiver = new NflogReceiver(fd, label + ": recvmmsg(NFLOG group " + settings.group() + ")", packets, loss);
+        NflogBatchControl batching = new NflogBatchControl(settings.batch(), settings.burstBatch(), CALM_NANOS);
+        receiver = new NflogReceiver(fd, label + ": recvmmsg(NFLOG group " + settings.group() + ")", packets, loss,
+                batching, binding::queueThreshold, log);
         loss.start();
         log.log(System.Logger.Level.INFO, label + ": NFLOG group " + settings.group() + " bound (buffer "
-                + binding.receiveBufferSize() + " bytes, batch " + settings.batch() + ", flush "
+                + binding.receiveBufferSize() + " bytes, batch " + settings.batch()
+                + (batching.adaptive() ? ", " + batching.burst() + " while backlogged" : "") + ", flush "
                 + settings.flushCentiseconds() * 10 + " ms)");
     }
 
@@ -117,6 +122,11 @@ public final class NflogSource implements Source {
     /** How often the kernel reported a receive buffer overrun (ENOBUFS: congestion episodes). */
     public long overruns() {
         return receiver == null ? 0 : receiver.overruns();
+    }
+
+    /** How often adaptive batching changed the kernel's queue threshold (to the burst value and back). */
+    public long batchSwitches() {
+        return receiver == null ? 0 : receiver.batchSwitches();
     }
 
     /** Kernel batches the socket dropped (sk_drops since open), as of the last overrun or idle moment. */

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * {@code { type: nflog, group: 33, families: [ipv4, ipv6], buffer: 16MiB, batch: 1, flush: 10ms }}.
+ * {@code { type: nflog, group: 33, families: [ipv4, ipv6], buffer: 16MiB, batch: 1, flush: 10ms, burst-batch: 32 }}.
  */
 public final class NflogSourceFactory implements SourceFactory {
 
@@ -25,7 +25,7 @@ public final class NflogSourceFactory implements SourceFactory {
 
     @Override
     public Set<String> keys() {
-        return Set.of("group", "families", "buffer", "batch", "flush");
+        return Set.of("group", "families", "buffer", "batch", "flush", "burst-batch");
     }
 
     @Override
@@ -61,6 +61,7 @@ public final class NflogSourceFactory implements SourceFactory {
         if (flush.toMillis() < 10 || flush.toMillis() > 60_000) {
             throw config.error("flush", "is " + flush.toMillis() + "ms; the kernel counts in 10ms steps: use 10ms to 60s");
         }
-        return new NflogSettings(group, v4, v6, buffer, batch, flush);
+        int burst = config.integer("burst-batch", Math.max(batch, NflogSettings.DEFAULT_BURST_BATCH), 1, 1024);
+        return new NflogSettings(group, v4, v6, buffer, batch, flush, burst);
     }
 }

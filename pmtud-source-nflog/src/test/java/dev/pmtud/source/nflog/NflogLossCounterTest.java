@@ -12,9 +12,9 @@ class NflogLossCounterTest {
     /** sk_drops as the test sets it; -1 is "the kernel does not say". */
     private long skDrops;
 
-    private NflogLossCounter started(int batch, long dropsBefore) {
+    private NflogLossCounter started(long dropsBefore) {
         skDrops = dropsBefore;
-        NflogLossCounter c = new NflogLossCounter(batch, () -> skDrops);
+        NflogLossCounter c = new NflogLossCounter(() -> skDrops);
         c.start();
         return c;
     }
@@ -28,7 +28,7 @@ class NflogLossCounterTest {
 
     @Test
     void batchOfOneCountsAGapOnceAlthoughSkDropsCountsTheSameMessages() {
-        NflogLossCounter c = started(1, 0);
+        NflogLossCounter c = started(0);
         deliver(c, 0, 9);
         skDrops += 5;            // the kernel drops 10..14, one skb each
         c.reconcile();           // ENOBUFS: sk_drops read at once
@@ -40,7 +40,7 @@ class NflogLossCounterTest {
 
     @Test
     void batchOfOneCountsLossAfterTheLastDeliveredMessageFromSkDropsAlone() {
-        NflogLossCounter c = started(1, 0);
+        NflogLossCounter c = started(0);
         deliver(c, 0, 99);
         skDrops += 400;          // the tail of a burst: no later message will ever show a gap
         assertEquals(0, c.lost(), "nothing is known before sk_drops is read");
@@ -50,7 +50,7 @@ class NflogLossCounterTest {
 
     @Test
     void dropsBeforeTheGroupWasBoundAreNotCounted() {
-        NflogLossCounter c = started(1, 1234);
+        NflogLossCounter c = started(1234);
         deliver(c, 0, 3);
         c.reconcile();
         assertEquals(0, c.lost());
@@ -62,14 +62,14 @@ class NflogLossCounterTest {
 
     @Test
     void aFreshInstanceNumbersFromZeroSoALossBeforeTheFirstDeliveryIsAGap() {
-        NflogLossCounter c = started(16, 0);
+        NflogLossCounter c = started(0);
         c.sequence(3);           // 0, 1, 2 were dropped
         assertEquals(3, c.lost());
     }
 
     @Test
     void largerBatchesCountTrailingDroppedBatchesAsOneMessageUntilAGapMakesItExact() {
-        NflogLossCounter c = started(16, 0);
+        NflogLossCounter c = started(0);
         deliver(c, 0, 15);
         skDrops += 2;            // two batches of 16 dropped: 16..47
         c.reconcile();
@@ -85,8 +85,30 @@ class NflogLossCounterTest {
     }
 
     @Test
+    void aBatchSizeThatChangesWhileRunningKeepsEveryCountMadeBefore() {
+        NflogLossCounter c = started(0);
+        deliver(c, 0, 9);
+        skDrops += 3;            // one message per batch: 10, 11, 12 dropped
+        c.reconcile();
+        assertEquals(3, c.lost());
+        deliver(c, 13, 19);      // the gap shows the same three
+        assertEquals(3, c.lost());
+        // adaptive batching switches to batches of up to 16 under load
+        skDrops += 2;            // two batches dropped: 20..51 (32 messages)
+        c.reconcile();
+        assertEquals(5, c.lost(), "three exact, two batches counted one message each");
+        deliver(c, 52, 60);      // the gap replaces the two by the 32 they held
+        assertEquals(35, c.lost());
+        // back to one message per batch: a trailing loss is exact again
+        skDrops += 4;            // 61..64
+        c.reconcile();
+        assertEquals(39, c.lost());
+        assertEquals(9, c.droppedBatches());
+    }
+
+    @Test
     void sequenceNumbersWrapAndOldOnesAreNoGap() {
-        NflogLossCounter c = new NflogLossCounter(1, () -> -1);
+        NflogLossCounter c = new NflogLossCounter(() -> -1);
         c.sequence(-2);          // 0xfffffffe
         c.sequence(-1);
         c.sequence(1);           // 0 was dropped across the wrap
@@ -97,7 +119,7 @@ class NflogLossCounterTest {
 
     @Test
     void withoutSkDropsOnlyGapsCount() {
-        NflogLossCounter c = new NflogLossCounter(1, () -> -1);
+        NflogLossCounter c = new NflogLossCounter(() -> -1);
         c.start();
         deliver(c, 0, 4);
         c.reconcile();

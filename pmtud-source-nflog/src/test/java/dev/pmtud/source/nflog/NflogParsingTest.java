@@ -157,7 +157,7 @@ class NflogParsingTest {
     @Test
     void aBatchCutByTheReceiveBufferCountsAsTruncatedOnce() {
         NflogDiscards discards = new NflogDiscards(dev.pmtud.api.Metrics.NOOP, "t");
-        NflogPackets packets = new NflogPackets(NflogSettings.defaults(33), new NflogLossCounter(1, () -> -1), discards);
+        NflogPackets packets = new NflogPackets(NflogSettings.defaults(33), new NflogLossCounter(() -> -1), discards);
         NetlinkWriter w = new NetlinkWriter();
         packetMessage(w, 2, 33, 0, Ptb.v4().build(), NODE_MAC, false, null);
         int firstEnds = w.length();

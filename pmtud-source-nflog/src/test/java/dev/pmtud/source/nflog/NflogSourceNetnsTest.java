@@ -38,57 +38,13 @@ import org.junit.jupiter.api.Test;
  */
 @Tag("netns")
 class NflogSourceNetnsTest {
-    private static final int GROUP = 33;
-    private static final String NODE_V4 = "192.0.2.1";
-    private static final String PEER_V4 = "192.0.2.2";
-    private static final String NODE_V6 = "2001:db8:1::1";
-    private static final String PEER_V6 = "2001:db8:1::2";
-    private static final String EXCLUDED_V4 = "198.51.100.0/24";
-    private static final String EXCLUDED_V6 = "2001:db8:ee::/48";
-
-    /** A node/peer pair wired up with the seed's rule and its ip6tables twin in the node. */
-    private static final class Pair implements AutoCloseable {
-        final Netns node = Netns.create("node");
-        final Netns peer = Netns.create("peer");
-        final String peerMac;
-        final int nodeIfIndex;
-
-        Pair() {
-            Netns.veth(node, "eth0", peer, "eth0");
-            node.exec("ip", "addr", "add", NODE_V4 + "/24", "dev", "eth0");
-            peer.exec("ip", "addr", "add", PEER_V4 + "/24", "dev", "eth0");
-            node.exec("ip", "-6", "addr", "add", NODE_V6 + "/64", "dev", "eth0", "nodad");
-            peer.exec("ip", "-6", "addr", "add", PEER_V6 + "/64", "dev", "eth0", "nodad");
-            String nodeMac = node.exec("cat", "/sys/class/net/eth0/address").stdout().trim();
-            peerMac = peer.exec("cat", "/sys/class/net/eth0/address").stdout().trim();
-            nodeIfIndex = Integer.parseInt(node.exec("cat", "/sys/class/net/eth0/ifindex").stdout().trim());
-            // Static neighbours: no resolution delay or queueing in front of the first messages.
-            peer.exec("ip", "neigh", "replace", NODE_V4, "lladdr", nodeMac, "dev", "eth0", "nud", "permanent");
-            peer.exec("ip", "-6", "neigh", "replace", NODE_V6, "lladdr", nodeMac, "dev", "eth0", "nud", "permanent");
-            node.exec("iptables", "-t", "raw", "-A", "PREROUTING", "-i", "eth0", "!", "-s", EXCLUDED_V4, "-p", "icmp",
-                    "-m", "icmp", "--icmp-type", "3/4", "-j", "NFLOG", "--nflog-group", String.valueOf(GROUP));
-            node.exec("ip6tables", "-t", "raw", "-A", "PREROUTING", "-i", "eth0", "!", "-s", EXCLUDED_V6, "-p", "icmpv6",
-                    "-m", "icmpv6", "--icmpv6-type", "2/0", "-j", "NFLOG", "--nflog-group", String.valueOf(GROUP));
-        }
-
-        NflogSource open(NflogSettings settings) throws Exception {
-            return node.call(() -> {
-                NflogSource s = new NflogSource(settings, "nflog-test", System.getLogger("nflog-test"));
-                s.open();
-                return s;
-            });
-        }
-
-        RawSender sender() throws Exception {
-            return peer.call(RawSender::new);
-        }
-
-        @Override
-        public void close() {
-            peer.close();
-            node.close();
-        }
-    }
+    private static final int GROUP = NflogPair.GROUP;
+    private static final String NODE_V4 = NflogPair.NODE_V4;
+    private static final String PEER_V4 = NflogPair.PEER_V4;
+    private static final String NODE_V6 = NflogPair.NODE_V6;
+    private static final String PEER_V6 = NflogPair.PEER_V6;
+    private static final String EXCLUDED_V4 = NflogPair.EXCLUDED_V4;
+    private static final String EXCLUDED_V6 = NflogPair.EXCLUDED_V6;
 
     /**
      * Counts packets and holds the source thread on the first one until {@code release} opens, so
@@ -148,7 +104,7 @@ class NflogSourceNetnsTest {
     @Test
     void deliversBothFamiliesWithPayloadIngressAndSourceMac() throws Exception {
         Netns.assumeRoot();
-        try (Pair pair = new Pair()) {
+        try (NflogPair pair = new NflogPair()) {
             BlockingQueue<Seen> seen = new LinkedBlockingQueue<>();
             byte[] v4 = withId(Ptb.v4().from("203.0.113.1").to(NODE_V4).mtu(1400).build());
             byte[] v6 = Ptb.v6().from("2001:db8:ff::1").to(NODE_V6).mtu(1280).build();
@@ -179,7 +135,7 @@ class NflogSourceNetnsTest {
     @Test
     void excludedSourcesAndOtherTypesAreNotDelivered() throws Exception {
         Netns.assumeRoot();
-        try (Pair pair = new Pair()) {
+        try (NflogPair pair = new NflogPair()) {
             BlockingQueue<Seen> seen = new LinkedBlockingQueue<>();
             byte[] marker = withId(Ptb.v4().from("203.0.113.9").to(NODE_V4).mtu(1234).build());
             try (Running r = new Running(pair.open(NflogSettings.defaults(GROUP)), p -> seen.add(Seen.of(p)));
@@ -259,7 +215,7 @@ class NflogSourceNetnsTest {
      * Prints the figures since {@code t0}, then asserts that each of {@code sent} messages was either
      * received (and handed to the handler) or counted lost.
      */
-    private static void assertAccountedFor(String what, long sent, NflogSource s, long t0, Pair pair, AtomicLong handled) {
+    private static void assertAccountedFor(String what, long sent, NflogSource s, long t0, NflogPair pair, AtomicLong handled) {
         long ms = (System.nanoTime() - t0) / 1_000_000;
         String rule = ruleCounters(pair);
         System.out.println(report(what, sent, s, ms, rule));
@@ -272,7 +228,7 @@ class NflogSourceNetnsTest {
                 what, sent, s.received(), s.lost(), s.overruns(), s.droppedBatches(), s.receiveCalls(), ms, rule);
     }
 
-    private static String ruleCounters(Pair pair) {
+    private static String ruleCounters(NflogPair pair) {
         return pair.node.exec("iptables", "-t", "raw", "-L", "PREROUTING", "-v", "-x", "-n").stdout();
     }
 
@@ -283,13 +239,13 @@ class NflogSourceNetnsTest {
     @Test
     void burstOverrunningASmallBufferIsCountedExactlyByGapsWithBatch16() throws Exception {
         Netns.assumeRoot();
-        try (Pair pair = new Pair()) {
+        try (NflogPair pair = new NflogPair()) {
             int burst = 200_000;
             CountDownLatch halfSent = new CountDownLatch(1);
             AtomicLong handled = new AtomicLong();
             byte[] msg = loadMessage();
             // A 64 KiB socket buffer and a consumer stalled until half the burst is out: overruns are certain.
-            NflogSettings small = NflogSettings.defaults(GROUP).withBuffer(64 * 1024).withBatch(16, Duration.ofMillis(10));
+            NflogSettings small = NflogSettings.defaults(GROUP).withBuffer(64 * 1024).withBatch(16, Duration.ofMillis(10)).withBurstBatch(16);
             try (Running r = new Running(pair.open(small), stalledOnFirstUntil(halfSent, handled)); RawSender tx = pair.sender()) {
                 long t0 = System.nanoTime();
                 long sent = sendAndSettle(tx, msg, burst, halfSent::countDown, r.source, 0);
@@ -309,12 +265,13 @@ class NflogSourceNetnsTest {
     @Test
     void lossAtTheEndOfABurstIsCountedWithoutALaterMessage() throws Exception {
         Netns.assumeRoot();
-        try (Pair pair = new Pair()) {
+        try (NflogPair pair = new NflogPair()) {
             int burst = 50_000;
             CountDownLatch allSent = new CountDownLatch(1);
             AtomicLong handled = new AtomicLong();
             byte[] msg = loadMessage();
-            NflogSettings small = NflogSettings.defaults(GROUP).withBuffer(64 * 1024);
+            // One message per kernel batch throughout (adaptive batching off): exactness is the point here.
+            NflogSettings small = NflogSettings.defaults(GROUP).withBuffer(64 * 1024).withBurstBatch(1);
             try (Running r = new Running(pair.open(small), stalledOnFirstUntil(allSent, handled)); RawSender tx = pair.sender()) {
                 long t0 = System.nanoTime();
                 sendAll(tx, msg, burst);
@@ -334,11 +291,12 @@ class NflogSourceNetnsTest {
     @Test
     void sustainedOverloadWithASlowConsumerIsCountedExactly() throws Exception {
         Netns.assumeRoot();
-        try (Pair pair = new Pair()) {
+        try (NflogPair pair = new NflogPair()) {
             int count = 100_000;
             AtomicLong handled = new AtomicLong();
             byte[] msg = loadMessage();
-            NflogSettings small = NflogSettings.defaults(GROUP).withBuffer(256 * 1024);
+            // One message per kernel batch throughout (adaptive batching off): exactness is the point here.
+            NflogSettings small = NflogSettings.defaults(GROUP).withBuffer(256 * 1024).withBurstBatch(1);
             try (Running r = new Running(pair.open(small), p -> {
                 handled.incrementAndGet();
                 long until = System.nanoTime() + 50_000; // 50 µs per message
@@ -361,12 +319,12 @@ class NflogSourceNetnsTest {
     @Test
     void tailLossWithBatch16IsALowerBoundUntilALaterMessageMakesItExact() throws Exception {
         Netns.assumeRoot();
-        try (Pair pair = new Pair()) {
+        try (NflogPair pair = new NflogPair()) {
             int burst = 50_000;
             CountDownLatch allSent = new CountDownLatch(1);
             AtomicLong handled = new AtomicLong();
             byte[] msg = loadMessage();
-            NflogSettings small = NflogSettings.defaults(GROUP).withBuffer(64 * 1024).withBatch(16, Duration.ofMillis(10));
+            NflogSettings small = NflogSettings.defaults(GROUP).withBuffer(64 * 1024).withBatch(16, Duration.ofMillis(10)).withBurstBatch(16);
             try (Running r = new Running(pair.open(small), stalledOnFirstUntil(allSent, handled)); RawSender tx = pair.sender()) {
                 sendAll(tx, msg, burst);
                 allSent.countDown();
@@ -391,7 +349,7 @@ class NflogSourceNetnsTest {
     @Test
     void packetsPerReceiveCallAt50kPerSecond() throws Exception {
         Netns.assumeRoot();
-        try (Pair pair = new Pair()) {
+        try (NflogPair pair = new NflogPair()) {
             byte[] msg = loadMessage();
             try (Running r = new Running(pair.open(NflogSettings.defaults(GROUP)), p -> { });
                  RawSender tx = pair.sender()) {
@@ -417,7 +375,7 @@ class NflogSourceNetnsTest {
     @Test
     void secondSourceOnTheSameGroupGetsTheDocumentedMessage() throws Exception {
         Netns.assumeRoot();
-        try (Pair pair = new Pair()) {
+        try (NflogPair pair = new NflogPair()) {
             BlockingQueue<Seen> seen = new LinkedBlockingQueue<>();
             try (Running first = new Running(pair.open(NflogSettings.defaults(GROUP)), p -> seen.add(Seen.of(p)));
                  RawSender tx = pair.sender()) {
@@ -450,7 +408,7 @@ class NflogSourceNetnsTest {
     @Test
     void receivingAllocatesNothingPerMessage() throws Exception {
         Netns.assumeRoot();
-        try (Pair pair = new Pair()) {
+        try (NflogPair pair = new NflogPair()) {
             byte[] msg = loadMessage();
             AtomicLong handled = new AtomicLong();
             try (Running r = new Running(pair.open(NflogSettings.defaults(GROUP)), p -> handled.incrementAndGet());
