@@ -10,20 +10,22 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * {@code { type: rate-limit, per-source: 1/s, burst: 2, total: 100/s, total-burst: 100, max-sources: 16384,
+ * {@code { type: rate-limit, per-source: 1/s, burst: 2, total: 100/s, total-burst: 100, max-sources: 65536,
  * prefix-v4: 24, prefix-v6: 48, known-sources: 4096, known-for: 10m }}; {@code total} is optional and
  * {@code total-burst} defaults to the total rate's per-second count (at least 1). The keys after
  * {@code max-sources} say how the total is shared ({@link RateLimitFilter}) and need {@code total}.
  */
 public final class RateLimitFilterFactory implements FilterFactory {
     static final int MAX_SOURCES_LIMIT = 1 << 24;
-    /** The keys that only mean something with a total budget to share. */
     /**
-     * 16,384 routers (~0.8 MiB of heap, resident from the start): more routers than send to one
-     * node outside a forged flood, in which the total budget and its fair sharing decide; 65,536
-     * cost 2.5 MiB more of the 64 MiB footprint target (docs/performance.md).
+     * 65,536 sources and as many prefixes. Not less, although it costs RSS (docs/performance.md): a
+     * table forgets a key once {@code capacity} messages of other keys came after its last one
+     * (least recently used, {@link BucketTable#touch}), so under the issue's flood at 50 k msg/s a
+     * table of 16,384 forgot a router's bucket and prefix between its messages a second apart, and
+     * the shares were no longer kept (FairAdmissionTest fails with 16,384).
      */
-    static final int DEFAULT_MAX_SOURCES = 16384;
+    static final int DEFAULT_MAX_SOURCES = 65536;
+    /** The keys that only mean something with a total budget to share. */
     private static final List<String> SHARING_KEYS = List.of("total-burst", "prefix-v4", "prefix-v6", "known-sources", "known-for");
 
     @Override
