@@ -294,6 +294,7 @@ public final class RuntimeReload {
                 s.open();
             } catch (IOException | RuntimeException e) {
                 changes.failed("pipeline " + pipeline.name() + ", source " + s.name(), e, "its pipeline runs without it (not ready)");
+                s.openFailed(e); // what /readyz names
                 s.stop();
                 continue;
             }

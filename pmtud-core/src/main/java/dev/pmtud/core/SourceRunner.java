@@ -47,6 +47,8 @@ final class SourceRunner {
     private volatile State state = State.NEW;
     /** What run() threw, if it did: the source failed (healthz, readyz). */
     private volatile Throwable failure;
+    /** Why a reload could not open this source (it stays in its pipeline, stopped, not ready). */
+    private volatile Throwable openFailure;
     /** Written once by start(); read by whoever waits for the end. */
     private volatile Thread thread;
 
@@ -146,6 +148,10 @@ final class SourceRunner {
      * ({@link Source#health()}; a health() that throws is failing too). Only once started.
      */
     String problem() {
+        Throwable notOpened = openFailure;
+        if (notOpened != null) {
+            return "could not be opened: " + notOpened.getMessage();
+        }
         if (state != State.STARTED) {
             return null;
         }
@@ -159,6 +165,11 @@ final class SourceRunner {
         } catch (RuntimeException e) {
             return "health() failed: " + e;
         }
+    }
+
+    /** A reload could not open this source: {@link #problem()} says why from now on. */
+    void openFailed(Throwable why) {
+        openFailure = why;
     }
 
     /** Started and not failed (a file source that reached its end stays healthy until stopped). */

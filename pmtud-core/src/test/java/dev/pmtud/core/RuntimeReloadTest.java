@@ -282,6 +282,8 @@ class RuntimeReloadTest {
                     list(5, block(5, "test-sequence"))));
             assertEquals(List.of("pipeline main, source memory: no such device"), failed.failures());
             assertFalse(rt.ready(), "a source that could not open makes the runtime not ready");
+            assertEquals(List.of("pipeline main, source memory: could not be opened: no such device"), rt.problems(),
+                    "what /readyz names");
         } finally {
             rt.close();
         }
