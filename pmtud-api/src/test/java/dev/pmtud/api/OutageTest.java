@@ -18,6 +18,8 @@ import org.junit.jupiter.api.Test;
 /** An outage is told once when it starts and once when it ends, counted once, and answered as health. */
 class OutageTest {
     private static final String LOGGER = "dev.pmtud.test.outage";
+    /** Held: java.util.logging keeps loggers weakly, and a collected one would come back without the test's handler. */
+    private static final Logger JUL = Logger.getLogger(LOGGER);
 
     /** A pipeline context whose metrics keep one counter, and whose logger a test can read. */
     private static final class Context implements PipelineContext {
@@ -91,7 +93,7 @@ class OutageTest {
     void toldOnceAtEachEndCountedOnceAndAnsweredAsHealth() {
         Context ctx = new Context();
         Records log = new Records();
-        Logger.getLogger(LOGGER).addHandler(log);
+        JUL.addHandler(log);
         try {
             AtomicLong now = new AtomicLong(5);
             Outage outage = new Outage(ctx, Outage.SINK, "raw", now::get);
@@ -130,7 +132,7 @@ class OutageTest {
             assertEquals(2, log.at(Level.WARNING).size(), "one line at each start, none per message");
             assertTrue(log.at(Level.INFO).get(1).endsWith("(delivered again); 5 messages were not delivered meanwhile"), log.at(Level.INFO).get(1));
         } finally {
-            Logger.getLogger(LOGGER).removeHandler(log);
+            JUL.removeHandler(log);
         }
     }
 
@@ -138,7 +140,7 @@ class OutageTest {
     void aFlappingCauseIsToldOncePerIntervalAndALastingUntoldSpellIsToldByItsSummary() {
         Context ctx = new Context();
         Records log = new Records();
-        Logger.getLogger(LOGGER).addHandler(log);
+        JUL.addHandler(log);
         try {
             AtomicLong now = new AtomicLong(-1_000); // nanoTime may be negative
             Outage outage = new Outage(ctx, Outage.SINK, "udp", now::get);
@@ -180,7 +182,7 @@ class OutageTest {
                     log.at(Level.WARNING).get(3));
             assertEquals(spells + 4, ctx.outages.count());
         } finally {
-            Logger.getLogger(LOGGER).removeHandler(log);
+            JUL.removeHandler(log);
         }
     }
 
