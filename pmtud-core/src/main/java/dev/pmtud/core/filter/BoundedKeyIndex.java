@@ -1,6 +1,7 @@
 package dev.pmtud.core.filter;
 
 import java.util.Arrays;
+import java.util.function.IntPredicate;
 
 /**
  * A fixed-size map from short byte keys to record numbers {@code 0..capacity-1}, for filters that keep
@@ -124,6 +125,19 @@ public final class BoundedKeyIndex {
         recordSlot[r] = s;
         size++;
         return r;
+    }
+
+    /**
+     * {@link #insert(int)}, but the ring's hand first passes over up to {@code maxSkips} held records
+     * that {@code reusable} refuses (a CLOCK hand: the test may clear a record's second chance). A
+     * busy key keeps its record while an idle one lies near; when none does, the record at the hand
+     * is taken anyway, so an insert costs at most {@code maxSkips} tests.
+     */
+    public int insert(int length, IntPredicate reusable, int maxSkips) {
+        for (int i = 0; i < maxSkips && recordKeyLength[next] != 0 && !reusable.test(next); i++) {
+            next = next + 1 == capacity ? 0 : next + 1;
+        }
+        return insert(length);
     }
 
     /** Whether the last {@link #insert} took the record of a key still held. */

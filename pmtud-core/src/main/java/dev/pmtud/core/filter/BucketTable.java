@@ -1,23 +1,38 @@
 package dev.pmtud.core.filter;
 
+import java.util.function.IntPredicate;
+
 /**
- * Token buckets kept per key (a source address, a source prefix) in a fixed-size table, in least
- * recently used order. A bucket is a "theoretical arrival time" (GCRA, a token bucket in integer
- * nanoseconds): with interval {@code T = 1/rate}, a bucket of {@code burst} tokens is full when its
- * time is at most now, and a message fits when {@code tat - now <= (burst - 1) * T}. Integer time
- * keeps refills exact however many messages arrive in between. Time going backwards moves a bucket
- * back by the same amount: no refill, and no bucket stuck until time catches up.
+ * Token buckets kept per key (a source address, a source prefix) in a fixed-size table. A bucket is
+ * a "theoretical arrival time" (GCRA, a token bucket in integer nanoseconds): with interval
+ * {@code T = 1/rate}, a bucket of {@code burst} tokens is full when its time is at most now, and a
+ * message fits when {@code tat - now <= (burst - 1) * T}. Integer time keeps refills exact however
+ * many messages arrive in between. Time going backwards moves a bucket back by the same amount: no
+ * refill, and no bucket stuck until time catches up.
  *
- * <p>Memory is fixed at {@code capacity} buckets; when the table comes round, the least recently
- * touched key is forgotten (it restarts full if it comes back). Nothing is allocated after
- * construction.
+ * <p>Memory is fixed at {@code capacity} buckets. A new key takes a record from a CLOCK hand that
+ * prefers, within {@value #HAND_SKIPS} records, one whose bucket is full again and untouched for a
+ * second (forgetting it loses nothing: it would restart full anyway), else one not touched since the
+ * hand last passed; a key that keeps being touched keeps its bucket. A key is not moved when
+ * touched, so a flood of messages from sources the table already holds forgets nobody, however
+ * fast it comes (a least-recently-used order by message forgot a router that sends once a second
+ * after {@code capacity} forged messages). Nothing is allocated after construction.
  */
 final class BucketTable {
+    /** Records the hand may pass over before it takes the one it is at. */
+    static final int HAND_SKIPS = 16;
+    /** How long a full bucket must be untouched before it is forgotten first (one second of an owner's counts, {@link #note}). */
+    private static final long IDLE_NANOS = 1_000_000_000L;
+
     private final BoundedKeyIndex index;
     private final long[] tat;
     private final long[] lastSeen;
     /** One number per key that the owner keeps with the bucket ({@link #NO_NOTE} for a new key). */
     private final long[] note;
+    /** CLOCK's second chance: set when a held key is touched, cleared when the hand passes. */
+    private final boolean[] touched;
+    private final IntPredicate reusable = this::reusable;
+    private long insertNow;
 
     static final long NO_NOTE = Long.MIN_VALUE;
 
@@ -26,6 +41,7 @@ final class BucketTable {
         this.tat = new long[capacity];
         this.lastSeen = new long[capacity];
         this.note = new long[capacity];
+        this.touched = new boolean[capacity];
     }
 
     /** The buffer the caller writes the key into before {@link #touch}. */
@@ -34,26 +50,34 @@ final class BucketTable {
     }
 
     /**
-     * The bucket of the first {@code length} bytes of {@link #key()} at {@code now}, made the most
-     * recently used (a new key gets a full bucket). Its number is valid until the next touch.
+     * The bucket of the first {@code length} bytes of {@link #key()} at {@code now} (a new key gets a
+     * full bucket). Its number is valid until a new key is added.
      */
     int touch(int length, long now) {
         int r = index.find(length);
-        long bucketTat;
-        long kept;
-        if (r < 0) {
-            bucketTat = now;
-            kept = NO_NOTE;
-        } else {
-            bucketTat = tat[r] - Math.max(0, lastSeen[r] - now);
-            kept = note[r];
-            index.remove(r); // re-inserted below as the most recently used (another record number)
+        if (r >= 0) {
+            tat[r] -= Math.max(0, lastSeen[r] - now);
+            lastSeen[r] = now;
+            touched[r] = true;
+            return r;
         }
-        r = index.insert(length);
+        insertNow = now;
+        r = index.insert(length, reusable, HAND_SKIPS);
         lastSeen[r] = now;
-        tat[r] = bucketTat;
-        note[r] = kept;
+        tat[r] = now;
+        note[r] = NO_NOTE;
+        touched[r] = false;
         return r;
+    }
+
+    /** The hand's test at record {@code r}: forgettable now, or else its second chance used up. */
+    private boolean reusable(int r) {
+        if (tat[r] <= insertNow && insertNow - lastSeen[r] >= IDLE_NANOS) {
+            return true;
+        }
+        boolean chance = touched[r];
+        touched[r] = false;
+        return !chance;
     }
 
     long note(int r) {
@@ -82,7 +106,7 @@ final class BucketTable {
         return index.capacity();
     }
 
-    /** Keys forgotten because the table came round to them while still tracked. */
+    /** Keys forgotten to make room for new ones. */
     long evictions() {
         return index.evictions();
     }

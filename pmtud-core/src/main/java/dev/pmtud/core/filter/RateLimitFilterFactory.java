@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * {@code { type: rate-limit, per-source: 1/s, burst: 2, total: 100/s, total-burst: 100, max-sources: 65536,
+ * {@code { type: rate-limit, per-source: 1/s, burst: 2, total: 100/s, total-burst: 100, max-sources: 16384,
  * prefix-v4: 24, prefix-v6: 48, known-sources: 4096, known-for: 10m }}; {@code total} is optional and
  * {@code total-burst} defaults to the total rate's per-second count (at least 1). The keys after
  * {@code max-sources} say how the total is shared ({@link RateLimitFilter}) and need {@code total}.
@@ -18,13 +18,13 @@ import java.util.Set;
 public final class RateLimitFilterFactory implements FilterFactory {
     static final int MAX_SOURCES_LIMIT = 1 << 24;
     /**
-     * 65,536 sources and as many prefixes. Not less, although it costs RSS (docs/performance.md): a
-     * table forgets a key once {@code capacity} messages of other keys came after its last one
-     * (least recently used, {@link BucketTable#touch}), so under the issue's flood at 50 k msg/s a
-     * table of 16,384 forgot a router's bucket and prefix between its messages a second apart, and
-     * the shares were no longer kept (FairAdmissionTest fails with 16,384).
+     * 16,384 sources and as many prefixes (~2 MiB of heap, resident from the start; 65,536 cost
+     * 6 MiB more of the 64 MiB footprint target, docs/performance.md). Enough under a flood too: a
+     * source the table holds is never forgotten for the flood's sake ({@link BucketTable}'s hand
+     * forgets full, idle buckets first), so the issue's 10,000 forged sources leave every router's
+     * bucket and prefix share in place (FairAdmissionTest runs with this default).
      */
-    static final int DEFAULT_MAX_SOURCES = 65536;
+    static final int DEFAULT_MAX_SOURCES = 16384;
     /** The keys that only mean something with a total budget to share. */
     private static final List<String> SHARING_KEYS = List.of("total-burst", "prefix-v4", "prefix-v6", "known-sources", "known-for");
 

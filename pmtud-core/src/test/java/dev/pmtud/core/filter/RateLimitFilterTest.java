@@ -126,6 +126,22 @@ class RateLimitFilterTest {
     }
 
     @Test
+    void aSlowSourceKeepsItsBucketThroughAFloodFromSourcesTheTableHolds() {
+        // 64 buckets; 50 sources send 10 000 messages between two of a router's, half a second apart:
+        // the router's second message must still find its bucket empty (a table that forgot it, as one
+        // ordered by messages did after 64 of them, would let it through with a full one)
+        RateLimitFilter f = (RateLimitFilter) FilterFactories.create(new RateLimitFilterFactory(),
+                block(1, "rate-limit", "per-source", "1/s", "burst", "1", "max-sources", "64"));
+        assertEquals(Verdict.PASS, at(f, "203.0.113.1", T0));
+        for (int i = 0; i < 10_000; i++) {
+            at(f, "198.51.100." + (i % 50 + 1), T0 + i * 40_000L);
+        }
+        assertTrue(at(f, "203.0.113.1", T0 + SECOND / 2).isDrop(), "the router's bucket was kept, still empty");
+        assertEquals(0, f.evictions(), "nothing forgotten: 51 sources in 64 buckets");
+        assertEquals(Verdict.PASS, at(f, "203.0.113.1", T0 + SECOND), "refilled after its second");
+    }
+
+    @Test
     void memoryStaysBoundedUnderAMillionDistinctSources() {
         int max = 4096;
         RateLimitFilter f = (RateLimitFilter) FilterFactories.create(new RateLimitFilterFactory(),
