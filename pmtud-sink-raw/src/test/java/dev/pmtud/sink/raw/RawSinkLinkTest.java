@@ -64,9 +64,13 @@ class RawSinkLinkTest {
                     lan.deleteNodeLink();
                     Await.until(PROMPT, () -> mode + ": the sink to say its interface is gone; health " + sink.health(),
                             () -> !sink.health().ok() && sink.health().problem().contains("interface eth0 is gone"));
-                    int whileGone = perPeer ? WARMUP + MEASURED : BROADCASTS_WHILE_GONE;
+                    int whileGone = perPeer ? 2 * (WARMUP + MEASURED) : BROADCASTS_WHILE_GONE;
                     if (perPeer) {
-                        long allocated = SendAllocation.bytes(sink, Sinks.packet(Ptb.v4().mtu(1000).build()), WARMUP, MEASURED);
+                        // the lower of two windows: a per-message allocation shows in both, while a one-off
+                        // rebuild (the kernel reports the peers' neighbour entries FAILED at its own pace) in one
+                        Packet gone = Sinks.packet(Ptb.v4().mtu(1000).build());
+                        long allocated = Math.min(SendAllocation.bytes(sink, gone, WARMUP, MEASURED),
+                                SendAllocation.bytes(sink, gone, WARMUP, MEASURED));
                         assertTrue(allocated < MEASURED, () -> mode + ": allocated " + allocated + " bytes for " + MEASURED
                                 + " messages while the interface is gone; " + ctx.metrics());
                         for (int i = 0; i < 2; i++) {
