@@ -68,6 +68,21 @@ test-image:
 	@$(call ensure,$(DIST_PKGS) $(IMAGE_PKGS))
 	scripts/test-image.sh
 
+demo: build
+	@if [ -x scripts/demo.sh ]; then scripts/demo.sh; \
+	else echo "scripts/demo.sh is not there yet; showing the replay instead"; $(MAKE) --no-print-directory run; fi
+
+sample:
+	$(MVN) $(MVN_FLAGS) -q -DskipTests -pl pmtud-testkit -am compile
+	java -cp pmtud-testkit/target/classes:pmtud-api/target/classes dev.pmtud.testkit.SampleCapture examples/capture.pcap
+
+dist: deps-run
+	@$(call ensure,$(DIST_PKGS))
+	scripts/make-dist.sh
+
+dist-verify: dist
+	scripts/verify-dist.sh dist/pmtud
+
 # The image from Debian packages and the distribution, reproducible (docs/image.md); as root. Its
 # own distribution (dist/image-dist): without the CDS archives and the tarball, which it leaves out.
 # IMAGE_LOCK=strict (default: exactly deploy/image/debian.lock), fallback (what make test uses) or
