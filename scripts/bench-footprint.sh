@@ -22,6 +22,7 @@
 #   cds          + -XX:SharedArchiveFile=<archive of pmtud's own classes> (JDK 17: made once by a
 #                  training run with -XX:ArchiveClassesAtExit, see below)
 #   c1           + -XX:TieredStopAtLevel=1 (C1 only: less compiler memory and CPU, slower peak)
+#   keeppages    + -Dpmtud.release-jvm-pages=false (the JVM's mapped files are not reclaimed when ready)
 #   recommended  + CDS archive + -XX:TieredStopAtLevel=1 + -XX:CICompilerCount=1 + -Xss256k
 #                  + -XX:MaxMetaspaceSize=48m + -XX:ReservedCodeCacheSize=16m + -Xmx48m
 #   lean         recommended with -Xms8m -Xmx32m, and MALLOC_ARENA_MAX=2 in the environment
@@ -50,6 +51,7 @@ variant_opts() {
     shipped) echo "" ;;
     cds) echo "-XX:SharedArchiveFile=$JSA" ;;
     c1) echo "-XX:TieredStopAtLevel=1" ;;
+    keeppages) echo "-Dpmtud.release-jvm-pages=false" ;;
     recommended) echo "-XX:SharedArchiveFile=$JSA -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -Xss256k -XX:MaxMetaspaceSize=48m -XX:ReservedCodeCacheSize=16m -Xmx48m" ;;
     lean) echo "-XX:SharedArchiveFile=$JSA -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -Xss256k -XX:MaxMetaspaceSize=48m -XX:ReservedCodeCacheSize=16m -Xms8m -Xmx32m" ;;
     *) die "unknown variant $1" ;;

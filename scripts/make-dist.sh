@@ -11,8 +11,7 @@
 #                       the smallest directory
 #     --rebuild         run Maven even when the reactor's jars look current
 #     --verify          then run scripts/verify-dist.sh on the result
-#     --for-image       only what the container image takes (make image): no class-data sharing
-#                       archives (JDK 17 writes them differently every run; docs/image.md) and no
+#     --for-image       only what the container image takes (make image): the directory, no
 #                       tarball; use it with its own --out
 #   Environment: MVN (mvn), MVN_FLAGS (-B; add -o to stay offline), JAVA_HOME (the JDK whose jlink
 #   and jdeps are used; default: the one javac on PATH belongs to), EXTRA_MODULES (comma list added
@@ -154,17 +153,15 @@ rm -rf "$DIST"
 mkdir -p "$DIST"/{bin,lib,plugins,conf,docs}
 
 log "jlink ($JDK, Java $JDK_FEATURE): $MODULES"
-# Uncompressed by default: the JVM reads classes that are not in the CDS archives straight from the
-# mapped lib/modules instead of inflating copies, ~3 MiB less RSS (docs/performance.md, "Footprint").
+# Uncompressed by default: the JVM reads classes straight from the mapped lib/modules instead of
+# inflating copies, ~3 MiB less RSS (docs/performance.md, "Footprint").
 [ -n "$COMPRESS" ] || COMPRESS=0
 [ "$COMPRESS" != 2 ] || [ "$JDK_FEATURE" -lt 21 ] || COMPRESS=zip-6
-cds=(--generate-cds-archive)
-[ "$FOR_IMAGE" = 1 ] && cds=()
+# No CDS archive (no --generate-cds-archive, no application archive): conf/jvm.options runs with
+# -Xshare:off, which needs less resident memory on JDK 17 (see there).
 "$JDK/bin/jlink" --add-modules "$MODULES" --output "$DIST/runtime" \
-  --strip-debug --no-man-pages --no-header-files --compress="$COMPRESS" "${cds[@]}"
+  --strip-debug --no-man-pages --no-header-files --compress="$COMPRESS"
 # legal/ holds the JDK's license notices: required when redistributing it; kept.
-# The CDS archive for uncompressed oops is only used with heaps of 32 GB and more: not pmtud's 48 MB.
-rm -f "$DIST/runtime/lib/server/classes_nocoops.jsa"
 
 cp "$LIB"/*.jar "$DIST/lib/"
 if [ -d "$ROOT/pmtud-app/src/dist/plugins" ]; then
@@ -206,9 +203,6 @@ if [ -f "$home/conf/jvm.options" ]; then
     [ -n "$line" ] && opts+=("$line")
   done <"$home/conf/jvm.options"
 fi
-
-# Class-data sharing archive made by `make dist` from a training run (ignored if it does not match).
-[ -f "$home/lib/pmtud.jsa" ] && opts+=("-XX:SharedArchiveFile=$home/lib/pmtud.jsa" -Xshare:auto)
 
 # One malloc arena (glibc's default is up to 8 per core): pmtud's packet path never calls
 # malloc, the JVM's threads rarely, and every extra arena keeps its own free memory resident.
@@ -267,22 +261,9 @@ rules:
   manage: true
 EOF
 
-# ---- class-data sharing archive ----
-# A training replay records the classes pmtud loads (-XX:ArchiveClassesAtExit, JDK 13+); the
-# launcher maps them at start (-XX:SharedArchiveFile), which cuts start-up CPU and RSS
-# (docs/performance.md, "Footprint"). If the archive does not match, the JVM ignores it.
 if [ "$FOR_IMAGE" = 1 ]; then
   log "done: pmtud $VERSION (linux-$ARCH) for the image: $DIST ($(du -sh --apparent-size "$DIST" | cut -f1))"
   exit 0
-fi
-if "$DIST/runtime/bin/java" -XX:ArchiveClassesAtExit="$DIST/lib/pmtud.jsa" -Xshare:auto \
-     $(grep -v '^#' "$DIST/conf/jvm.options" | tr '\n' ' ') \
-     -Dpmtud.home="$DIST" -cp "$DIST/lib/*" dev.pmtud.app.Main --log-level error \
-     replay --quiet --config "$ROOT/examples/pmtud.yaml" --input "$ROOT/examples/capture.pcap" >/dev/null 2>"$OUT/cds.log"; then
-  echo "class-data sharing archive: lib/pmtud.jsa ($(du -sh --apparent-size "$DIST/lib/pmtud.jsa" | cut -f1))"
-else
-  echo "warning: no class-data sharing archive (see $OUT/cds.log); pmtud runs without it" >&2
-  rm -f "$DIST/lib/pmtud.jsa"
 fi
 
 # ---- tarball ----

@@ -183,15 +183,13 @@ reproducible_tar() { # DIR OUTPUT PATHS...
 reproducible_tar "$WORK/rootfs" "$WORK/rootfs.tar" .
 
 # ---- layer 2: the distribution in /opt/pmtud ----
-# Without bin/pmtud (a bash script: the image has no shell) and without the two class-data
-# sharing archives: JDK 17 writes them differently on every run (deterministic dumps came with JDK
-# 22), so with them no two `make dist` would give the same image; and lib/pmtud.jsa only matches
-# the directory it was made in anyway. Without them the JVM starts ~0.1-0.5 s of CPU slower and the
-# image is 18 MB smaller (docs/image.md). conf/jvm.options becomes the java @argfile of the ENTRYPOINT.
+# Without bin/pmtud (a bash script: the image has no shell). conf/jvm.options becomes the java
+# @argfile of the ENTRYPOINT. (The distribution has no class-data sharing archives: JDK 17 would
+# write them differently on every run, and -Xshare:off needs less memory; docs/image.md.)
 stage="$WORK/stage"
 mkdir -p "$stage/opt"
 cp -a "$DIST" "$stage/opt/pmtud"
-rm -f "$stage/opt/pmtud/bin/pmtud" "$stage/opt/pmtud/lib/pmtud.jsa" "$stage/opt/pmtud/runtime/lib/server/classes.jsa"
+rm -f "$stage/opt/pmtud/bin/pmtud"
 rmdir "$stage/opt/pmtud/bin" 2>/dev/null || true
 { printf '# The JVM options of the image: conf/jvm.options (scripts/make-image.sh made this file).\n'
   printf '# Add options at run time with JDK_JAVA_OPTIONS.\n'

@@ -17,6 +17,7 @@ import dev.pmtud.core.NodeRuntimeBuilder;
 import dev.pmtud.core.NodeSettings;
 import dev.pmtud.core.Pipeline;
 import dev.pmtud.core.PipelineConfig;
+import dev.pmtud.sys.LibraryPages;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -132,6 +133,7 @@ public final class Daemon {
             } catch (RuleException e) {
                 throw new StartupException(e.getMessage(), e);
             }
+            releaseJvmPages(); // before ready: what /readyz reports ready is the daemon's steady footprint
             started = true;
             cli.stop().acceptReloads();
             if (watcher != null) {
@@ -159,6 +161,29 @@ public final class Daemon {
             LOG.log(System.Logger.Level.INFO, (several ? "pipeline " + p.name() + " " : "") + SummaryJson.text(p.summary()));
         }
         return Main.OK;
+    }
+
+    /**
+     * Once running: reclaims the pages of libjvm.so and lib/modules the kernel mapped whole as
+     * page-cache folios of up to 2 MiB ({@link LibraryPages}: 5-8 MiB of resident memory on ext4
+     * with large folios, for code the JVM no longer runs). Off with
+     * {@code -Dpmtud.release-jvm-pages=false}; a kernel that refuses costs nothing but the pages.
+     */
+    private static void releaseJvmPages() {
+        if (!Boolean.parseBoolean(System.getProperty("pmtud.release-jvm-pages", "true"))) {
+            return;
+        }
+        try {
+            long t0 = System.nanoTime();
+            LibraryPages.Released r = LibraryPages.release(path -> path.endsWith("/libjvm.so") || path.endsWith("/lib/modules"));
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            LOG.log(r.kibGivenBack() >= 1024 ? System.Logger.Level.INFO : System.Logger.Level.DEBUG,
+                    () -> String.format("reclaimed %.1f of %.1f MiB resident in the JVM's mapped files (libjvm.so, lib/modules;"
+                            + " %d mappings, %d ms); the pages still in use come back one at a time",
+                            r.kibGivenBack() / 1024.0, r.residentKibBefore() / 1024.0, r.mappings(), ms));
+        } catch (IOException | RuntimeException e) { // NativeException is an IOException
+            LOG.log(System.Logger.Level.INFO, "the JVM's mapped files stay resident: " + e.getMessage());
+        }
     }
 
     /** What {@code /readyz} answers with: empty when ready, else one line per problem (a failing sink names itself). */

@@ -80,5 +80,11 @@ public interface LibC {
 
     int getpid();
 
+    /** {@code prctl(option, arg2, arg3, arg4, arg5)} with integer arguments (e.g. {@code PR_SET_THP_DISABLE}). */
+    int prctl(int option, long arg2, long arg3, long arg4, long arg5);
+
+    /** {@code madvise(addr, length, advice)}; {@code addr} page-aligned. */
+    int madvise(Pointer addr, @size_t long length, int advice);
+
     int geteuid();
 }

@@ -4,8 +4,8 @@ import java.util.Arrays;
 import java.util.function.IntPredicate;
 
 /**
- * A fixed-size map from short byte keys to record numbers {@code 0..capacity-1}, for filters that keep
- * per-key state in their own primitive arrays. Nothing is allocated after construction.
+ * A bounded map from short byte keys to record numbers {@code 0..capacity-1}, for filters that keep
+ * per-key state in their own primitive arrays.
  *
  * <p>Records are handed out in a ring, so record order is insertion order: when the ring comes round
  * to a record that is still in use, that record (the one inserted longest ago) is evicted and
@@ -14,25 +14,44 @@ import java.util.function.IntPredicate;
  * The key lookup is open addressing with linear probing at load factor at most one half, and
  * deletion by backward shift (no tombstones, so lookups never degrade).
  *
+ * <p>Memory follows use: the index starts with {@link #INITIAL_RECORDS} records (or fewer, if that is
+ * its capacity) and doubles when the ring reaches the end of what it has, up to {@code capacity};
+ * the owner's {@link Growth} copies its per-record arrays at the same moment. The ring never wraps
+ * before the index is at its capacity, so which key is evicted when is exactly as for an index that
+ * had all its records from the start; a table of 16,384 sources costs a few KiB until a flood fills
+ * it. Growing is the only allocation after construction, at most log2(capacity / initial) times in
+ * the life of the index (it never shrinks).
+ *
  * <p>Use: write the key into {@link #key()}, call {@link #find(int)}; if absent, {@link #insert(int)}
  * (which reuses the hash {@code find} computed).
  */
 public final class BoundedKeyIndex {
     private static final long EMPTY = -1L;
     private static final long RECORD = 0xFFFF_FFFFL;
+    /** Records an index starts with: 1,024 keys of a dedup filter take 62 KiB. */
+    static final int INITIAL_RECORDS = 1024;
+
+    /** The owner's per-record arrays, grown with the index. */
+    @FunctionalInterface
+    public interface Growth {
+        /** Makes every per-record array {@code records} long, keeping records {@code 0..records/2}. */
+        void grow(int records);
+    }
 
     private final int capacity;
     private final int keyWidth;
+    private final Growth growth;
     /**
      * Per slot: the low 32 bits of the key's hash (which contain its home slot) in the high half and
      * the record number in the low half, or EMPTY. A probe rejects a slot of another key, and the
      * backward shift finds an entry's home, without loading anything else.
      */
-    private final long[] slots;
-    private final int mask;
-    private final int[] recordSlot;      // the slot that points at each held record
-    private final byte[] recordKeys;     // capacity * keyWidth
-    private final byte[] recordKeyLength; // 0 = free record
+    private long[] slots;
+    private int mask;
+    private int[] recordSlot;      // the slot that points at each held record
+    private byte[] recordKeys;     // records * keyWidth
+    private byte[] recordKeyLength; // 0 = free record
+    private int records;           // records allocated: INITIAL_RECORDS doubled up to capacity
     private final byte[] scratch;
     private int next;                    // the ring position the next insert takes
     private int size;
@@ -43,24 +62,44 @@ public final class BoundedKeyIndex {
     /**
      * @param capacity most keys held at once
      * @param keyWidth longest key in bytes (at most 127)
+     * @param growth   grows the owner's per-record arrays; they start {@link #records()} long
      */
-    public BoundedKeyIndex(int capacity, int keyWidth) {
+    public BoundedKeyIndex(int capacity, int keyWidth, Growth growth) {
+        this(capacity, keyWidth, INITIAL_RECORDS, growth);
+    }
+
+    BoundedKeyIndex(int capacity, int keyWidth, int initialRecords, Growth growth) {
         if (capacity < 1 || capacity > (1 << 29)) {
             throw new IllegalArgumentException("capacity must be 1.." + (1 << 29) + ", not " + capacity);
         }
         if (keyWidth < 1 || keyWidth > 127) {
             throw new IllegalArgumentException("key width must be 1..127, not " + keyWidth);
         }
+        if (initialRecords < 1) {
+            throw new IllegalArgumentException("initial records must be positive, not " + initialRecords);
+        }
         this.capacity = capacity;
         this.keyWidth = keyWidth;
-        int tableSize = Integer.highestOneBit(Math.max(2, capacity) * 2 - 1) << 1;
-        this.slots = new long[tableSize];
-        Arrays.fill(slots, EMPTY);
-        this.mask = tableSize - 1;
-        this.recordSlot = new int[capacity];
-        this.recordKeys = new byte[capacity * keyWidth];
-        this.recordKeyLength = new byte[capacity];
+        this.growth = growth;
+        this.records = Math.min(capacity, initialRecords);
+        this.slots = emptySlots(records);
+        this.mask = slots.length - 1;
+        this.recordSlot = new int[records];
+        this.recordKeys = new byte[records * keyWidth];
+        this.recordKeyLength = new byte[records];
         this.scratch = new byte[keyWidth];
+    }
+
+    /** A slot table of at least twice {@code records} (a power of two), all empty. */
+    private static long[] emptySlots(int records) {
+        long[] t = new long[Integer.highestOneBit(Math.max(2, records) * 2 - 1) << 1];
+        Arrays.fill(t, EMPTY);
+        return t;
+    }
+
+    /** Records allocated now (the length the owner's per-record arrays have). */
+    public int records() {
+        return records;
     }
 
     /** The buffer the caller writes the key to look up into. */
@@ -107,6 +146,9 @@ public final class BoundedKeyIndex {
      * arrays still hold that key's state until the caller overwrites them.
      */
     public int insert(int length) {
+        if (next == records) {
+            grow();
+        }
         int r = next;
         next = next + 1 == capacity ? 0 : next + 1;
         lastInsertEvicted = recordKeyLength[r] != 0;
@@ -134,10 +176,38 @@ public final class BoundedKeyIndex {
      * is taken anyway, so an insert costs at most {@code maxSkips} tests.
      */
     public int insert(int length, IntPredicate reusable, int maxSkips) {
-        for (int i = 0; i < maxSkips && recordKeyLength[next] != 0 && !reusable.test(next); i++) {
+        for (int i = 0; i < maxSkips && next < records && recordKeyLength[next] != 0 && !reusable.test(next); i++) {
             next = next + 1 == capacity ? 0 : next + 1;
         }
         return insert(length);
+    }
+
+    /**
+     * The ring reached the end of the records there are (so every record was handed out at least
+     * once, and the ring has never wrapped): double them. The slot table is rebuilt from the slots'
+     * fingerprints (the low 32 bits of each key's hash, which contain its home slot in any table up
+     * to 2^32), so no key is hashed again.
+     */
+    private void grow() {
+        int grown = (int) Math.min(capacity, 2L * records);
+        long[] old = slots;
+        slots = emptySlots(grown);
+        mask = slots.length - 1;
+        recordSlot = Arrays.copyOf(recordSlot, grown);
+        recordKeys = Arrays.copyOf(recordKeys, grown * keyWidth);
+        recordKeyLength = Arrays.copyOf(recordKeyLength, grown);
+        for (long slot : old) {
+            if (slot != EMPTY) {
+                int s = (int) (slot >>> 32) & mask;
+                while (slots[s] != EMPTY) {
+                    s = (s + 1) & mask;
+                }
+                slots[s] = slot;
+                recordSlot[(int) (slot & RECORD)] = s;
+            }
+        }
+        records = grown;
+        growth.grow(grown);
     }
 
     /** Whether the last {@link #insert} took the record of a key still held. */
@@ -176,7 +246,7 @@ public final class BoundedKeyIndex {
         size--;
     }
 
-    /** Forgets every key. */
+    /** Forgets every key (the records stay allocated). */
     public void clear() {
         Arrays.fill(slots, EMPTY);
         Arrays.fill(recordKeyLength, (byte) 0);

@@ -1,5 +1,6 @@
 package dev.pmtud.core.filter;
 
+import java.util.Arrays;
 import java.util.function.IntPredicate;
 
 /**
@@ -10,13 +11,14 @@ import java.util.function.IntPredicate;
  * many messages arrive in between. Time going backwards moves a bucket back by the same amount: no
  * refill, and no bucket stuck until time catches up.
  *
- * <p>Memory is fixed at {@code capacity} buckets. A new key takes a record from a CLOCK hand that
+ * <p>At most {@code capacity} buckets, allocated as keys arrive ({@link BoundedKeyIndex}). A new key takes a record from a CLOCK hand that
  * prefers, within {@value #HAND_SKIPS} records, one whose bucket is full again and untouched for a
  * second (forgetting it loses nothing: it would restart full anyway), else one not touched since the
  * hand last passed; a key that keeps being touched keeps its bucket. A key is not moved when
  * touched, so a flood of messages from sources the table already holds forgets nobody, however
  * fast it comes (a least-recently-used order by message forgot a router that sends once a second
- * after {@code capacity} forged messages). Nothing is allocated after construction.
+ * after {@code capacity} forged messages). Nothing is allocated after construction but the index's
+ * doublings.
  */
 final class BucketTable {
     /** Records the hand may pass over before it takes the one it is at. */
@@ -25,23 +27,31 @@ final class BucketTable {
     private static final long IDLE_NANOS = 1_000_000_000L;
 
     private final BoundedKeyIndex index;
-    private final long[] tat;
-    private final long[] lastSeen;
+    private long[] tat;
+    private long[] lastSeen;
     /** One number per key that the owner keeps with the bucket ({@link #NO_NOTE} for a new key). */
-    private final long[] note;
+    private long[] note;
     /** CLOCK's second chance: set when a held key is touched, cleared when the hand passes. */
-    private final boolean[] touched;
+    private boolean[] touched;
     private final IntPredicate reusable = this::reusable;
     private long insertNow;
 
     static final long NO_NOTE = Long.MIN_VALUE;
 
     BucketTable(int capacity, int keyWidth) {
-        this.index = new BoundedKeyIndex(capacity, keyWidth);
-        this.tat = new long[capacity];
-        this.lastSeen = new long[capacity];
-        this.note = new long[capacity];
-        this.touched = new boolean[capacity];
+        this.index = new BoundedKeyIndex(capacity, keyWidth, this::grow);
+        int records = index.records();
+        this.tat = new long[records];
+        this.lastSeen = new long[records];
+        this.note = new long[records];
+        this.touched = new boolean[records];
+    }
+
+    private void grow(int records) {
+        tat = Arrays.copyOf(tat, records);
+        lastSeen = Arrays.copyOf(lastSeen, records);
+        note = Arrays.copyOf(note, records);
+        touched = Arrays.copyOf(touched, records);
     }
 
     /** The buffer the caller writes the key into before {@link #touch}. */

@@ -3,6 +3,7 @@ package dev.pmtud.core.filter;
 import dev.pmtud.api.Filter;
 import dev.pmtud.api.Packet;
 import dev.pmtud.api.Verdict;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 
@@ -17,7 +18,8 @@ import java.util.List;
  * new window); only strictly younger repeats are duplicates. Time going backwards by less than a
  * window counts as within it; by a window or more, the entry counts as expired.
  *
- * <p>Memory is fixed: at most {@code maxEntries} keys. When full, the key let through longest ago is
+ * <p>Memory is bounded: at most {@code maxEntries} keys, allocated as they arrive
+ * ({@link BoundedKeyIndex}). When full, the key let through longest ago is
  * forgotten; forgetting one still inside its window is counted as an eviction.
  */
 public final class DedupFilter implements Filter {
@@ -30,7 +32,7 @@ public final class DedupFilter implements Filter {
 
     private final long windowNanos;
     private final BoundedKeyIndex index;
-    private final long[] passedAt;
+    private long[] passedAt;
     private long evictions;
 
     public DedupFilter(long windowNanos, int maxEntries) {
@@ -38,8 +40,8 @@ public final class DedupFilter implements Filter {
             throw new IllegalArgumentException("window must be positive, got " + windowNanos + " ns");
         }
         this.windowNanos = windowNanos;
-        this.index = new BoundedKeyIndex(maxEntries, KEY_WIDTH);
-        this.passedAt = new long[maxEntries];
+        this.index = new BoundedKeyIndex(maxEntries, KEY_WIDTH, records -> passedAt = Arrays.copyOf(passedAt, records));
+        this.passedAt = new long[index.records()];
     }
 
     @Override

@@ -1,5 +1,7 @@
 package dev.pmtud.core.filter;
 
+import java.util.Arrays;
+
 /**
  * Routers the rate-limit filter knows from before a flood: sources it let through while it was
  * calm, remembered (at most {@code capacity}, least recently admitted forgotten first) for
@@ -8,23 +10,29 @@ package dev.pmtud.core.filter;
  * the flood's own first messages, admitted before the bucket ran dry, are forgotten when it starts
  * ({@link #episodeStarted}), so that a flood that pauses and comes back is no better known. During
  * an episode no source is added: what a flood gets through never enters the table, so it cannot
- * push the real routers out. Packet time only; nothing is allocated after construction.
+ * push the real routers out. Packet time only; nothing is allocated after construction but the
+ * index's doublings ({@link BoundedKeyIndex}).
  */
 final class KnownSources {
     /** A source first seen less than this before a flood began is not trusted during it. */
     static final long GUARD = 1_000_000_000L;
 
     private final BoundedKeyIndex index;
-    private final long[] since;
-    private final long[] last;
+    private long[] since;
+    private long[] last;
     private final long knownFor;
     private int found;
 
     KnownSources(int capacity, int keyWidth, long knownForNanos) {
-        this.index = new BoundedKeyIndex(capacity, keyWidth);
-        this.since = new long[capacity];
-        this.last = new long[capacity];
+        this.index = new BoundedKeyIndex(capacity, keyWidth, this::grow);
+        this.since = new long[index.records()];
+        this.last = new long[index.records()];
         this.knownFor = knownForNanos;
+    }
+
+    private void grow(int records) {
+        since = Arrays.copyOf(since, records);
+        last = Arrays.copyOf(last, records);
     }
 
     /** The buffer the caller writes the source's key into before {@link #known}. */

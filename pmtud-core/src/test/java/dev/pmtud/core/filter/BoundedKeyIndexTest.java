@@ -3,10 +3,14 @@ package dev.pmtud.core.filter;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class BoundedKeyIndexTest {
 
@@ -19,11 +23,17 @@ class BoundedKeyIndexTest {
         return 4;
     }
 
-    /** Random inserts, removals and lookups against a HashMap, with few keys so probe runs collide. */
-    @Test
-    void agreesWithAMapUnderRandomInsertsAndRemovals() {
+    private static final BoundedKeyIndex.Growth NONE = records -> { };
+
+    /**
+     * Random inserts, removals and lookups against a HashMap, with few keys so probe runs collide;
+     * from one record grown to 64 (every doubling rebuilds the slots mid-run) and from all 64.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {1, 3, 64})
+    void agreesWithAMapUnderRandomInsertsAndRemovals(int initialRecords) {
         int capacity = 64;
-        BoundedKeyIndex index = new BoundedKeyIndex(capacity, 4);
+        BoundedKeyIndex index = new BoundedKeyIndex(capacity, 4, initialRecords, NONE);
         Map<Integer, Integer> model = new HashMap<>();       // key -> record
         Integer[] byRecord = new Integer[capacity];
         Random random = new Random(42);
@@ -52,7 +62,7 @@ class BoundedKeyIndexTest {
 
     @Test
     void evictsInRingOrderWhenFull() {
-        BoundedKeyIndex index = new BoundedKeyIndex(3, 4);
+        BoundedKeyIndex index = new BoundedKeyIndex(3, 4, NONE);
         for (int k = 1; k <= 4; k++) {
             int len = writeKey(index, k);
             assertEquals(-1, index.find(len));
@@ -69,10 +79,11 @@ class BoundedKeyIndexTest {
      * the slot the index remembers for it, which backward shifts move), so after each insert exactly
      * the last {@code capacity} keys are held, at the records the ring gave them.
      */
-    @Test
-    void holdsExactlyTheNewestKeysUnderAFloodOfEvictions() {
+    @ParameterizedTest
+    @ValueSource(ints = {1, 1000})
+    void holdsExactlyTheNewestKeysUnderAFloodOfEvictions(int initialRecords) {
         int capacity = 1000;
-        BoundedKeyIndex index = new BoundedKeyIndex(capacity, 4);
+        BoundedKeyIndex index = new BoundedKeyIndex(capacity, 4, initialRecords, NONE);
         for (int k = 0; k < 300_000; k++) {
             int len = writeKey(index, k);
             assertEquals(-1, index.find(len), "new key " + k);
@@ -90,5 +101,31 @@ class BoundedKeyIndexTest {
             assertEquals(Math.min(k + 1, capacity), index.size());
         }
         assertEquals(300_000 - capacity, index.evictions());
+    }
+
+    /**
+     * Records are allocated as keys arrive: doubled from the initial count, the last step cut to the
+     * capacity, the owner told each new length before a record beyond its arrays is handed out, and
+     * never again once the capacity is reached however many keys pass.
+     */
+    @Test
+    void growsByDoublingToItsCapacityAndTellsTheOwnerFirst() {
+        int capacity = 1000;
+        List<Integer> told = new ArrayList<>();
+        int[] ownerLength = {0};
+        BoundedKeyIndex index = new BoundedKeyIndex(capacity, 4, 100, records -> {
+            told.add(records);
+            ownerLength[0] = records;
+        });
+        ownerLength[0] = index.records();
+        assertEquals(100, index.records());
+        for (int k = 0; k < 5_000; k++) {
+            int r = index.insert(writeKey(index, k));
+            assertTrue(r < ownerLength[0], "record " + r + " handed out beyond the owner's " + ownerLength[0]);
+            assertEquals(index.records(), ownerLength[0]);
+        }
+        assertEquals(List.of(200, 400, 800, 1000), told);
+        assertEquals(BoundedKeyIndex.INITIAL_RECORDS, new BoundedKeyIndex(1 << 20, 4, NONE).records());
+        assertEquals(7, new BoundedKeyIndex(7, 4, NONE).records(), "a small index starts whole");
     }
 }
