@@ -7,7 +7,10 @@ import dev.pmtud.source.nflog.NflogSettings;
 import dev.pmtud.source.nflog.NflogSource;
 import dev.pmtud.testkit.Await;
 import dev.pmtud.testkit.Netns;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -154,5 +157,69 @@ class RefusedStartNetnsTest {
             assertEquals(Main.OK, r.status(), r.toString());
             assertEquals("", table(ns), "the table is gone after stop; " + r);
         }
+    }
+
+    /**
+     * A reload is a start too: a running daemon reloaded onto a group another process has bound
+     * cannot open its new source, and must then leave that group's rule (the other instance's)
+     * alone, keeping its own. It says so, and counts the reload as failed; at stop it removes only
+     * its own rule.
+     */
+    @Test
+    void aReloadOntoABoundGroupLeavesThatGroupsRuleAndKeepsItsOwn() throws Exception {
+        Netns.assumeRoot();
+        try (Netns ns = Netns.create("reload")) {
+            Path theirs = config("{ enabled: false }");
+            assertEquals(Main.OK, ns.call(() -> CliRunner.run("rules", "ensure", "--config", theirs.toString())).status());
+            String theirRule = chain(ns, GROUP);
+            NflogSource running = bindGroup(ns);
+            try (running) {
+                Path mine = dir.resolve("mine.yaml");
+                Files.writeString(mine, Files.readString(theirs).replace("group: " + GROUP, "group: " + OWN_GROUP));
+                StopSignal stop = new StopSignal();
+                ByteArrayOutputStream err = new ByteArrayOutputStream();
+                var run = CompletableFuture.supplyAsync(() -> {
+                    try (PrintStream o = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+                         PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
+                        return ns.call(() -> Main.run(new Cli(o, e, name -> null, stop), "run", "--config", mine.toString()));
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+                Await.until(Duration.ofSeconds(20), "the daemon's own rule", () -> rulesFor(ns, OWN_GROUP) == 2);
+                String ownRule = chain(ns, OWN_GROUP);
+
+                Files.writeString(mine, Files.readString(theirs)); // the group the other process holds
+                stop.requestReload("SIGHUP");
+                Await.until(Duration.ofSeconds(20), () -> "the reload's end; log:\n" + log(err),
+                        () -> log(err).contains("configuration reloaded with failures"));
+
+                String log = log(err);
+                assertTrue(log.contains("NFLOG group " + GROUP + " is already bound by another process"), log);
+                assertTrue(log.contains("reload: the capture rule stays as it was: no source of this pmtud holds NFLOG group " + GROUP), log);
+                assertEquals(theirRule, chain(ns, GROUP), "the other instance's rule, handles and all; " + log);
+                assertEquals(ownRule, chain(ns, OWN_GROUP), "the daemon's own rule stays; " + log);
+
+                stop.trigger("SIGTERM");
+                assertEquals(Main.OK, run.get(10, TimeUnit.SECONDS));
+                assertEquals(0, rulesFor(ns, OWN_GROUP), "its own rule is gone at stop; " + log(err));
+                assertEquals(theirRule, chain(ns, GROUP), "the other instance's rule outlives it; " + log(err));
+            }
+        }
+    }
+
+    private static final String OWN_GROUP = "34";
+
+    /** One group's chain with rule handles (a rule replaced has another handle); empty when there is none. */
+    private static String chain(Netns ns, String group) {
+        return ns.execAllowingFailure("nft", "-a", "list", "chain", "inet", "pmtud", "capture-" + group).stdout();
+    }
+
+    private static long rulesFor(Netns ns, String group) {
+        return table(ns).lines().filter(l -> l.contains("log group " + group)).count();
+    }
+
+    private static String log(ByteArrayOutputStream err) {
+        return err.toString(StandardCharsets.UTF_8);
     }
 }

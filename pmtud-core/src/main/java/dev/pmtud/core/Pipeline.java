@@ -125,6 +125,19 @@ public final class Pipeline {
     }
 
     /**
+     * Whether one of this pipeline's sources reads NFLOG group {@code group} and is running (opened
+     * and started, not failed): then this process holds the group, which the kernel lets one socket do.
+     */
+    public boolean holdsNflogGroup(int group) {
+        for (SourceRunner s : sources) {
+            if (s.healthy() && s.source().nflogGroup().map(g -> g.group() == group).orElse(false)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
      * What keeps this pipeline from doing its job, one line each ({@code source S: ...},
      * {@code sink S: ...}): sources whose thread stopped, components whose {@code health()} says
      * they are failing. Empty when all is well. Thread-safe; for probes.
@@ -247,10 +260,14 @@ public final class Pipeline {
         return true;
     }
 
-    /** Waits until every source's thread ended (run() and close() returned) or {@code deadlineNanos} (System.nanoTime) passed. */
+    /**
+     * Waits until every source's thread ended (run() and close() returned) or {@code deadlineNanos}
+     * (System.nanoTime) passed. A source a reload could not open has not ended: it waits for the next
+     * reload, and the daemon must not take it for a file source that reached its end and stop.
+     */
     boolean awaitSources(long deadlineNanos) throws InterruptedException {
         for (SourceRunner s : sources) {
-            if (!s.join(deadlineNanos - System.nanoTime())) {
+            if (s.openFailed() || !s.join(deadlineNanos - System.nanoTime())) {
                 return false;
             }
         }

@@ -172,6 +172,11 @@ final class SourceRunner {
         openFailure = why;
     }
 
+    /** Whether a reload could not open this source (it then waits, not ready, for the next reload). */
+    boolean openFailed() {
+        return openFailure != null;
+    }
+
     /** Started and not failed (a file source that reached its end stays healthy until stopped). */
     boolean healthy() {
         return state == State.STARTED && failure == null;

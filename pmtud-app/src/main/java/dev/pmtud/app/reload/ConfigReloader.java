@@ -102,16 +102,29 @@ public final class ConfigReloader {
         ReloadReport report = prepared.reload().apply();
         afterApply.run();
         boolean ok = report.ok();
-        try {
-            rule.follow(rules);
-        } catch (RuleException e) {
+        if (rule.changes(rules) && rules != null && rules.managed() && !holdsGroup(rules.group())) {
+            // The new rule's group is not ours: its source did not open (most likely another process has the group bound).
+            // A rule is its group holder's to write, so this one is not installed and another instance's is never replaced.
             ok = false;
-            LOG.log(System.Logger.Level.ERROR, "reload: the capture rule could not follow: " + e.getMessage()
-                    + "; the previous rule stays in place");
+            LOG.log(System.Logger.Level.ERROR, "reload: the capture rule stays as it was: no source of this pmtud holds NFLOG group "
+                    + rules.group() + " (see the failure above), and the rules for a group are its holder's to change;"
+                    + " fix the source and reload again");
+        } else {
+            try {
+                rule.follow(rules);
+            } catch (RuleException e) {
+                ok = false;
+                LOG.log(System.Logger.Level.ERROR, "reload: the capture rule could not follow: " + e.getMessage()
+                        + "; the previous rule stays in place");
+            }
         }
         LOG.log(ok ? System.Logger.Level.INFO : System.Logger.Level.WARNING, "configuration " + (ok ? "reloaded" : "reloaded with failures")
                 + " from " + file + ": " + report.summary());
         return count(ok ? "ok" : "failed");
+    }
+
+    private boolean holdsGroup(int group) {
+        return runtime.pipelines().stream().anyMatch(p -> p.holdsNflogGroup(group));
     }
 
     /** The mistake as validate prints it, a line per log record; the running configuration stays. */

@@ -64,6 +64,12 @@ public final class DaemonRule implements AutoCloseable {
         return counts;
     }
 
+    /** Whether {@link #follow} would change what is installed (false when both write the same rules, or neither is managed). */
+    public boolean changes(RuleManager next) {
+        boolean now = next != null && next.managed();
+        return (owned || now) && !(owned && now && rules.installsSameAs(next));
+    }
+
     /**
      * Turns the installed rule into {@code next}'s (nothing when both write the same rules, or neither is managed).
      *
