@@ -17,7 +17,8 @@ import java.util.function.Consumer;
  * {@value #NODE}), a peer set the test replaces with {@link #setPeers} (listeners are told, as the
  * runtime's merged set tells them), excluded networks, one logger (default {@value #LOGGER}, or the
  * name the test gives it), and {@link RecordingMetrics} the test reads back. Starts with no peers and no exclusions; its
- * pipeline is {@value PipelineContext#SINGLE_PIPELINE}.
+ * pipeline is {@value PipelineContext#SINGLE_PIPELINE}. Its cluster addresses are {@link PeerSet#NONE} (no
+ * {@code cluster.addresses} providers) until {@link #withClusterAddresses} gives it a set of its own.
  */
 public final class TestContext implements PipelineContext {
     /** The default node name. */
@@ -43,6 +44,10 @@ public final class TestContext implements PipelineContext {
         }
     };
 
+    private final List<Consumer<Set<InetAddress>>> addressListeners = new CopyOnWriteArrayList<>();
+    private volatile Set<InetAddress> addresses = Set.of();
+    private volatile PeerSet clusterAddresses = PeerSet.NONE;
+
     public TestContext() {
         this(NODE);
     }
@@ -55,6 +60,30 @@ public final class TestContext implements PipelineContext {
     public TestContext withPeers(Collection<? extends InetAddress> startingPeers) {
         peers = copy(startingPeers);
         return this;
+    }
+
+    /** Gives it cluster addresses (as a node with {@code cluster.addresses} providers has), starting with these. */
+    public TestContext withClusterAddresses(Collection<? extends InetAddress> starting) {
+        addresses = copy(starting);
+        clusterAddresses = new PeerSet() {
+            @Override
+            public Set<InetAddress> current() {
+                return addresses;
+            }
+
+            @Override
+            public void addListener(Consumer<Set<InetAddress>> listener) {
+                addressListeners.add(listener);
+            }
+        };
+        return this;
+    }
+
+    /** Replaces the cluster addresses and tells every listener, as a provider's report would. */
+    public void setClusterAddresses(Collection<? extends InetAddress> now) {
+        Set<InetAddress> a = copy(now);
+        addresses = a;
+        addressListeners.forEach(l -> l.accept(a));
     }
 
     public TestContext excluding(List<Cidr> networks) {
@@ -97,6 +126,11 @@ public final class TestContext implements PipelineContext {
     @Override
     public PeerSet peers() {
         return peerSet;
+    }
+
+    @Override
+    public PeerSet clusterAddresses() {
+        return clusterAddresses;
     }
 
     @Override
