@@ -28,25 +28,35 @@ public final class TestContext implements PipelineContext {
 
     private final String nodeName;
     private final RecordingMetrics metrics = new RecordingMetrics();
-    private final List<Consumer<Set<InetAddress>>> listeners = new CopyOnWriteArrayList<>();
-    private volatile Set<InetAddress> peers = Set.of();
+    private final SettableSet peerSet = new SettableSet();
     private volatile List<Cidr> excluded = List.of();
     private volatile String loggerName = LOGGER;
-    private final PeerSet peerSet = new PeerSet() {
+    private final SettableSet addresses = new SettableSet();
+    private volatile PeerSet clusterAddresses = PeerSet.NONE;
+
+    /** A set the test replaces; its listeners are told, as the runtime's merged sets tell them. */
+    private static final class SettableSet implements PeerSet {
+        private final List<Consumer<Set<InetAddress>>> listeners = new CopyOnWriteArrayList<>();
+        private volatile Set<InetAddress> current = Set.of();
+
         @Override
         public Set<InetAddress> current() {
-            return peers;
+            return current;
         }
 
         @Override
         public void addListener(Consumer<Set<InetAddress>> listener) {
             listeners.add(listener);
         }
-    };
 
-    private final List<Consumer<Set<InetAddress>>> addressListeners = new CopyOnWriteArrayList<>();
-    private volatile Set<InetAddress> addresses = Set.of();
-    private volatile PeerSet clusterAddresses = PeerSet.NONE;
+        void set(Collection<? extends InetAddress> now, boolean tell) {
+            Set<InetAddress> copy = Collections.unmodifiableSet(new LinkedHashSet<>(now));
+            current = copy;
+            if (tell) {
+                listeners.forEach(l -> l.accept(copy));
+            }
+        }
+    }
 
     public TestContext() {
         this(NODE);
@@ -58,32 +68,20 @@ public final class TestContext implements PipelineContext {
 
     /** Sets the starting peers (in this order); for building, before any component listens. */
     public TestContext withPeers(Collection<? extends InetAddress> startingPeers) {
-        peers = copy(startingPeers);
+        peerSet.set(startingPeers, false);
         return this;
     }
 
     /** Gives it cluster addresses (as a node with {@code cluster.addresses} providers has), starting with these. */
     public TestContext withClusterAddresses(Collection<? extends InetAddress> starting) {
-        addresses = copy(starting);
-        clusterAddresses = new PeerSet() {
-            @Override
-            public Set<InetAddress> current() {
-                return addresses;
-            }
-
-            @Override
-            public void addListener(Consumer<Set<InetAddress>> listener) {
-                addressListeners.add(listener);
-            }
-        };
+        addresses.set(starting, false);
+        clusterAddresses = addresses;
         return this;
     }
 
     /** Replaces the cluster addresses and tells every listener, as a provider's report would. */
     public void setClusterAddresses(Collection<? extends InetAddress> now) {
-        Set<InetAddress> a = copy(now);
-        addresses = a;
-        addressListeners.forEach(l -> l.accept(a));
+        addresses.set(now, true);
     }
 
     public TestContext excluding(List<Cidr> networks) {
@@ -99,13 +97,7 @@ public final class TestContext implements PipelineContext {
 
     /** Replaces the peer set and tells every listener, as a provider's report would. */
     public void setPeers(Collection<? extends InetAddress> newPeers) {
-        Set<InetAddress> p = copy(newPeers);
-        peers = p;
-        listeners.forEach(l -> l.accept(p));
-    }
-
-    private static Set<InetAddress> copy(Collection<? extends InetAddress> addresses) {
-        return Collections.unmodifiableSet(new LinkedHashSet<>(addresses));
+        peerSet.set(newPeers, true);
     }
 
     @Override

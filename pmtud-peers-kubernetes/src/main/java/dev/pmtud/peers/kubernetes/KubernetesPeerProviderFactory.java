@@ -33,12 +33,7 @@ public final class KubernetesPeerProviderFactory implements PeerProviderFactory 
 
     @Override
     public PeerProvider create(ComponentConfig config, PipelineContext context) {
-        LabelSelector selector;
-        try {
-            selector = LabelSelector.parse(config.string("node-selector", ""));
-        } catch (IllegalArgumentException e) {
-            throw config.error("node-selector", e.getMessage());
-        }
+        LabelSelector selector = LabelSelector.from(config, "node-selector");
         String addressType = config.oneOf("address-type", "InternalIP", "InternalIP", "ExternalIP");
         Duration startTimeout = config.duration("start-timeout", Duration.ofSeconds(10));
         boolean fallback = config.bool("first-address-fallback", false);

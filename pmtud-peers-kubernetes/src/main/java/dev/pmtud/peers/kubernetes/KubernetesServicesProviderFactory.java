@@ -40,12 +40,7 @@ public final class KubernetesServicesProviderFactory implements PeerProviderFact
 
     @Override
     public PeerProvider create(ComponentConfig config, PipelineContext context) {
-        LabelSelector selector;
-        try {
-            selector = LabelSelector.parse(config.string("label-selector", ""));
-        } catch (IllegalArgumentException e) {
-            throw config.error("label-selector", e.getMessage());
-        }
+        LabelSelector selector = LabelSelector.from(config, "label-selector");
         List<String> namespaces = config.has("namespaces") ? config.strings("namespaces") : List.of();
         for (String ns : namespaces) {
             if (!NAMESPACE.matcher(ns).matches()) {
