@@ -55,10 +55,8 @@ public final class NodeRuntime implements AutoCloseable {
         }
     }
 
-    /** The section of the peer providers. */
-    static final String PEERS = "peers";
-    /** The section of the providers of the cluster's own addresses. */
-    static final String CLUSTER_ADDRESSES = "cluster.addresses";
+    /** The sections of the providers: the peers', and those of the cluster's own addresses. */
+    static final String PEERS = "peers", CLUSTER_ADDRESSES = "cluster.addresses";
 
     private final MicrometerMetrics metrics;
     private final MergedPeerSet peers;
