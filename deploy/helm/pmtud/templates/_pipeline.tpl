@@ -34,12 +34,17 @@ peers:
 {{- else }}
   - { type: kubernetes, address-type: InternalIP }
 {{- end }}
+{{- if $v.pmtud.serviceAddresses }}
+cluster:
+  # This cluster's own service addresses, which the service-addresses filter keeps.
+  addresses: [ { type: kubernetes-services } ]
+{{- end }}
 {{- if eq $backend "udp" }}
 pipelines:
   - name: replicate
     sources: [ { type: nflog, group: {{ $v.iptables.nflogGroup }} } ]
     filters:
-{{- include "pmtud.filters" $networks | nindent 6 }}
+{{- include "pmtud.filters" (dict "networks" $networks "serviceAddresses" $v.pmtud.serviceAddresses) | nindent 6 }}
     sinks: [ { type: udp, port: {{ $v.pmtud.replicationPort }}, key-file: /etc/pmtud/relay.key } ]
   - name: receive
     sources: [ { type: udp, listen: "[::]:{{ $v.pmtud.replicationPort }}", key-file: /etc/pmtud/relay.key } ]
@@ -49,7 +54,7 @@ pipelines:
 sources:
   - { type: nflog, group: {{ $v.iptables.nflogGroup }} }
 filters:
-{{- include "pmtud.filters" $networks | nindent 2 }}
+{{- include "pmtud.filters" (dict "networks" $networks "serviceAddresses" $v.pmtud.serviceAddresses) | nindent 2 }}
 sinks:
 {{- if eq $backend "l2" }}
   - { type: raw, mode: l2-unicast{{ if $iface }}, interface: {{ $iface }}{{ end }} }
@@ -66,10 +71,13 @@ rules:
 {{- end }}
 {{- end -}}
 
-{{/* The filters of deploy/kubernetes/base, with the excluded networks given. */}}
+{{/* The filters of deploy/kubernetes/base, with the excluded networks given; with serviceAddresses, service-addresses before dedup. */}}
 {{- define "pmtud.filters" -}}
-- { type: exclude-networks, networks: [{{ range $i, $n := . }}{{ if $i }}, {{ end }}{{ $n | quote }}{{ end }}] }
+- { type: exclude-networks, networks: [{{ range $i, $n := .networks }}{{ if $i }}, {{ end }}{{ $n | quote }}{{ end }}] }
 - { type: mtu-range, min: 552, max: 9216 }
+{{- if .serviceAddresses }}
+- { type: service-addresses }
+{{- end }}
 - { type: dedup, window: 1s }
 - { type: rate-limit, per-source: 1/s, burst: 2, total: 100/s }
 {{- end -}}

@@ -30,6 +30,19 @@ public interface PipelineContext {
     PeerSet peers();
 
     /**
+     * The cluster's own service addresses, merged from every provider of {@code cluster.addresses}
+     * (like the Kubernetes Services' ClusterIPs, external and load-balancer IPs), this node's own
+     * included. Filters read it (a message about a packet one of them sent is the cluster's);
+     * sinks never replicate to it. Follows changes like {@link #peers()}; a listener added by a
+     * component a reload removes is detached with it. {@link PeerSet#NONE} (compare with {@code ==})
+     * when the node has no {@code cluster.addresses} providers, so that a filter can tell that the set
+     * will stay empty; also the default, for contexts built without a runtime (tests, older embedders).
+     */
+    default PeerSet clusterAddresses() {
+        return PeerSet.NONE;
+    }
+
+    /**
      * The cluster's own networks, whose messages are never replicated (a message from there is a
      * copy from a peer): {@code cluster.networks}, the networks filters of any pipeline exclude
      * ({@link FilterFactory#excludedNetworks}, e.g. an exclude-networks filter's own

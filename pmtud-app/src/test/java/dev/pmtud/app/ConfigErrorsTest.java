@@ -205,7 +205,20 @@ class ConfigErrorsTest {
                         sources: [ { type: nflog, group: 33 } ]
                         sinks: [ { type: test-inject, device: pmtud0 } ]
                         rules: { manage: true, interface: pmtud0 }
-                        """, 3, "rules: 'interface' is pmtud0", "bind the rule to the uplink, like interface: eth0"));
+                        """, 3, "rules: 'interface' is pmtud0", "bind the rule to the uplink, like interface: eth0"),
+                broken("unknown provider type under cluster.addresses", """
+                        sources: [ { type: pcap-file, path: in.pcap } ]
+                        cluster:
+                          networks: [10.0.0.0/8]
+                          addresses:
+                            - { type: kubernetes-service }
+                        """, 5, "cluster.addresses[0]: unknown peers type 'kubernetes-service'", "did you mean 'kubernetes-services'",
+                        "known peers types: dns, file, kubernetes, kubernetes-services, static"),
+                broken("a service-addresses filter that keeps nothing without cluster.addresses", """
+                        sources: [ { type: pcap-file, path: in.pcap } ]
+                        filters:
+                          - { type: service-addresses, peers: false, cluster-networks: false }
+                        """, 3, "leaves no address to keep", "cluster.addresses"));
     }
 
     private static Arguments broken(String what, String yaml, int line, String... mustSay) {

@@ -24,6 +24,28 @@ class ValidateTest {
         return r.out().lines().filter(l -> l.startsWith("NOTE: ")).toList();
     }
 
+    /** The Services' IPs are read once the daemon runs: validating contacts no API server (here: none exists). */
+    @Test
+    void clusterAddressProvidersAreCheckedNotStarted() throws Exception {
+        Path kubeconfig = dir.resolve("kubeconfig");
+        Files.writeString(kubeconfig, String.join("\n", "apiVersion: v1", "kind: Config", "current-context: c",
+                "clusters: [{name: k, cluster: {server: 'https://127.0.0.1:1'}}]", "users: [{name: u, user: {token: t}}]",
+                "contexts: [{name: c, context: {cluster: k, user: u}}]", ""));
+        CliRunner.Result r = validate("""
+                node: a
+                cluster:
+                  addresses:
+                    - { type: kubernetes-services, kubeconfig: %s }
+                    - { type: static, addresses: [192.0.2.10] }
+                sources: [ { type: pcap-file, path: in.pcap } ]
+                filters: [ { type: service-addresses, peers: false, cluster-networks: false } ]
+                """.formatted(kubeconfig));
+        assertEquals(Main.OK, r.status(), r.toString());
+        assertEquals(List.of("OK: " + dir.resolve("pmtud.yaml"), "  pipeline main: sources [pcap-file], filters [service-addresses], sinks []"),
+                r.out().lines().toList());
+        assertTrue(!r.err().contains("kubernetes services"), "no list was tried: " + r.err());
+    }
+
     @Test
     void printsEveryPipelineWithItsSourcesFiltersAndSinks() throws Exception {
         CliRunner.Result r = validate("""

@@ -26,6 +26,18 @@ final class ComponentBlocks {
         return read(root.get("peers"), "peers", PluginRegistry.PEERS, registry, "", "peers");
     }
 
+    /**
+     * The {@code cluster.addresses:} blocks: peer-provider blocks (any registered peers type) whose
+     * union is the cluster's own service addresses. {@code cluster} was checked to be a map or absent.
+     */
+    static List<ComponentBlock> clusterAddresses(ConfigNode root, PluginRegistry registry) {
+        ConfigNode cluster = root.get("cluster");
+        if (cluster == null || !cluster.isMap()) {
+            return List.of();
+        }
+        return read(cluster.get("addresses"), "addresses", PluginRegistry.PEERS, registry, "cluster.", "cluster.addresses");
+    }
+
     /** The blocks of one pipeline's {@code section} (sources, filters or sinks) of {@code kind}. */
     static List<ComponentBlock> of(PipelineConfig pipeline, String section, String kind, PluginRegistry registry) {
         String scope = pipeline.listed() ? "the " + section + " of pipeline " + pipeline.name() : section;

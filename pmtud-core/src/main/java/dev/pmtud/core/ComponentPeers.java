@@ -9,9 +9,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
 /**
- * One component's view of the merged peers: the same set, but the listeners it adds are its own,
- * so that when a reload removes the component they are detached from the set every pipeline
- * shares ({@link #detach()}) instead of being told about peers for as long as the daemon runs.
+ * One component's view of a merged set (the peers, or the cluster's addresses): the same set, but
+ * the listeners it adds are its own, so that when a reload removes the component they are detached
+ * from the set every pipeline shares ({@link #detach()}) instead of being told about changes for as
+ * long as the daemon runs.
  */
 final class ComponentPeers implements PeerSet {
     private final MergedPeerSet peers;

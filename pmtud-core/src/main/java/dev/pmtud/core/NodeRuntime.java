@@ -42,14 +42,25 @@ public final class NodeRuntime implements AutoCloseable {
     static final long SINK_LOCK_NANOS = 300_000_000L;
 
     /**
-     * A peer provider, its label, its slot in the merged set ({@code key}: the label, or label@generation
-     * for one a reload started beside its predecessor), its context and what its block says.
+     * A provider of {@code peers:} or of {@code cluster.addresses:} ({@code section}), its label, the
+     * merged set it reports to ({@code set}) and its slot there ({@code key}: the label, or
+     * label@generation for one a reload started beside its predecessor), its context and what its
+     * block says. Both sections go through the same start, reload and close.
      */
-    record NamedProvider(String name, String key, PeerProvider provider, RuntimeContext context, String identity) {
+    record NamedProvider(String section, String name, String key, PeerProvider provider, MergedPeerSet set,
+                         RuntimeContext context, String identity) {
+        /** {@code peers X} or {@code cluster.addresses X}: for logs and reload reports. */
+        String shownAs() {
+            return section + " " + name;
+        }
     }
+
+    /** The sections of the providers: the peers', and those of the cluster's own addresses. */
+    static final String PEERS = "peers", CLUSTER_ADDRESSES = "cluster.addresses";
 
     private final MicrometerMetrics metrics;
     private final MergedPeerSet peers;
+    private final MergedPeerSet clusterAddresses;
     // Replaced by a reload, under the transitions lock; read from anywhere.
     private volatile NodeSettings settings;
     private volatile List<Cidr> clusterNetworks;
@@ -68,11 +79,12 @@ public final class NodeRuntime implements AutoCloseable {
     /** Reloads prepared so far: the generation of the next one's peer-provider slots. */
     private int reloads;
 
-    NodeRuntime(NodeSettings settings, MicrometerMetrics metrics, MergedPeerSet peers, List<Cidr> clusterNetworks,
-                List<NamedProvider> providers, List<Pipeline> pipelines) {
+    NodeRuntime(NodeSettings settings, MicrometerMetrics metrics, MergedPeerSet peers, MergedPeerSet clusterAddresses,
+                List<Cidr> clusterNetworks, List<NamedProvider> providers, List<Pipeline> pipelines) {
         this.settings = settings;
         this.metrics = metrics;
         this.peers = peers;
+        this.clusterAddresses = clusterAddresses;
         this.clusterNetworks = List.copyOf(clusterNetworks);
         this.providers = List.copyOf(providers);
         this.pipelines = List.copyOf(pipelines);
@@ -89,6 +101,11 @@ public final class NodeRuntime implements AutoCloseable {
     /** The merged peers every pipeline's sinks send to. */
     public PeerSet peers() {
         return peers;
+    }
+
+    /** The cluster's own service addresses ({@code cluster.addresses}), as filters see them. */
+    public PeerSet clusterAddresses() {
+        return clusterAddresses;
     }
 
     /**
@@ -111,6 +128,10 @@ public final class NodeRuntime implements AutoCloseable {
 
     MergedPeerSet mergedPeers() {
         return peers;
+    }
+
+    MergedPeerSet mergedClusterAddresses() {
+        return clusterAddresses;
     }
 
     List<NamedProvider> providers() {
@@ -246,27 +267,33 @@ public final class NodeRuntime implements AutoCloseable {
         awaitFirstReports(providers);
     }
 
-    /** Starts one provider, reporting into its own slot of the merged set. */
+    /** Starts one provider, reporting into its own slot of its merged set. */
     void startProvider(NamedProvider p) throws IOException {
-        p.provider().start(peers.listener(p.key(), p.name(), p.context().metrics()));
+        p.provider().start(p.set().listener(p.key(), p.name(), p.context().metrics()));
     }
 
-    /** Waits at most 10 s for each of {@code started}'s first report (a set or a failure); logs the silent ones. */
+    /** Waits at most 10 s in all for each of {@code started}'s first report (a set or a failure); logs the silent ones. */
     void awaitFirstReports(List<NamedProvider> started) throws IOException {
         if (started.isEmpty()) {
             return;
         }
-        List<String> silent;
-        try {
-            silent = peers.awaitFirstReports(started.stream().map(NamedProvider::key).toList(), FIRST_PEERS_TIMEOUT);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while waiting for the first peer set", e);
+        long deadline = System.nanoTime() + FIRST_PEERS_TIMEOUT.toNanos();
+        List<String> silent = new ArrayList<>();
+        for (MergedPeerSet set : started.stream().map(NamedProvider::set).distinct().toList()) {
+            List<NamedProvider> of = started.stream().filter(p -> p.set() == set).toList();
+            List<String> keys;
+            try {
+                keys = set.awaitFirstReports(of.stream().map(NamedProvider::key).toList(),
+                        Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while waiting for the first peer set", e);
+            }
+            of.stream().filter(p -> keys.contains(p.key())).forEach(p -> silent.add(p.shownAs()));
         }
         if (!silent.isEmpty()) {
-            List<String> names = started.stream().filter(p -> silent.contains(p.key())).map(NamedProvider::name).toList();
-            LOG.log(System.Logger.Level.WARNING, "peer providers " + names + " reported nothing within "
-                    + FIRST_PEERS_TIMEOUT.toSeconds() + " s; going on without their peers (they join when reported)");
+            LOG.log(System.Logger.Level.WARNING, "providers " + silent + " reported nothing within "
+                    + FIRST_PEERS_TIMEOUT.toSeconds() + " s; going on without their addresses (they join when reported)");
         }
     }
 
@@ -367,7 +394,7 @@ public final class NodeRuntime implements AutoCloseable {
         try {
             p.provider().close();
         } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "closing peer provider " + p.name() + " failed: " + e, e);
+            LOG.log(System.Logger.Level.WARNING, "closing provider " + p.shownAs() + " failed: " + e, e);
         }
     }
 }

@@ -132,13 +132,13 @@ public final class NodeRuntimeBuilder {
         NodeSettings settings = NodeSettings.from(root);
         MicrometerMetrics nodeMetrics = new MicrometerMetrics(
                 meterRegistry != null ? meterRegistry : new SimpleMeterRegistry(), settings.nodeName());
-        return build(settings, nodeMetrics, new MergedPeerSet(nodeMetrics, ownAddresses), 0);
+        return build(settings, nodeMetrics, MergedPeerSet.peers(nodeMetrics, ownAddresses), MergedPeerSet.clusterAddresses(nodeMetrics), 0);
     }
 
     /**
      * The runtime a reload of {@code running} would turn it into: built the same way, sharing its
-     * peer set and its meter registry ({@code staged} defers what would rebind a running series), its
-     * peer providers in slots of generation {@code generation}.
+     * peer set, its cluster addresses and its meter registry ({@code staged} defers what would rebind a
+     * running series), its providers in slots of generation {@code generation}.
      */
     NodeRuntime buildFor(NodeRuntime running, ReloadStaging staging, int generation) {
         if (replacementSources != null || replacementSinks != null || selected != null) {
@@ -160,16 +160,19 @@ public final class NodeRuntimeBuilder {
                     + ") and go-pmtud (running: " + was.goPmtudMetrics() + ") keep their values until a restart; write them as they were"
                     + " to reload the rest (the running configuration is kept)");
         }
-        return build(settings, running.nodeMetrics().staged(staging), running.mergedPeers(), generation);
+        return build(settings, running.nodeMetrics().staged(staging), running.mergedPeers(), running.mergedClusterAddresses(),
+                generation);
     }
 
     private static ConfigNode at(ConfigNode top, String key) {
         return top.get(key) != null ? top.get(key) : top;
     }
 
-    private NodeRuntime build(NodeSettings settings, MicrometerMetrics nodeMetrics, MergedPeerSet peers, int generation) {
+    private NodeRuntime build(NodeSettings settings, MicrometerMetrics nodeMetrics, MergedPeerSet peers,
+                              MergedPeerSet clusterAddresses, int generation) {
         List<PipelineConfig> configs = PipelineConfig.read(root);
         List<ComponentBlock> peerBlocks = ComponentBlocks.peers(root, registry);
+        List<ComponentBlock> addressBlocks = ComponentBlocks.clusterAddresses(root, registry);
         List<Blocks> all = new ArrayList<>();
         for (PipelineConfig c : configs) {
             List<ComponentBlock> filters = ComponentBlocks.of(c, "filters", PluginRegistry.FILTER, registry);
@@ -179,19 +182,20 @@ public final class NodeRuntimeBuilder {
         List<Blocks> built = selected(all);
         List<Cidr> excluded = clusterNetworks(settings, all);
 
-        RuntimeContext shared = new RuntimeContext(settings.nodeName(), "", nodeMetrics, peers, excluded);
+        // Without providers, components see PeerSet.NONE: a filter can tell that nothing will ever fill it.
+        MergedPeerSet offered = addressBlocks.isEmpty() ? null : clusterAddresses;
+        RuntimeContext shared = new RuntimeContext(settings.nodeName(), "", nodeMetrics, peers, offered, excluded);
         List<NodeRuntime.NamedProvider> providers = new ArrayList<>();
-        for (ComponentBlock b : peerBlocks) {
-            RuntimeContext own = shared.forComponent(PluginRegistry.PEERS, b.name());
-            String key = generation == 0 ? b.name() : b.name() + "@" + generation;
-            providers.add(new NodeRuntime.NamedProvider(b.name(), key, b.create((PeerProviderFactory) b.factory(), own), own, b.content()));
-        }
+        providers(NodeRuntime.PEERS, PluginRegistry.PEERS, peerBlocks, peers, shared, generation, providers);
+        providers(NodeRuntime.CLUSTER_ADDRESSES, RuntimeContext.CLUSTER_ADDRESSES, addressBlocks, clusterAddresses, shared,
+                generation, providers);
         List<Pipeline> pipelines = new ArrayList<>();
         List<InjectionLoopCheck.Capture> captures = new ArrayList<>();
         for (Blocks b : built) {
             MicrometerMetrics metrics = nodeMetrics.forPipeline(b.config().name());
-            RuntimeContext context = new RuntimeContext(settings.nodeName(), b.config().name(), metrics, peers, excluded);
-            pipelines.add(pipeline(b, context, metrics, built.size() > 1, captures, "|cluster=" + excluded));
+            RuntimeContext context = new RuntimeContext(settings.nodeName(), b.config().name(), metrics, peers, offered, excluded);
+            pipelines.add(pipeline(b, context, metrics, built.size() > 1, captures,
+                    "|cluster=" + excluded + "|cluster-addresses=" + (offered != null)));
         }
         List<InjectionLoopCheck.Injection> injections = new ArrayList<>();
         for (Pipeline p : pipelines) {
@@ -200,7 +204,24 @@ public final class NodeRuntimeBuilder {
             }
         }
         InjectionLoopCheck.check(captures, injections);
-        return new NodeRuntime(settings, nodeMetrics, peers, excluded, providers, pipelines);
+        return new NodeRuntime(settings, nodeMetrics, peers, clusterAddresses, excluded, providers, pipelines);
+    }
+
+    /**
+     * Creates (never starts: {@code pmtud validate} contacts nothing) the providers of {@code blocks},
+     * reporting to {@code set}, into {@code out}.
+     *
+     * @param section {@link NodeRuntime#PEERS} or {@link NodeRuntime#CLUSTER_ADDRESSES}
+     * @param kind    what their loggers are named after ({@code dev.pmtud.<kind>.<label>})
+     */
+    private static void providers(String section, String kind, List<ComponentBlock> blocks, MergedPeerSet set,
+                                  RuntimeContext shared, int generation, List<NodeRuntime.NamedProvider> out) {
+        for (ComponentBlock b : blocks) {
+            RuntimeContext own = shared.forComponent(kind, b.name());
+            String key = generation == 0 ? b.name() : b.name() + "@" + generation;
+            out.add(new NodeRuntime.NamedProvider(section, b.name(), key, b.create((PeerProviderFactory) b.factory(), own), set, own,
+                    b.content()));
+        }
     }
 
     /** The pipelines to build: all, or the selected one; replacements need exactly one. */
@@ -221,8 +242,9 @@ public final class NodeRuntimeBuilder {
     }
 
     /**
-     * @param given what filters and sinks were given besides their block (the cluster's networks):
-     *              part of their identity, so a reload rebuilds them when it changes
+     * @param given what filters and sinks were given besides their block (the cluster's networks,
+     *              whether there are cluster addresses): part of their identity, so a reload rebuilds
+     *              them when it changes
      */
     private Pipeline pipeline(Blocks b, RuntimeContext context, MicrometerMetrics metrics, boolean several,
                               List<InjectionLoopCheck.Capture> captures, String given) {

@@ -30,7 +30,7 @@ public record NodeSettings(String nodeName, boolean metricsEnabled, InetSocketAd
     /** The keys of the {@code metrics:} block. */
     public static final List<String> METRICS_KEYS = List.of("enabled", "listen", "health-listen", "go-pmtud");
     /** The keys of the {@code cluster:} block. */
-    public static final List<String> CLUSTER_KEYS = List.of("networks");
+    public static final List<String> CLUSTER_KEYS = List.of("networks", "addresses");
 
     public NodeSettings {
         clusterNetworks = List.copyOf(clusterNetworks);
@@ -75,7 +75,11 @@ public record NodeSettings(String nodeName, boolean metricsEnabled, InetSocketAd
         return new NodeSettings(node, enabled, listen, cluster, rules, health, goPmtud);
     }
 
-    /** {@code cluster: { networks: [...] }}: the networks this cluster's nodes send from. */
+    /**
+     * {@code cluster: { networks: [...] }}: the networks this cluster's nodes send from. The
+     * {@code addresses:} providers are read by {@link ComponentBlocks#clusterAddresses}; with them,
+     * {@code networks} may be left out.
+     */
     private static List<Cidr> clusterNetworks(ConfigNode c) {
         if (c == null || c.kind() == ConfigNode.Kind.NULL) {
             return List.of();
@@ -88,6 +92,9 @@ public record NodeSettings(String nodeName, boolean metricsEnabled, InetSocketAd
         }
         ComponentConfig cluster = new ComponentConfig(c, "cluster");
         cluster.checkKeys(CLUSTER_KEYS);
+        if (!cluster.has("networks") && cluster.has("addresses")) {
+            return List.of();
+        }
         List<Cidr> networks = cluster.networks("networks");
         if (networks.isEmpty()) {
             throw cluster.error("networks", "is " + (cluster.has("networks") ? "empty" : "missing")

@@ -8,8 +8,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A reload's peer providers, make before break: new and changed ones start (and report their first
- * set) beside the running ones, each in its own slot of the merged set; the old ones close last.
+ * A reload's providers ({@code peers:} and {@code cluster.addresses:}), make before break: new and
+ * changed ones start (and report their first set) beside the running ones, each in its own slot of
+ * its merged set; the old ones close last. A provider is the same one when its section and label are.
  */
 final class ReloadProviders {
     private static final System.Logger LOG = System.getLogger(Pipeline.class.getName());
@@ -21,27 +22,27 @@ final class ReloadProviders {
     static List<NodeRuntime.NamedProvider> start(NodeRuntime running, NodeRuntime next, ReloadChanges changes) {
         Map<String, NodeRuntime.NamedProvider> old = new LinkedHashMap<>();
         for (NodeRuntime.NamedProvider p : running.providers()) {
-            old.put(p.name(), p);
+            old.put(slot(p), p);
         }
         List<NodeRuntime.NamedProvider> out = new ArrayList<>();
         List<NodeRuntime.NamedProvider> started = new ArrayList<>();
         for (NodeRuntime.NamedProvider p : next.providers()) {
-            NodeRuntime.NamedProvider was = old.get(p.name());
+            NodeRuntime.NamedProvider was = old.get(slot(p));
             if (was != null && was.identity().equals(p.identity())) {
-                changes.add("", "peers", p.name(), Action.KEPT);
+                changes.add("", p.section(), p.name(), Action.KEPT);
                 out.add(was);
                 p.context().detach();
                 continue;
             }
-            changes.add("", "peers", p.name(), was == null ? Action.ADDED : Action.REPLACED);
+            changes.add("", p.section(), p.name(), was == null ? Action.ADDED : Action.REPLACED);
             try {
                 running.startProvider(p);
                 started.add(p);
                 out.add(p);
             } catch (IOException | RuntimeException e) {
-                changes.failed("peers " + p.name(), e, was == null ? "running without it" : "keeping its previous configuration");
+                changes.failed(p.shownAs(), e, was == null ? "running without it" : "keeping its previous configuration");
                 NodeRuntime.closeProvider(p);
-                running.mergedPeers().remove(p.key());
+                p.set().remove(p.key());
                 p.context().detach();
                 if (was != null) {
                     out.add(was);
@@ -54,11 +55,15 @@ final class ReloadProviders {
             LOG.log(System.Logger.Level.WARNING, "reload: " + e.getMessage());
         }
         for (NodeRuntime.NamedProvider was : running.providers()) {
-            if (!out.contains(was) && next.providers().stream().noneMatch(p -> p.name().equals(was.name()))) {
-                changes.add("", "peers", was.name(), Action.REMOVED);
+            if (!out.contains(was) && next.providers().stream().noneMatch(p -> slot(p).equals(slot(was)))) {
+                changes.add("", was.section(), was.name(), Action.REMOVED);
             }
         }
         return out;
+    }
+
+    private static String slot(NodeRuntime.NamedProvider p) {
+        return p.section() + '\0' + p.name();
     }
 
     /** Closes the running providers the new configuration does not keep; their peers leave the set. */
@@ -66,7 +71,7 @@ final class ReloadProviders {
         for (NodeRuntime.NamedProvider was : running.providers()) {
             if (!kept.contains(was)) {
                 NodeRuntime.closeProvider(was);
-                running.mergedPeers().remove(was.key());
+                was.set().remove(was.key());
                 was.context().detach();
             }
         }

@@ -24,8 +24,9 @@ public record ReloadReport(List<Change> changes, List<String> failures) {
     public enum Action { KEPT, ADDED, REPLACED, REMOVED }
 
     /**
-     * @param pipeline its pipeline ("" for peer providers)
-     * @param kind     {@code source}, {@code filter}, {@code sink}, {@code peers}, or {@code pipeline}
+     * @param pipeline its pipeline ("" for peer and cluster-address providers)
+     * @param kind     {@code source}, {@code filter}, {@code sink}, {@code peers}, {@code cluster.addresses}
+     *                 (a provider of the cluster's addresses), or {@code pipeline}
      * @param name     its label (or the pipeline's name)
      */
     public record Change(String pipeline, String kind, String name, Action action) {
@@ -67,6 +68,6 @@ public record ReloadReport(List<Change> changes, List<String> failures) {
     }
 
     private static String plural(String kind) {
-        return kind.equals("peers") ? "peers" : kind + "s";
+        return kind.equals("peers") || kind.equals("cluster.addresses") ? kind : kind + "s";
     }
 }

@@ -200,7 +200,7 @@ class PipelineConfigTest {
     void badClusterBlockIsLocated() {
         assertLocated(refused(withSources("cluster", list(5, "10.0.0.0/8"))), 5, "cluster must be a map", "{ networks: [10.0.0.0/8] }");
         assertLocated(refused(withSources("cluster", map(5, "network", s(6, "10.0.0.0/8")))), 6,
-                "cluster: unknown key 'network'", "did you mean 'networks'?", "allowed: networks");
+                "cluster: unknown key 'network'", "did you mean 'networks'?", "allowed: addresses, networks");
         assertLocated(refused(withSources("cluster", map(5, "networks", list(6)))), 6, "cluster: 'networks' is empty",
                 "like [10.0.0.0/8, 2001:db8::/32]");
         assertLocated(refused(withSources("cluster", map(5, "networks", list(6, s(6, "10.0.0.0/8"), s(7, "10.0.0.0/40"))))), 7,

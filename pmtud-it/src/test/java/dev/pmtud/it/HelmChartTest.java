@@ -153,6 +153,29 @@ class HelmChartTest {
         assertValid(pipeline(objects), "go-pmtud-seed");
     }
 
+    /** The ClusterRole's rules, as (resources) lists. */
+    static List<Object> ruleResources(List<Map<String, Object>> objects) {
+        return list(only(objects, "ClusterRole").get("rules")).stream().map(r -> map(r).get("resources")).toList();
+    }
+
+    @Test
+    void serviceAddressesKeepTheServicesIpsAndReadServices() throws Exception {
+        assertEquals(List.of(List.of("nodes")), ruleResources(render()), "by default the API is asked for nodes only");
+        for (String backend : List.of("l3", "udp")) {
+            Path on = values("pmtud: { serviceAddresses: true }\n");
+            List<Map<String, Object>> objects = backend.equals("udp") ? render(CHART.resolve("ci/relay-values.yaml"), on) : render(on);
+            assertEquals(List.of(List.of("nodes"), List.of("services")), ruleResources(objects), backend);
+            Map<String, Object> config = map(new Yaml().load(pipeline(objects)));
+            assertEquals("kubernetes-services", map(list(get(config, "cluster", "addresses")).get(0)).get("type"), backend);
+            Object filters = backend.equals("udp") ? map(list(config.get("pipelines")).get(0)).get("filters") : config.get("filters");
+            assertEquals(List.of("exclude-networks", "mtu-range", "service-addresses", "dedup", "rate-limit"),
+                    list(filters).stream().map(f -> map(f).get("type")).toList(), backend + ": before dedup and rate-limit");
+            if (backend.equals("l3") || PendingMerges.RELAY) {
+                assertValid(pipeline(objects), "service-addresses-" + backend);
+            }
+        }
+    }
+
     @Test
     void l2BackendReplicatesFramesOnTheFirstInterfaceOfIfaceNames() throws Exception {
         List<Map<String, Object>> objects = render(values("pmtud: { relayBackend: l2, ifaceNames: 'bond0, eth1' }\n"));

@@ -17,7 +17,8 @@ import java.util.function.Consumer;
  * {@value #NODE}), a peer set the test replaces with {@link #setPeers} (listeners are told, as the
  * runtime's merged set tells them), excluded networks, one logger (default {@value #LOGGER}, or the
  * name the test gives it), and {@link RecordingMetrics} the test reads back. Starts with no peers and no exclusions; its
- * pipeline is {@value PipelineContext#SINGLE_PIPELINE}.
+ * pipeline is {@value PipelineContext#SINGLE_PIPELINE}. Its cluster addresses are {@link PeerSet#NONE} (no
+ * {@code cluster.addresses} providers) until {@link #withClusterAddresses} gives it a set of its own.
  */
 public final class TestContext implements PipelineContext {
     /** The default node name. */
@@ -27,21 +28,35 @@ public final class TestContext implements PipelineContext {
 
     private final String nodeName;
     private final RecordingMetrics metrics = new RecordingMetrics();
-    private final List<Consumer<Set<InetAddress>>> listeners = new CopyOnWriteArrayList<>();
-    private volatile Set<InetAddress> peers = Set.of();
+    private final SettableSet peerSet = new SettableSet();
     private volatile List<Cidr> excluded = List.of();
     private volatile String loggerName = LOGGER;
-    private final PeerSet peerSet = new PeerSet() {
+    private final SettableSet addresses = new SettableSet();
+    private volatile PeerSet clusterAddresses = PeerSet.NONE;
+
+    /** A set the test replaces; its listeners are told, as the runtime's merged sets tell them. */
+    private static final class SettableSet implements PeerSet {
+        private final List<Consumer<Set<InetAddress>>> listeners = new CopyOnWriteArrayList<>();
+        private volatile Set<InetAddress> current = Set.of();
+
         @Override
         public Set<InetAddress> current() {
-            return peers;
+            return current;
         }
 
         @Override
         public void addListener(Consumer<Set<InetAddress>> listener) {
             listeners.add(listener);
         }
-    };
+
+        void set(Collection<? extends InetAddress> now, boolean tell) {
+            Set<InetAddress> copy = Collections.unmodifiableSet(new LinkedHashSet<>(now));
+            current = copy;
+            if (tell) {
+                listeners.forEach(l -> l.accept(copy));
+            }
+        }
+    }
 
     public TestContext() {
         this(NODE);
@@ -53,8 +68,20 @@ public final class TestContext implements PipelineContext {
 
     /** Sets the starting peers (in this order); for building, before any component listens. */
     public TestContext withPeers(Collection<? extends InetAddress> startingPeers) {
-        peers = copy(startingPeers);
+        peerSet.set(startingPeers, false);
         return this;
+    }
+
+    /** Gives it cluster addresses (as a node with {@code cluster.addresses} providers has), starting with these. */
+    public TestContext withClusterAddresses(Collection<? extends InetAddress> starting) {
+        addresses.set(starting, false);
+        clusterAddresses = addresses;
+        return this;
+    }
+
+    /** Replaces the cluster addresses and tells every listener, as a provider's report would. */
+    public void setClusterAddresses(Collection<? extends InetAddress> now) {
+        addresses.set(now, true);
     }
 
     public TestContext excluding(List<Cidr> networks) {
@@ -70,13 +97,7 @@ public final class TestContext implements PipelineContext {
 
     /** Replaces the peer set and tells every listener, as a provider's report would. */
     public void setPeers(Collection<? extends InetAddress> newPeers) {
-        Set<InetAddress> p = copy(newPeers);
-        peers = p;
-        listeners.forEach(l -> l.accept(p));
-    }
-
-    private static Set<InetAddress> copy(Collection<? extends InetAddress> addresses) {
-        return Collections.unmodifiableSet(new LinkedHashSet<>(addresses));
+        peerSet.set(newPeers, true);
     }
 
     @Override
@@ -97,6 +118,11 @@ public final class TestContext implements PipelineContext {
     @Override
     public PeerSet peers() {
         return peerSet;
+    }
+
+    @Override
+    public PeerSet clusterAddresses() {
+        return clusterAddresses;
     }
 
     @Override

@@ -21,6 +21,10 @@ import java.util.function.Supplier;
  * The union of every provider's latest good set, minus this node's own addresses. Each provider
  * reports through its own {@link #listener(String) listener}; a failed refresh keeps that provider's
  * last good set (a flaky API server must not empty the peer list) and is counted.
+ *
+ * <p>Two are built per node: the peers the sinks replicate to ({@link #peers}, {@code peers:}) and
+ * the cluster's own service addresses ({@link #clusterAddresses}, {@code cluster.addresses:}), which
+ * filters read and which keep this node's addresses.
  */
 public final class MergedPeerSet implements PeerSet {
     private static final System.Logger LOG = System.getLogger(MergedPeerSet.class.getName());
@@ -32,12 +36,39 @@ public final class MergedPeerSet implements PeerSet {
     private final List<Consumer<Set<InetAddress>>> listeners = new CopyOnWriteArrayList<>();
     private final Set<String> reported = ConcurrentHashMap.newKeySet();
     private volatile Set<InetAddress> current = Set.of();
+    /** What the set holds, for logs ({@code peers}, {@code cluster addresses}). */
+    private final String what;
+    /** Put before a provider's name in the {@code provider} label of its failures (empty for the peers). */
+    private final String labelPrefix;
 
+    /** The peers the sinks replicate to, without {@code ownAddresses}; gauge {@code pmtud_peers}. */
     public MergedPeerSet(Metrics metrics, Supplier<Set<InetAddress>> ownAddresses) {
+        this(metrics, ownAddresses, "peers", "", "pmtud_peers",
+                "Peers the sinks replicate to (merged from every provider, own addresses removed)");
+    }
+
+    private MergedPeerSet(Metrics metrics, Supplier<Set<InetAddress>> ownAddresses, String what, String labelPrefix,
+                          String gauge, String help) {
         this.metrics = metrics;
         this.ownAddresses = ownAddresses;
-        metrics.gauge("pmtud_peers", "Peers the sinks replicate to (merged from every provider, own addresses removed)",
-                () -> current.size());
+        this.what = what;
+        this.labelPrefix = labelPrefix;
+        metrics.gauge(gauge, help, () -> current.size());
+    }
+
+    /** {@link #MergedPeerSet(Metrics, Supplier) The peers}. */
+    public static MergedPeerSet peers(Metrics metrics, Supplier<Set<InetAddress>> ownAddresses) {
+        return new MergedPeerSet(metrics, ownAddresses);
+    }
+
+    /**
+     * The cluster's own service addresses ({@code cluster.addresses:}): nothing is removed (this node's
+     * addresses are the cluster's too); gauge {@code pmtud_cluster_addresses}; its providers' failures
+     * are counted with {@code provider="cluster-addresses/NAME"}.
+     */
+    public static MergedPeerSet clusterAddresses(Metrics metrics) {
+        return new MergedPeerSet(metrics, Set::of, "cluster addresses", "cluster-addresses/", "pmtud_cluster_addresses",
+                "The cluster's own service addresses (merged from every cluster.addresses provider), which filters keep");
     }
 
     @Override
@@ -65,7 +96,7 @@ public final class MergedPeerSet implements PeerSet {
      *
      * @param key      its slot in this set: two providers of one name run side by side while a
      *                 reload replaces one (the new one starts before the old one stops), each in its own slot
-     * @param provider its name, for logs and the {@code provider} label of its failures
+     * @param provider its name, for logs and (after the set's prefix) the {@code provider} label of its failures
      * @param counted  where its failures are counted (the provider's own metrics, removed with it)
      */
     public PeerListener listener(String key, String provider, Metrics counted) {
@@ -80,7 +111,7 @@ public final class MergedPeerSet implements PeerSet {
 
             @Override
             public void refreshFailed(String reason, String detail) {
-                failed(key, provider, counted, reason, detail);
+                failed(key, labelPrefix + provider, counted, reason, detail);
             }
         };
     }
@@ -169,14 +200,14 @@ public final class MergedPeerSet implements PeerSet {
                 try {
                     l.accept(after);
                 } catch (RuntimeException e) {
-                    LOG.log(System.Logger.Level.WARNING, "a peer-set listener failed: " + e, e);
+                    LOG.log(System.Logger.Level.WARNING, "a listener of the " + what + " failed: " + e, e);
                 }
             }
         }
     }
 
     void failed(String provider, String reason, String detail) {
-        failed(provider, provider, metrics, reason, detail);
+        failed(provider, labelPrefix + provider, metrics, reason, detail);
     }
 
     private void failed(String key, String provider, Metrics counted, String reason, String detail) {
@@ -184,8 +215,8 @@ public final class MergedPeerSet implements PeerSet {
         failures.computeIfAbsent(key + '\0' + reason, k -> counted.counter("pmtud_peer_refresh_failures_total",
                 "Peer refreshes that failed (the provider's last good set is kept)", "provider", provider, "reason", reason))
                 .increment();
-        LOG.log(System.Logger.Level.WARNING, "peers: " + provider + " refresh failed (" + reason + "): " + detail
-                + "; keeping its last good set of " + byProviderSize(key) + " peers");
+        LOG.log(System.Logger.Level.WARNING, what + ": " + provider + " refresh failed (" + reason + "): " + detail
+                + "; keeping its last good set of " + byProviderSize(key) + " " + what);
     }
 
     private synchronized int byProviderSize(String provider) {
@@ -210,7 +241,7 @@ public final class MergedPeerSet implements PeerSet {
         return java.util.Collections.unmodifiableSet(new LinkedHashSet<>(all));
     }
 
-    private static void logChange(Set<InetAddress> before, Set<InetAddress> after) {
+    private void logChange(Set<InetAddress> before, Set<InetAddress> after) {
         List<String> added = new ArrayList<>();
         List<String> removed = new ArrayList<>();
         for (InetAddress a : after) {
@@ -223,7 +254,7 @@ public final class MergedPeerSet implements PeerSet {
                 removed.add(dev.pmtud.api.Values.formatAddress(a));
             }
         }
-        LOG.log(System.Logger.Level.INFO, "peers: " + after.size() + " now"
+        LOG.log(System.Logger.Level.INFO, what + ": " + after.size() + " now"
                 + (added.isEmpty() ? "" : ", added " + String.join(" ", added))
                 + (removed.isEmpty() ? "" : ", removed " + String.join(" ", removed)));
     }

@@ -40,6 +40,15 @@ class HotPathAllocationTest {
         }
     }
 
+    /** Cluster addresses for the service-addresses filter's second table. */
+    private static List<java.net.InetAddress> clusterAddresses() {
+        try {
+            return List.of(java.net.InetAddress.getByName("198.51.100.40"), java.net.InetAddress.getByName("2001:db8:1::40"));
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     @Test
     void filtersDoNotAllocatePerPacket() {
         AllocationCheck.assumeMeasurable();
@@ -52,7 +61,7 @@ class HotPathAllocationTest {
                         block(1, "rate-limit", "per-source", "100/s", "total", "500/s", "max-sources", "128")),
                 FilterFactories.create(new ServiceAddressesFilterFactory(),
                         block(1, "service-addresses", "addresses", dev.pmtud.testkit.Cfg.list(1, "192.0.2.10/32", "2001:db8:5::/64")),
-                        new dev.pmtud.testkit.TestContext().withPeers(peers())))
+                        new dev.pmtud.testkit.TestContext().withPeers(peers()).withClusterAddresses(clusterAddresses())))
                 .toArray(Filter[]::new);
         byte[] v4 = Ptb.v4().build();
         byte[] v6 = Ptb.v6().build();

@@ -72,6 +72,27 @@ class ServiceAddressesFilterTest {
     }
 
     @Test
+    void followsTheClusterAddressesUnlessTurnedOff() throws Exception {
+        TestContext context = new TestContext().withClusterAddresses(List.of(InetAddress.getByName("203.0.113.30")));
+        Filter f = FilterFactories.create(FACTORY, block(1, "service-addresses", "peers", "false", "cluster-networks", "false"), context);
+        assertEquals(Verdict.PASS, about(f, v4From("203.0.113.30")), "a cluster address");
+        assertEquals(ServiceAddressesFilter.FOREIGN, about(f, v4From("203.0.113.31")).reason());
+        context.setClusterAddresses(List.of(InetAddress.getByName("203.0.113.31"), InetAddress.getByName("2001:db8:7::31")));
+        assertEquals(Verdict.PASS, about(f, v4From("203.0.113.31")), "an address that joined");
+        assertEquals(Verdict.PASS, about(f, v6From("2001:db8:7::31")), "an address that joined (IPv6)");
+        assertEquals(ServiceAddressesFilter.FOREIGN, about(f, v4From("203.0.113.30")).reason(), "an address that left");
+
+        TestContext off = new TestContext().withClusterAddresses(List.of(InetAddress.getByName("203.0.113.30")));
+        Filter without = FilterFactories.create(FACTORY, block(1, "service-addresses", "cluster-addresses", "false"), off);
+        assertTrue(about(without, v4From("203.0.113.30")).isDrop(), "cluster-addresses: false ignores them");
+        ConfigException nothing = assertThrows(ConfigException.class, () -> FilterFactories.create(FACTORY,
+                block(2, "service-addresses", "peers", "false", "cluster-addresses", "false"), off));
+        assertTrue(nothing.getMessage().contains("leaves no address to keep"), nothing.getMessage());
+        // With cluster addresses to follow, peers: false alone keeps something: accepted.
+        FilterFactories.create(FACTORY, block(3, "service-addresses", "peers", "false"), off);
+    }
+
+    @Test
     void aTableOfManyPeersFindsEachAndNoOther() throws Exception {
         List<InetAddress> many = new java.util.ArrayList<>();
         for (int i = 0; i < 300; i++) {

@@ -87,4 +87,22 @@ class MergedPeerSetTest {
         reporter.join();
         assertTrue(peers.hasReported("silent"));
     }
+
+    @Test
+    void theClusterAddressesKeepOwnAddressesAndAreCountedApart() {
+        MergedPeerSet peers = MergedPeerSet.peers(metrics, new OwnAddresses());
+        MergedPeerSet cluster = MergedPeerSet.clusterAddresses(metrics);
+        peers.listener("static").peersChanged(ips("127.0.0.1", "198.51.100.20"));
+        PeerListener services = cluster.listener("static", "static", metrics);
+        services.peersChanged(ips("127.0.0.1", "198.51.100.30"));
+        assertEquals(ips("198.51.100.20"), peers.current());
+        assertEquals(ips("127.0.0.1", "198.51.100.30"), cluster.current(), "this node's addresses are the cluster's too");
+        assertEquals(2.0, meters.get("pmtud_cluster_addresses").tag("node", "node-a").gauge().value());
+        assertEquals(1.0, meters.get("pmtud_peers").tag("node", "node-a").gauge().value());
+        services.refreshFailed("forbidden", "cannot list services");
+        assertEquals(1.0, meters.get("pmtud_peer_refresh_failures_total")
+                .tags("provider", "cluster-addresses/static", "reason", "forbidden", "node", "node-a").counter().count());
+        assertTrue(meters.find("pmtud_peer_refresh_failures_total").tags("provider", "static").counters().isEmpty(),
+                "a peer provider of the same label counts nothing");
+    }
 }

@@ -39,6 +39,15 @@ final class LabelSelector {
         this.text = text;
     }
 
+    /** The selector written at {@code key} of a block (absent: every object); a bad one is that key's error. */
+    static LabelSelector from(dev.pmtud.api.ComponentConfig config, String key) {
+        try {
+            return parse(config.string(key, ""));
+        } catch (IllegalArgumentException e) {
+            throw config.error(key, e.getMessage());
+        }
+    }
+
     /** @throws IllegalArgumentException with a message that shows how to write it */
     static LabelSelector parse(String text) {
         List<Requirement> out = new ArrayList<>();
