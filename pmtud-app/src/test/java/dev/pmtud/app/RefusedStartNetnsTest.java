@@ -7,10 +7,7 @@ import dev.pmtud.source.nflog.NflogSettings;
 import dev.pmtud.source.nflog.NflogSource;
 import dev.pmtud.testkit.Await;
 import dev.pmtud.testkit.Netns;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.InetAddress;
-import java.nio.charset.StandardCharsets;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -176,34 +173,24 @@ class RefusedStartNetnsTest {
             try (running) {
                 Path mine = dir.resolve("mine.yaml");
                 Files.writeString(mine, Files.readString(theirs).replace("group: " + GROUP, "group: " + OWN_GROUP));
-                StopSignal stop = new StopSignal();
-                ByteArrayOutputStream err = new ByteArrayOutputStream();
-                var run = CompletableFuture.supplyAsync(() -> {
-                    try (PrintStream o = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
-                         PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
-                        return ns.call(() -> Main.run(new Cli(o, e, name -> null, stop), "run", "--config", mine.toString()));
-                    } catch (Exception e) {
-                        throw new IllegalStateException(e);
-                    }
-                });
+                CliRunner.Background daemon = CliRunner.inNetns(ns, "run", "--config", mine.toString());
                 Await.until(Duration.ofSeconds(20), "the daemon's own rule", () -> rulesFor(ns, OWN_GROUP) == 2);
                 String ownRule = chain(ns, OWN_GROUP);
 
                 Files.writeString(mine, Files.readString(theirs)); // the group the other process holds
-                stop.requestReload("SIGHUP");
-                Await.until(Duration.ofSeconds(20), () -> "the reload's end; log:\n" + log(err),
-                        () -> log(err).contains("configuration reloaded with failures"));
+                daemon.stop.requestReload("SIGHUP");
+                Await.until(Duration.ofSeconds(20), () -> "the reload's end; log:\n" + daemon.err(),
+                        () -> daemon.err().contains("configuration reloaded with failures"));
 
-                String log = log(err);
+                String log = daemon.err();
                 assertTrue(log.contains("NFLOG group " + GROUP + " is already bound by another process"), log);
                 assertTrue(log.contains("reload: the capture rule stays as it was: no source of this pmtud holds NFLOG group " + GROUP), log);
                 assertEquals(theirRule, chain(ns, GROUP), "the other instance's rule, handles and all; " + log);
                 assertEquals(ownRule, chain(ns, OWN_GROUP), "the daemon's own rule stays; " + log);
 
-                stop.trigger("SIGTERM");
-                assertEquals(Main.OK, run.get(10, TimeUnit.SECONDS));
-                assertEquals(0, rulesFor(ns, OWN_GROUP), "its own rule is gone at stop; " + log(err));
-                assertEquals(theirRule, chain(ns, GROUP), "the other instance's rule outlives it; " + log(err));
+                assertEquals(Main.OK, daemon.stop(Duration.ofSeconds(10)));
+                assertEquals(0, rulesFor(ns, OWN_GROUP), "its own rule is gone at stop; " + daemon.err());
+                assertEquals(theirRule, chain(ns, GROUP), "the other instance's rule outlives it; " + daemon.err());
             }
         }
     }
@@ -217,9 +204,5 @@ class RefusedStartNetnsTest {
 
     private static long rulesFor(Netns ns, String group) {
         return table(ns).lines().filter(l -> l.contains("log group " + group)).count();
-    }
-
-    private static String log(ByteArrayOutputStream err) {
-        return err.toString(StandardCharsets.UTF_8);
     }
 }

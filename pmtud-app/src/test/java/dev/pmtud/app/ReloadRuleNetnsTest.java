@@ -5,15 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pmtud.testkit.Await;
 import dev.pmtud.testkit.Netns;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -61,45 +56,32 @@ class ReloadRuleNetnsTest {
         try (Netns ns = Netns.create("reload-rule")) {
             Path file = dir.resolve("pmtud.yaml");
             Files.writeString(file, config(backend, 41, ""));
-            StopSignal stop = new StopSignal();
-            ByteArrayOutputStream err = new ByteArrayOutputStream();
-            var run = CompletableFuture.supplyAsync(() -> {
-                try (PrintStream o = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
-                     PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
-                    return ns.call(() -> Main.run(new Cli(o, e, name -> null, stop), "run", "--config", file.toString()));
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            });
+            CliRunner.Background daemon = CliRunner.inNetns(ns, "run", "--config", file.toString());
             try {
-                Await.until(AWAIT, () -> "the first rule: " + rules(ns, backend) + "\n" + log(err), () -> logTo(rules(ns, backend), 41) == 2);
+                Await.until(AWAIT, () -> "the first rule: " + rules(ns, backend) + "\n" + daemon.err(), () -> logTo(rules(ns, backend), 41) == 2);
 
                 Files.writeString(file, config(backend, 42, ""));
-                stop.requestReload("SIGHUP");
-                Await.until(AWAIT, () -> "the rule on group 42: " + rules(ns, backend) + "\n" + log(err),
-                        () -> log(err).contains("configuration reloaded from"));
+                daemon.stop.requestReload("SIGHUP");
+                Await.until(AWAIT, () -> "the rule on group 42: " + rules(ns, backend) + "\n" + daemon.err(),
+                        () -> daemon.err().contains("configuration reloaded from"));
                 List<String> moved = rules(ns, backend);
-                assertEquals(2, logTo(moved, 42), moved + "\n" + log(err));
+                assertEquals(2, logTo(moved, 42), moved + "\n" + daemon.err());
                 assertEquals(0, logTo(moved, 41), "the old group's rule is gone: " + moved);
                 assertEquals(2, moved.size(), moved.toString());
 
                 Files.writeString(file, config(backend, 42, "203.0.113.0/24"));
-                stop.requestReload("SIGHUP");
-                Await.until(AWAIT, () -> "the second reload: " + log(err),
-                        () -> log(err).lines().filter(l -> l.contains("configuration reloaded from")).count() == 2);
+                daemon.stop.requestReload("SIGHUP");
+                Await.until(AWAIT, () -> "the second reload: " + daemon.err(),
+                        () -> daemon.err().lines().filter(l -> l.contains("configuration reloaded from")).count() == 2);
                 List<String> excluding = rules(ns, backend);
                 assertEquals(2, excluding.size(), excluding.toString());
                 assertTrue(excluding.stream().anyMatch(l -> l.contains("203.0.113.0/24") && (l.contains("--nflog-group 42") || l.contains("log group 42"))),
                         "the IPv4 rule excludes the new network: " + excluding);
             } finally {
-                stop.trigger("SIGTERM");
+                daemon.stop.trigger("SIGTERM");
             }
-            assertEquals(Main.OK, run.get(10, TimeUnit.SECONDS), log(err));
-            assertEquals(List.of(), rules(ns, backend), "removed at stop; " + log(err));
+            assertEquals(Main.OK, daemon.stop(Duration.ofSeconds(10)), daemon.err());
+            assertEquals(List.of(), rules(ns, backend), "removed at stop; " + daemon.err());
         }
-    }
-
-    private static String log(ByteArrayOutputStream err) {
-        return err.toString(StandardCharsets.UTF_8);
     }
 }
