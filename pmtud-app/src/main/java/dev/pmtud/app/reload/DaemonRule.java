@@ -78,12 +78,11 @@ public final class DaemonRule implements AutoCloseable {
     public void follow(RuleManager next) {
         boolean was = owned;
         boolean now = next != null && next.managed();
-        if (!was && !now) {
-            rules = next;
+        if (!changes(next)) {
+            if (!was) {
+                rules = next; // neither is managed
+            } // else both write the same rules: the running manager, its watch included, goes on
             return;
-        }
-        if (was && now && rules.installsSameAs(next)) {
-            return; // the running manager, its watch included, goes on
         }
         RuleManager previous = rules;
         if (!now) {
