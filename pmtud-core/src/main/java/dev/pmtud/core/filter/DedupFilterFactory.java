@@ -11,7 +11,7 @@ import java.util.Set;
 public final class DedupFilterFactory implements FilterFactory {
     static final int MAX_ENTRIES_LIMIT = 1 << 24;
     /**
-     * 16,384 keys (~1.4 MiB of heap, all of it resident from the start): more distinct flows per
+     * 16,384 keys (~1.4 MiB of heap when full; the table starts at 1,024 and grows with use): more distinct flows per
      * window than a node sees outside a flood, where the rate limit behind dedup decides anyway;
      * 65,536 cost 4.3 MiB more of the 64 MiB footprint target and twice the CPU per lookup
      * (docs/performance.md).

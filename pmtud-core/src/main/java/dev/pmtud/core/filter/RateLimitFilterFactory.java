@@ -18,8 +18,9 @@ import java.util.Set;
 public final class RateLimitFilterFactory implements FilterFactory {
     static final int MAX_SOURCES_LIMIT = 1 << 24;
     /**
-     * 16,384 sources and as many prefixes (~2 MiB of heap, resident from the start; 65,536 cost
-     * 6 MiB more of the 64 MiB footprint target, docs/performance.md). Enough under a flood too: a
+     * 16,384 sources and as many prefixes (~2 MiB of heap once a flood has filled them: the tables
+     * start at 1,024 and grow with use; 65,536 would cost 6 MiB more of the 64 MiB footprint target
+     * under such a flood, docs/performance.md). Enough under a flood too: a
      * source the table holds is never forgotten for the flood's sake ({@link BucketTable}'s hand
      * forgets full, idle buckets first), so the issue's 10,000 forged sources leave every router's
      * bucket and prefix share in place (FairAdmissionTest runs with this default).
