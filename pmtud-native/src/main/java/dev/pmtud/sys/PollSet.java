@@ -76,6 +76,32 @@ public final class PollSet implements AutoCloseable {
         }
     }
 
+    /**
+     * Wakes {@code waiter}, the thread that awaits this set, waits up to {@code millis} for it to end,
+     * and closes the set if it did. A thread still busy keeps the set: freeing memory a running
+     * poll() reads would be worse than a leak.
+     *
+     * @return whether the thread ended (and the set is closed)
+     */
+    public boolean stop(Thread waiter, long millis) {
+        wakeup();
+        try {
+            waiter.join(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (waiter.isAlive()) {
+            return false;
+        }
+        close();
+        return true;
+    }
+
+    /** Whether {@link #close} ran (for tests). */
+    boolean isClosed() {
+        return wake.isClosed();
+    }
+
     /** Closes the eventfd and frees the memory; the waiting thread must have returned. */
     @Override
     public synchronized void close() {

@@ -135,18 +135,11 @@ final class DeviceWatch implements AutoCloseable {
     /** Stops the thread and waits for it (bounded). The devices are the sink's to remove. */
     @Override
     public void close() {
-        poll.wakeup();
-        try {
-            thread.join(JOIN_MILLIS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        if (thread.isAlive()) {
+        if (!poll.stop(thread, JOIN_MILLIS)) {
             log.log(System.Logger.Level.WARNING, "inject sink {0}: device watch still busy after {1} ms; left to finish alone",
                     label, JOIN_MILLIS);
             return;
         }
-        poll.close();
         events.close();
         netlink.close();
     }

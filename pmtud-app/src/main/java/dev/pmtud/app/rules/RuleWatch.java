@@ -226,14 +226,6 @@ final class RuleWatch implements AutoCloseable {
     @Override
     public void close() {
         closing = true;
-        poll.wakeup();
-        try {
-            thread.join(CLOSE_WAIT.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        if (!thread.isAlive()) {
-            poll.close();
-        }
+        poll.stop(thread, CLOSE_WAIT.toMillis()); // a check still running keeps the set; it ends on its own
     }
 }

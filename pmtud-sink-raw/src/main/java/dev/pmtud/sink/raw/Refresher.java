@@ -181,16 +181,10 @@ final class Refresher implements AutoCloseable {
             closeDescriptors();
             return;
         }
-        poll.wakeup();
-        try {
-            thread.join(JOIN_MILLIS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        if (thread.isAlive()) {
+        if (!poll.stop(thread, JOIN_MILLIS)) { // its poll set then stays allocated (PollSet.stop)
             log.log(System.Logger.Level.WARNING, "raw sink {0}: refresh thread still busy after {1} ms; left to finish alone",
                     label, JOIN_MILLIS);
-            return; // its poll set stays allocated: freeing memory a running poll() reads would be worse than a leak
+            return;
         }
         closeDescriptors();
     }
